@@ -1,0 +1,110 @@
+"""Checks of HCP's authentication and error-body conventions (reference/hcp-api.md section 5)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from client import Api, CheckFailed, describe, json_body, require, snippet
+from hcp_checks import HcpChecks
+
+MISSING_CUSTOMER = "cus_" + "0" * 32
+MISSING_ADDRESS = "adr_" + "0" * 32
+
+
+def check_error_body(status: int, body: Any, where: str) -> None:
+    """400 `{message, <field>: str}`, 404 `{error: {message}}`, 422 `{message, errors: {f: [str]}}`."""
+    require(isinstance(body, dict), f"{where}: error body is not an object: {snippet(body)}")
+    if status == 404:
+        err = body.get("error")
+        require(isinstance(err, dict) and isinstance(err.get("message"), str) and err["message"],
+                f"{where}: 404 body is not {{\"error\":{{\"message\":...}}}}: {snippet(body)}")
+    elif status == 400:
+        require(isinstance(body.get("message"), str) and body["message"],
+                f"{where}: 400 body has no \"message\" string: {snippet(body)}")
+        others = {k: v for k, v in body.items() if k != "message" and not isinstance(v, str)}
+        require(not others, f"{where}: 400 field errors must be strings: {snippet(others)}")
+    elif status == 422:
+        require(isinstance(body.get("message"), str) and body["message"],
+                f"{where}: 422 body has no \"message\" string: {snippet(body)}")
+        errors = body.get("errors")
+        require(isinstance(errors, dict) and errors and all(
+            isinstance(v, list) and v and all(isinstance(m, str) for m in v) for v in errors.values()),
+            f"{where}: 422 \"errors\" is not {{field: [message, ...]}}: {snippet(body)}")
+
+
+class ConventionChecks:
+    def __init__(self, api: Api, hcp: HcpChecks):
+        self.api = api
+        self.hcp = hcp
+
+    def checks(self) -> list[tuple[str, Callable[[], None]]]:
+        return [
+            ("401 without Authorization", self.no_key),
+            ("401 with an unknown API key", self.unknown_key),
+            ("404 GET /customers/{unknown}", self.missing_customer),
+            ("404 GET /customers/{id}/addresses/{unknown}", self.missing_address),
+            ("404 PUT /tags/{unknown}", self.missing_tag),
+            ("400/422 POST /customers with no name, email or phone", self.invalid_customer),
+            ("400/422 POST /customers/{id}/addresses without city/state/zip/country",
+             self.invalid_address),
+            ("400/422 POST /lead_sources without name", self.invalid_lead_source),
+            ("400/422 PUT /company/schedule_availability with a malformed body", self.invalid_schedule),
+            ("400/422 POST /customers with malformed JSON", self.malformed_json),
+        ]
+
+    def _error(self, method: str, path: str, statuses: tuple[int, ...], *, body: Any = None,
+               data: str | None = None, auth: bool = True,
+               headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        resp = self.api.raw(method, path, body=body, data=data, auth=auth, headers=headers)
+        desc = describe(resp, body if data is None else data)
+        require(resp.status_code in statuses,
+                f"{desc} -> {resp.status_code}, expected {'/'.join(map(str, statuses))}; "
+                f"body: {snippet(resp.text) or '(empty)'}")
+        payload = json_body(resp, f"{desc} -> {resp.status_code}")
+        check_error_body(resp.status_code, payload, desc)
+        return resp.status_code, payload
+
+    def _unauthorized(self, headers: dict[str, str] | None) -> None:
+        for method, path in (("GET", "/customers"), ("GET", "/company"), ("POST", "/tags")):
+            _, body = self._error(method, path, (401,), auth=False, headers=headers,
+                                  body={"name": "x"} if method == "POST" else None)
+            require(body == {"message": "Unauthorized"},
+                    f"{method} {path}: 401 body is {snippet(body)}, expected {{\"message\":\"Unauthorized\"}}")
+
+    def no_key(self) -> None:
+        self._unauthorized(None)
+
+    def unknown_key(self) -> None:
+        self._unauthorized({"Authorization": "Token " + "0123456789abcdef" * 2})
+
+    def missing_customer(self) -> None:
+        _, body = self._error("GET", f"/customers/{MISSING_CUSTOMER}", (404,))
+        require(body == {"error": {"message": "customer not found"}},
+                f"body is {snippet(body)}, expected {{\"error\":{{\"message\":\"customer not found\"}}}}")
+
+    def missing_address(self) -> None:
+        cid = self.hcp.need("customer_id")
+        self._error("GET", f"/customers/{cid}/addresses/{MISSING_ADDRESS}", (404,))
+
+    def missing_tag(self) -> None:
+        self._error("PUT", "/tags/tag_" + "0" * 32, (404,), body={"name": "x"})
+
+    def invalid_customer(self) -> None:
+        self._error("POST", "/customers", (400, 422), body={"notes": "no name, email or phone"})
+
+    def invalid_address(self) -> None:
+        cid = self.hcp.need("customer_id")
+        self._error("POST", f"/customers/{cid}/addresses", (400, 422), body={"street": "1 Main St"})
+
+    def invalid_lead_source(self) -> None:
+        self._error("POST", "/lead_sources", (400, 422), body={})
+
+    def invalid_schedule(self) -> None:
+        self._error("PUT", "/company/schedule_availability", (400, 422),
+                    body={"availability_buffer_in_days": 1, "daily_schedule_windows": "monday"})
+
+    def malformed_json(self) -> None:
+        self._error("POST", "/customers", (400, 422), data='{"first_name": "Ada",')
+
+
+__all__ = ["ConventionChecks", "check_error_body", "CheckFailed"]

@@ -1,0 +1,117 @@
+//! Settings: embedded defaults → optional TOML file → `FIELDWORK_*` variables → flags.
+
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The built-in defaults, commented: the operator manual for every setting.
+pub const DEFAULTS_TOML: &str = include_str!("../config.default.toml");
+
+/// Every setting of the server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Address the HTTP API listens on.
+    pub listen: String,
+    /// `sqlite://PATH` (more backends later).
+    pub database_url: String,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Request timeout, in seconds.
+    pub request_timeout_secs: u64,
+    /// Largest accepted `page_size`.
+    pub max_page_size: u32,
+    /// Seconds between writes of keys' last-used times.
+    pub key_usage_flush_secs: u64,
+    /// `compact` or `json`.
+    pub log_format: String,
+}
+
+/// Overrides given on the command line; `None` leaves the lower layers in force.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ConfigOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads the layers; `file` is the `--config` path, if given (then it must exist).
+    pub fn load(file: Option<&Path>, overrides: &ConfigOverrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS_TOML));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(
+                    path.exists(),
+                    "config file {} does not exist",
+                    path.display()
+                );
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file("fieldwork.toml")),
+        }
+        let config: Self = figment
+            .merge(Env::prefixed("FIELDWORK_").ignore(&["config"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks rules that span settings or that types cannot express.
+    fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.max_body_bytes >= 1024,
+            "max_body_bytes must be at least 1024"
+        );
+        anyhow::ensure!(self.max_page_size >= 1, "max_page_size must be at least 1");
+        anyhow::ensure!(
+            matches!(self.log_format.as_str(), "compact" | "json"),
+            "log_format must be \"compact\" or \"json\""
+        );
+        Ok(())
+    }
+
+    /// The defaults alone (for tests).
+    pub fn defaults() -> Self {
+        Figment::from(Toml::string(DEFAULTS_TOML))
+            .extract()
+            .expect("embedded defaults parse")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_validate() {
+        let c = Config::defaults();
+        c.validate().unwrap();
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite://fieldwork.db");
+    }
+
+    #[test]
+    fn flags_override_env_and_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "fieldwork.toml",
+                "listen = \"127.0.0.1:1\"\nmax_page_size = 50",
+            )?;
+            jail.set_env("FIELDWORK_LISTEN", "127.0.0.1:2");
+            let c = Config::load(None, &ConfigOverrides::default()).unwrap();
+            assert_eq!(c.listen, "127.0.0.1:2");
+            assert_eq!(c.max_page_size, 50);
+            let flags = ConfigOverrides {
+                listen: Some("127.0.0.1:3".into()),
+                database_url: None,
+            };
+            let c = Config::load(None, &flags).unwrap();
+            assert_eq!(c.listen, "127.0.0.1:3");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,9 @@
+//! Extractors that state a handler's input rules in its signature, with HCP-shaped rejections.
+
+mod auth;
+mod json;
+mod query;
+
+pub use auth::MaxPlanCompany;
+pub use json::HcpJson;
+pub use query::HcpQuery;

@@ -1,0 +1,56 @@
+//! The Fieldwork server: an HCP v1 compatible API over a pluggable store.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod keys;
+pub mod routes;
+pub mod services;
+pub mod state;
+pub mod store;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
+
+pub use config::Config;
+pub use state::AppState;
+
+/// Builds the whole HTTP application for a state.
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, then flushes in-memory state.
+pub async fn launch(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let flusher = state.key_usage.clone().spawn_flusher(
+        state.store.clone(),
+        Duration::from_secs(state.config.key_usage_flush_secs.max(1)),
+    );
+    // NormalizePath must wrap the router from outside: inside, routing has already happened.
+    let service = NormalizePathLayer::trim_trailing_slash().layer(app(state.clone()));
+    axum::serve(
+        listener,
+        axum::ServiceExt::<axum::extract::Request>::into_make_service(service),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    flusher.abort();
+    state.key_usage.flush(state.store.as_ref()).await;
+    Ok(())
+}
+
+/// Shared handle type for the store.
+pub type DynStore = Arc<dyn fieldwork_store::Store>;

@@ -1,0 +1,145 @@
+//! `/customers` and their addresses.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use fieldwork_types::{Address, AddressIn, Customer, CustomerIn, CustomerPatch, ListOut};
+
+use crate::error::ApiResult;
+use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::services::customers::{self, EXPANDABLE};
+use crate::state::AppState;
+
+/// Sort fields of `GET /customers`.
+const SORTABLE: &[&str] = &[
+    "created_at",
+    "updated_at",
+    "first_name",
+    "last_name",
+    "email",
+];
+/// Sort fields of `GET /customers/{id}/addresses` (as the spec lists them).
+const ADDRESS_SORTABLE: &[&str] = &["created_at", "updated_at"];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/customers", get(list_customers).post(create_customer))
+        .route(
+            "/customers/{customer_id}",
+            get(get_customer).put(update_customer),
+        )
+        .route(
+            "/customers/{customer_id}/addresses",
+            get(list_addresses).post(create_address),
+        )
+        .route(
+            "/customers/{customer_id}/addresses/{address_id}",
+            get(get_address),
+        )
+}
+
+async fn list_customers(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    query: HcpQuery,
+) -> ApiResult<Json<ListOut<Customer>>> {
+    let list = query.list(SORTABLE)?;
+    let expand = query.expand(EXPANDABLE)?;
+    query.array("location_ids")?;
+    let page = state
+        .store
+        .list_customers(&auth.company_id, query.text("q"), &list)
+        .await?;
+    Ok(Json(ListOut {
+        key: "customers",
+        page: list.page,
+        page_size: list.page_size,
+        total_items: page.total,
+        items: page
+            .items
+            .into_iter()
+            .map(|c| customers::present(c, &expand))
+            .collect(),
+    }))
+}
+
+async fn create_customer(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    HcpJson(input): HcpJson<CustomerIn>,
+) -> ApiResult<(StatusCode, Json<Customer>)> {
+    let customer = customers::create(state.store.as_ref(), &auth.company_id, input).await?;
+    Ok((StatusCode::CREATED, Json(customers::present(customer, &[]))))
+}
+
+async fn get_customer(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    Path(customer_id): Path<String>,
+    query: HcpQuery,
+) -> ApiResult<Json<Customer>> {
+    let expand = query.expand(EXPANDABLE)?;
+    let customer = state
+        .store
+        .get_customer(&auth.company_id, &customer_id)
+        .await?;
+    Ok(Json(customers::present(customer, &expand)))
+}
+
+async fn update_customer(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    Path(customer_id): Path<String>,
+    HcpJson(patch): HcpJson<CustomerPatch>,
+) -> ApiResult<Json<Customer>> {
+    let customer =
+        customers::update(state.store.as_ref(), &auth.company_id, &customer_id, patch).await?;
+    Ok(Json(customers::present(customer, &[])))
+}
+
+async fn list_addresses(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    Path(customer_id): Path<String>,
+    query: HcpQuery,
+) -> ApiResult<Json<ListOut<Address>>> {
+    let list = query.list(ADDRESS_SORTABLE)?;
+    let page = state
+        .store
+        .list_addresses(&auth.company_id, &customer_id, &list)
+        .await?;
+    Ok(Json(ListOut {
+        key: "addresses",
+        page: list.page,
+        page_size: list.page_size,
+        total_items: page.total,
+        items: page.items,
+    }))
+}
+
+/// HCP answers this create with 200, not 201 (spec and live behaviour agree).
+async fn create_address(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    Path(customer_id): Path<String>,
+    HcpJson(input): HcpJson<AddressIn>,
+) -> ApiResult<Json<Address>> {
+    let address =
+        customers::create_address(state.store.as_ref(), &auth.company_id, &customer_id, input)
+            .await?;
+    Ok(Json(address))
+}
+
+async fn get_address(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    Path((customer_id, address_id)): Path<(String, String)>,
+) -> ApiResult<Json<Address>> {
+    Ok(Json(
+        state
+            .store
+            .get_address(&auth.company_id, &customer_id, &address_id)
+            .await?,
+    ))
+}

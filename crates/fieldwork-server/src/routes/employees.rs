@@ -1,0 +1,39 @@
+//! `GET /employees` (HCP has no employee writes).
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use fieldwork_types::{Employee, ListOut};
+
+use crate::error::ApiResult;
+use crate::extract::{HcpQuery, MaxPlanCompany};
+use crate::state::AppState;
+
+const SORTABLE: &[&str] = &[
+    "created_at",
+    "updated_at",
+    "first_name",
+    "last_name",
+    "email",
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/employees", get(list_employees))
+}
+
+async fn list_employees(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    query: HcpQuery,
+) -> ApiResult<Json<ListOut<Employee>>> {
+    let list = query.list(SORTABLE)?;
+    query.array("location_ids")?;
+    let page = state.store.list_employees(&auth.company_id, &list).await?;
+    Ok(Json(ListOut {
+        key: "employees",
+        page: list.page,
+        page_size: list.page_size,
+        total_items: page.total,
+        items: page.items,
+    }))
+}

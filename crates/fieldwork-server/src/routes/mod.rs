@@ -1,0 +1,37 @@
+//! The HTTP surface: one module per resource, merged here with the shared layers.
+
+mod application;
+mod company;
+mod customers;
+mod employees;
+mod middleware;
+mod reference;
+mod vendors;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Every route of the API, with timeouts, panic catching, error logging and tracing.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(customers::router())
+        .merge(employees::router())
+        .merge(company::router())
+        .merge(reference::router())
+        .merge(application::router())
+        .merge(vendors::router())
+        .fallback(|| async { ApiError::NoRoute })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        // Layer order: the last added runs first. Panics become 500s that the error logger
+        // sees; the timeout covers the handler only.
+        .layer(from_fn_with_state(state.clone(), middleware::timeout))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn(middleware::log_errors))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

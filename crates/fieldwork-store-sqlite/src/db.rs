@@ -1,0 +1,218 @@
+//! Connections: a small pool of read connections used inline, and one writer thread that
+//! groups concurrent writes into a single commit.
+//!
+//! Reads run on the calling thread (no hop to a blocking pool: measured in DESIGN.md as the
+//! fastest option). Writes go to one thread: SQLite has one writer anyway, and grouping the
+//! writes that queued up while the last commit ran turns many small fsyncs into one. Each write
+//! runs inside its own savepoint, so a failing write never undoes its neighbours, and none is
+//! acknowledged before the commit that contains it.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use fieldwork_store::{StoreError, StoreResult};
+use parking_lot::Mutex;
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::oneshot;
+
+use crate::error::map_err;
+
+/// Most writes grouped into one transaction.
+const MAX_BATCH: usize = 512;
+/// Read connections kept open between calls.
+const MAX_IDLE_READERS: usize = 8;
+
+/// The database handle shared by every store call.
+pub(crate) struct Db {
+    path: PathBuf,
+    readers: Mutex<Vec<Connection>>,
+    writer: mpsc::Sender<Box<dyn WriteJob>>,
+}
+
+impl Db {
+    /// Opens (creating if missing) the database, applies migrations and starts the writer.
+    pub(crate) fn open(path: &Path, migrate: bool) -> StoreResult<Self> {
+        let conn = Connection::open(path).map_err(|e| {
+            StoreError::Unavailable(format!(
+                "cannot open SQLite database {}: {e}",
+                path.display()
+            ))
+        })?;
+        configure(&conn).map_err(map_err)?;
+        conn.execute_batch("pragma journal_mode = wal;")
+            .map_err(map_err)?;
+        if migrate {
+            crate::migrate::apply(&conn)?;
+        }
+        crate::migrate::check_current(&conn)?;
+        let (tx, rx) = mpsc::channel::<Box<dyn WriteJob>>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(StoreError::other)?;
+        Ok(Self {
+            path: path.to_owned(),
+            readers: Mutex::new(Vec::new()),
+            writer: tx,
+        })
+    }
+
+    /// Runs `f` on a read connection, on the calling thread.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let conn = match self.readers.lock().pop() {
+            Some(c) => c,
+            None => self.open_reader()?,
+        };
+        // Hand the connection back even if `f` panics.
+        let guard = ReturnOnDrop {
+            db: self,
+            conn: Some(conn),
+        };
+        f(guard.conn.as_ref().expect("present until drop"))
+    }
+
+    fn open_reader(&self) -> StoreResult<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(map_err)?;
+        configure(&conn).map_err(map_err)?;
+        Ok(conn)
+    }
+
+    /// Runs `f` on the writer inside the next group commit; resolves after the commit.
+    pub(crate) async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        self.writer
+            .send(Box::new(Task { f, tx }))
+            .map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?
+    }
+}
+
+struct ReturnOnDrop<'a> {
+    db: &'a Db,
+    conn: Option<Connection>,
+}
+
+impl Drop for ReturnOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let mut idle = self.db.readers.lock();
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+        }
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // NORMAL in WAL mode: a commit survives the process being killed; only an OS crash or
+    // power loss can lose the last commits (see docs/ARCHITECTURE.md).
+    conn.execute_batch(
+        "pragma synchronous = normal;
+         pragma foreign_keys = on;
+         pragma temp_store = memory;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// A write waiting for the writer thread.
+trait WriteJob: Send {
+    /// Runs inside the open transaction; returns what to do once the commit is known.
+    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Finish>;
+    /// Reports that no transaction could be opened.
+    fn abort(self: Box<Self>, reason: String);
+}
+
+/// The acknowledgement of a write that ran, sent once its commit succeeded or failed.
+trait Finish: Send {
+    fn finish(self: Box<Self>, commit: Result<(), String>);
+}
+
+struct Task<F, T> {
+    f: F,
+    tx: oneshot::Sender<StoreResult<T>>,
+}
+
+struct Done<T> {
+    result: StoreResult<T>,
+    tx: oneshot::Sender<StoreResult<T>>,
+}
+
+impl<F, T> WriteJob for Task<F, T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+{
+    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Finish> {
+        let result = match conn.execute_batch("savepoint job") {
+            Err(e) => Err(map_err(e)),
+            Ok(()) => {
+                let result = (self.f)(conn);
+                let end = if result.is_ok() {
+                    "release job"
+                } else {
+                    "rollback to job; release job"
+                };
+                match conn.execute_batch(end) {
+                    Ok(()) => result,
+                    Err(e) => Err(map_err(e)),
+                }
+            }
+        };
+        Box::new(Done {
+            result,
+            tx: self.tx,
+        })
+    }
+
+    fn abort(self: Box<Self>, reason: String) {
+        let _ = self.tx.send(Err(StoreError::Unavailable(reason)));
+    }
+}
+
+impl<T: Send> Finish for Done<T> {
+    fn finish(self: Box<Self>, commit: Result<(), String>) {
+        let result = match commit {
+            Ok(()) => self.result,
+            Err(reason) => Err(StoreError::Unavailable(reason)),
+        };
+        // The caller may have gone away (client disconnected); the write still happened.
+        let _ = self.tx.send(result);
+    }
+}
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("begin immediate") {
+            let reason = format!("cannot start a write transaction: {e}");
+            tracing::error!(error = %e, "sqlite writer could not begin");
+            for job in batch {
+                job.abort(reason.clone());
+            }
+            continue;
+        }
+        let finishes: Vec<Box<dyn Finish>> = batch.into_iter().map(|job| job.run(&conn)).collect();
+        let commit = conn.execute_batch("commit").map_err(|e| {
+            tracing::error!(error = %e, "sqlite commit failed");
+            let _ = conn.execute_batch("rollback");
+            format!("commit failed: {e}")
+        });
+        for finish in finishes {
+            finish.finish(commit.clone());
+        }
+    }
+}

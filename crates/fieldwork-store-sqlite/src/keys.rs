@@ -1,0 +1,184 @@
+//! Console users and API keys (stored as SHA-256 hashes only).
+
+use fieldwork_store::ids::{new_id, prefix};
+use fieldwork_store::time::now_micros;
+use fieldwork_store::{ApiKeyRecord, KeyAuth, Plan, StoreError, StoreResult, UserRecord};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::db::Db;
+use crate::error::{map_err, not_found};
+use crate::sql::collect;
+
+const KEY_COLS: &str = "id, company_id, name, prefix, created_at, last_used_at, revoked_at";
+
+fn key_from_row(r: &Row<'_>) -> rusqlite::Result<ApiKeyRecord> {
+    Ok(ApiKeyRecord {
+        id: r.get(0)?,
+        company_id: r.get(1)?,
+        name: r.get(2)?,
+        prefix: r.get(3)?,
+        created_at: r.get(4)?,
+        last_used_at: r.get(5)?,
+        revoked_at: r.get(6)?,
+    })
+}
+
+fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
+    Ok(UserRecord {
+        id: r.get(0)?,
+        company_id: r.get(1)?,
+        email: r.get(2)?,
+        name: r.get(3)?,
+        is_admin: r.get(4)?,
+        created_at: r.get(5)?,
+    })
+}
+
+pub(crate) async fn create_user(
+    db: &Db,
+    company_id: &str,
+    email: &str,
+    name: &str,
+    is_admin: bool,
+) -> StoreResult<UserRecord> {
+    let (company_id, email, name) = (company_id.to_owned(), email.to_owned(), name.to_owned());
+    db.write(move |c| {
+        let id = new_id(prefix::USER);
+        let now = now_micros();
+        c.execute(
+            "insert into users (id, company_id, email, name, is_admin, created_at, updated_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            params![id, company_id, email, name, is_admin, now],
+        )
+        .map_err(map_err)?;
+        Ok(UserRecord {
+            id,
+            company_id,
+            email,
+            name,
+            is_admin,
+            created_at: now,
+        })
+    })
+    .await
+}
+
+pub(crate) fn list_users(c: &Connection, company_id: &str) -> StoreResult<Vec<UserRecord>> {
+    collect(
+        c,
+        "select id, company_id, email, name, is_admin, created_at from users
+         where company_id = ?1 order by created_at",
+        [company_id],
+        user_from_row,
+    )
+}
+
+pub(crate) async fn create(
+    db: &Db,
+    company_id: &str,
+    name: &str,
+    key_hash: &str,
+    key_prefix: &str,
+) -> StoreResult<ApiKeyRecord> {
+    let (company_id, name) = (company_id.to_owned(), name.to_owned());
+    let (key_hash, key_prefix) = (key_hash.to_owned(), key_prefix.to_owned());
+    db.write(move |c| {
+        let exists: bool = c
+            .query_row(
+                "select count(*) from companies where id = ?1",
+                [&company_id],
+                |r| r.get(0),
+            )
+            .map_err(map_err)?;
+        if !exists {
+            return Err(StoreError::NotFound("company"));
+        }
+        let id = new_id(prefix::API_KEY);
+        let now = now_micros();
+        c.execute(
+            "insert into api_keys (id, company_id, name, key_hash, prefix, created_at, updated_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            params![id, company_id, name, key_hash, key_prefix, now],
+        )
+        .map_err(map_err)?;
+        Ok(ApiKeyRecord {
+            id,
+            company_id,
+            name,
+            prefix: key_prefix,
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        })
+    })
+    .await
+}
+
+pub(crate) fn list(c: &Connection, company_id: &str) -> StoreResult<Vec<ApiKeyRecord>> {
+    collect(
+        c,
+        &format!("select {KEY_COLS} from api_keys where company_id = ?1 order by created_at"),
+        [company_id],
+        key_from_row,
+    )
+}
+
+pub(crate) async fn revoke(db: &Db, key_id: &str) -> StoreResult<ApiKeyRecord> {
+    let key_id = key_id.to_owned();
+    db.write(move |c| {
+        let now = now_micros();
+        c.execute(
+            "update api_keys set revoked_at = coalesce(revoked_at, ?1), updated_at = ?1
+             where id = ?2",
+            params![now, key_id],
+        )
+        .map_err(map_err)?;
+        c.query_row(
+            &format!("select {KEY_COLS} from api_keys where id = ?1"),
+            [&key_id],
+            key_from_row,
+        )
+        .map_err(not_found("api key"))
+    })
+    .await
+}
+
+pub(crate) fn authenticate(c: &Connection, key_hash: &str) -> StoreResult<Option<KeyAuth>> {
+    c.prepare_cached(
+        "select k.id, k.name, k.company_id, co.plan from api_keys k
+         join companies co on co.id = k.company_id
+         where k.key_hash = ?1 and k.revoked_at is null",
+    )
+    .and_then(|mut s| {
+        s.query_row([key_hash], |r| {
+            let plan: String = r.get(3)?;
+            Ok(KeyAuth {
+                key_id: r.get(0)?,
+                key_name: r.get(1)?,
+                company_id: r.get(2)?,
+                plan: plan.parse().unwrap_or(Plan::Basic),
+            })
+        })
+        .optional()
+    })
+    .map_err(map_err)
+}
+
+pub(crate) async fn record_usage(db: &Db, uses: Vec<(String, i64)>) -> StoreResult<()> {
+    if uses.is_empty() {
+        return Ok(());
+    }
+    db.write(move |c| {
+        let mut stmt = c
+            .prepare_cached(
+                "update api_keys set last_used_at = max(coalesce(last_used_at, 0), ?1)
+                 where id = ?2",
+            )
+            .map_err(map_err)?;
+        for (id, at) in uses {
+            stmt.execute(params![at, id]).map_err(map_err)?;
+        }
+        Ok(())
+    })
+    .await
+}

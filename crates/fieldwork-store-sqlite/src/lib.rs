@@ -1,0 +1,291 @@
+//! The embedded SQLite store of Fieldwork.
+
+mod companies;
+mod customers;
+mod db;
+mod employees;
+mod error;
+mod keys;
+mod migrate;
+mod reference;
+mod sql;
+mod vendors;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use fieldwork_store::{
+    ApiKeyRecord, CompanyRecord, KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreError,
+    StoreResult, UserRecord,
+};
+use fieldwork_types::{
+    Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
+    JobType, LeadSource, ScheduleAvailability, Tag, Vendor, VendorIn, VendorPatch,
+};
+
+use crate::db::Db;
+
+/// The SQLite store; cheap to clone.
+#[derive(Clone)]
+pub struct SqliteStore {
+    db: Arc<Db>,
+}
+
+impl SqliteStore {
+    /// Opens a `sqlite://PATH` URL (or a bare path), creating the file if missing.
+    ///
+    /// With `migrate`, pending migrations are applied first; without, a database that lacks
+    /// migrations is refused with a message saying to run `fieldwork migrate`.
+    pub fn open(url: &str, migrate: bool) -> StoreResult<Self> {
+        let path = path_from_url(url)?;
+        Ok(Self {
+            db: Arc::new(Db::open(&path, migrate)?),
+        })
+    }
+}
+
+/// Turns `sqlite://relative.db`, `sqlite:///abs/path.db` or `sqlite:path` into a path.
+fn path_from_url(url: &str) -> StoreResult<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let rest = rest.split('?').next().unwrap_or_default();
+    if rest.is_empty() || rest == ":memory:" {
+        return Err(StoreError::Unavailable(format!(
+            "{url}: give a file path, e.g. sqlite://fieldwork.db (in-memory databases are not supported)"
+        )));
+    }
+    Ok(Path::new(rest).to_owned())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn create_company(&self, new: NewCompany) -> StoreResult<CompanyRecord> {
+        companies::create(&self.db, new).await
+    }
+    async fn get_company(&self, company_id: &str) -> StoreResult<CompanyRecord> {
+        self.db.read(|c| companies::get(c, company_id))
+    }
+    async fn find_company_by_name(&self, name: &str) -> StoreResult<Option<CompanyRecord>> {
+        self.db.read(|c| companies::find_by_name(c, name))
+    }
+    async fn list_companies(&self) -> StoreResult<Vec<CompanyRecord>> {
+        self.db.read(companies::list)
+    }
+    async fn set_company_plan(&self, company_id: &str, plan: Plan) -> StoreResult<CompanyRecord> {
+        companies::set_column(&self.db, company_id, "plan", plan.as_str().to_owned()).await
+    }
+    async fn set_company_profile(&self, company_id: &str, profile: Company) -> StoreResult<()> {
+        companies::set_column(&self.db, company_id, "profile", sql::to_json(&profile))
+            .await
+            .map(drop)
+    }
+    async fn set_application_state(
+        &self,
+        company_id: &str,
+        state: &str,
+    ) -> StoreResult<CompanyRecord> {
+        companies::set_column(&self.db, company_id, "application_state", state.to_owned()).await
+    }
+    async fn set_schedule_availability(
+        &self,
+        company_id: &str,
+        availability: ScheduleAvailability,
+    ) -> StoreResult<ScheduleAvailability> {
+        companies::set_column(
+            &self.db,
+            company_id,
+            "availability",
+            sql::to_json(&availability),
+        )
+        .await
+        .map(|c| c.availability)
+    }
+
+    async fn create_user(
+        &self,
+        company_id: &str,
+        email: &str,
+        name: &str,
+        is_admin: bool,
+    ) -> StoreResult<UserRecord> {
+        keys::create_user(&self.db, company_id, email, name, is_admin).await
+    }
+    async fn list_users(&self, company_id: &str) -> StoreResult<Vec<UserRecord>> {
+        self.db.read(|c| keys::list_users(c, company_id))
+    }
+    async fn create_api_key(
+        &self,
+        company_id: &str,
+        name: &str,
+        key_hash: &str,
+        key_prefix: &str,
+    ) -> StoreResult<ApiKeyRecord> {
+        keys::create(&self.db, company_id, name, key_hash, key_prefix).await
+    }
+    async fn list_api_keys(&self, company_id: &str) -> StoreResult<Vec<ApiKeyRecord>> {
+        self.db.read(|c| keys::list(c, company_id))
+    }
+    async fn revoke_api_key(&self, key_id: &str) -> StoreResult<ApiKeyRecord> {
+        keys::revoke(&self.db, key_id).await
+    }
+    async fn authenticate(&self, key_hash: &str) -> StoreResult<Option<KeyAuth>> {
+        self.db.read(|c| keys::authenticate(c, key_hash))
+    }
+    async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()> {
+        keys::record_usage(&self.db, uses).await
+    }
+
+    async fn create_employee(&self, company_id: &str, new: EmployeeIn) -> StoreResult<Employee> {
+        employees::create(&self.db, company_id, new).await
+    }
+    async fn list_employees(
+        &self,
+        company_id: &str,
+        list: &ListParams,
+    ) -> StoreResult<Page<Employee>> {
+        self.db.read(|c| employees::list(c, company_id, list))
+    }
+
+    async fn create_customer(&self, company_id: &str, new: CustomerIn) -> StoreResult<Customer> {
+        customers::create(&self.db, company_id, new).await
+    }
+    async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
+        self.db.read(|c| customers::get(c, company_id, customer_id))
+    }
+    async fn update_customer(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        patch: CustomerPatch,
+    ) -> StoreResult<Customer> {
+        customers::update(&self.db, company_id, customer_id, patch).await
+    }
+    async fn list_customers(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<Customer>> {
+        self.db.read(|c| customers::list(c, company_id, q, list))
+    }
+    async fn list_addresses(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        list: &ListParams,
+    ) -> StoreResult<Page<Address>> {
+        self.db
+            .read(|c| customers::list_addresses(c, company_id, customer_id, list))
+    }
+    async fn create_address(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        new: AddressIn,
+    ) -> StoreResult<Address> {
+        customers::create_address(&self.db, company_id, customer_id, new).await
+    }
+    async fn get_address(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        address_id: &str,
+    ) -> StoreResult<Address> {
+        self.db
+            .read(|c| customers::get_address(c, company_id, customer_id, address_id))
+    }
+
+    async fn list_tags(&self, company_id: &str, list: &ListParams) -> StoreResult<Page<Tag>> {
+        self.db.read(|c| reference::list_tags(c, company_id, list))
+    }
+    async fn create_tag(&self, company_id: &str, name: &str) -> StoreResult<Tag> {
+        reference::create_tag(&self.db, company_id, name).await
+    }
+    async fn update_tag(&self, company_id: &str, tag_id: &str, name: &str) -> StoreResult<Tag> {
+        reference::update_tag(&self.db, company_id, tag_id, name).await
+    }
+    async fn list_lead_sources(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<LeadSource>> {
+        self.db
+            .read(|c| reference::list_lead_sources(c, company_id, q, list))
+    }
+    async fn create_lead_source(&self, company_id: &str, name: &str) -> StoreResult<LeadSource> {
+        reference::create_lead_source(&self.db, company_id, name, true).await
+    }
+    async fn get_lead_source(&self, company_id: &str, id: &str) -> StoreResult<LeadSource> {
+        self.db
+            .read(|c| reference::get_lead_source(c, company_id, id))
+    }
+    async fn update_lead_source(
+        &self,
+        company_id: &str,
+        id: &str,
+        name: &str,
+    ) -> StoreResult<LeadSource> {
+        reference::update_lead_source(&self.db, company_id, id, name).await
+    }
+    async fn create_builtin_lead_source(
+        &self,
+        company_id: &str,
+        name: &str,
+    ) -> StoreResult<LeadSource> {
+        reference::create_lead_source(&self.db, company_id, name, false).await
+    }
+    async fn list_job_types(
+        &self,
+        company_id: &str,
+        name: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<JobType>> {
+        self.db
+            .read(|c| reference::list_job_types(c, company_id, name, list))
+    }
+    async fn create_job_type(&self, company_id: &str, name: &str) -> StoreResult<JobType> {
+        reference::create_job_type(&self.db, company_id, name).await
+    }
+    async fn update_job_type(
+        &self,
+        company_id: &str,
+        id: &str,
+        name: &str,
+    ) -> StoreResult<JobType> {
+        reference::update_job_type(&self.db, company_id, id, name).await
+    }
+
+    async fn list_vendors(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<Vendor>> {
+        self.db.read(|c| vendors::list(c, company_id, q, list))
+    }
+    async fn create_vendor(&self, company_id: &str, new: VendorIn) -> StoreResult<Vendor> {
+        vendors::create(&self.db, company_id, new).await
+    }
+    async fn get_vendor(&self, company_id: &str, vendor_id: &str) -> StoreResult<Vendor> {
+        self.db.read(|c| vendors::get(c, company_id, vendor_id))
+    }
+    async fn update_vendor(
+        &self,
+        company_id: &str,
+        vendor_id: &str,
+        patch: VendorPatch,
+    ) -> StoreResult<Vendor> {
+        vendors::update(&self.db, company_id, vendor_id, patch).await
+    }
+    async fn delete_vendor(&self, company_id: &str, vendor_id: &str) -> StoreResult<()> {
+        vendors::delete(&self.db, company_id, vendor_id).await
+    }
+}

@@ -1,0 +1,195 @@
+//! The storage trait of Fieldwork: one implementation per database, every call scoped by company.
+
+pub mod error;
+pub mod ids;
+pub mod query;
+pub mod records;
+pub mod time;
+
+use async_trait::async_trait;
+use fieldwork_types::{
+    Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
+    JobType, LeadSource, ScheduleAvailability, Tag, Vendor, VendorIn, VendorPatch,
+};
+
+pub use error::{StoreError, StoreResult};
+pub use query::{ListParams, Page, Sort, SortDirection, SortField};
+pub use records::{ApiKeyRecord, CompanyRecord, KeyAuth, NewCompany, Plan, UserRecord};
+
+/// Everything Fieldwork persists. Every method that touches company data takes the company id.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Short name of the backend (`sqlite`, `postgres`) for logs and `--help`.
+    fn backend(&self) -> &'static str;
+
+    // Companies -----------------------------------------------------------------------------
+    /// Creates a company with default settings and schedule availability.
+    async fn create_company(&self, new: NewCompany) -> StoreResult<CompanyRecord>;
+    /// One company, or `NotFound`.
+    async fn get_company(&self, company_id: &str) -> StoreResult<CompanyRecord>;
+    /// The first company with exactly this name, if any.
+    async fn find_company_by_name(&self, name: &str) -> StoreResult<Option<CompanyRecord>>;
+    /// All companies, oldest first.
+    async fn list_companies(&self) -> StoreResult<Vec<CompanyRecord>>;
+    /// Moves a company to another plan.
+    async fn set_company_plan(&self, company_id: &str, plan: Plan) -> StoreResult<CompanyRecord>;
+    /// Replaces the company's public profile (`GET /company`).
+    async fn set_company_profile(&self, company_id: &str, profile: Company) -> StoreResult<()>;
+    /// Sets the API application state (`enabled`, `disabled`).
+    async fn set_application_state(
+        &self,
+        company_id: &str,
+        state: &str,
+    ) -> StoreResult<CompanyRecord>;
+    /// Replaces the weekly schedule availability.
+    async fn set_schedule_availability(
+        &self,
+        company_id: &str,
+        availability: ScheduleAvailability,
+    ) -> StoreResult<ScheduleAvailability>;
+
+    // Users and API keys --------------------------------------------------------------------
+    /// Creates a console user of a company.
+    async fn create_user(
+        &self,
+        company_id: &str,
+        email: &str,
+        name: &str,
+        is_admin: bool,
+    ) -> StoreResult<UserRecord>;
+    /// The users of a company.
+    async fn list_users(&self, company_id: &str) -> StoreResult<Vec<UserRecord>>;
+    /// Stores a new key; only its SHA-256 hash and a display prefix are kept.
+    async fn create_api_key(
+        &self,
+        company_id: &str,
+        name: &str,
+        key_hash: &str,
+        key_prefix: &str,
+    ) -> StoreResult<ApiKeyRecord>;
+    /// The keys of a company, oldest first.
+    async fn list_api_keys(&self, company_id: &str) -> StoreResult<Vec<ApiKeyRecord>>;
+    /// Revokes a key by id (idempotent).
+    async fn revoke_api_key(&self, key_id: &str) -> StoreResult<ApiKeyRecord>;
+    /// Looks up an active key by hash, with its company's plan.
+    async fn authenticate(&self, key_hash: &str) -> StoreResult<Option<KeyAuth>>;
+    /// Records last-used times gathered in memory: `(key id, unix micros)`.
+    async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()>;
+
+    // Employees -----------------------------------------------------------------------------
+    /// Creates an employee (HCP has no API for it; the CLI and demo use this).
+    async fn create_employee(&self, company_id: &str, new: EmployeeIn) -> StoreResult<Employee>;
+    /// Active employees, paged.
+    async fn list_employees(
+        &self,
+        company_id: &str,
+        list: &ListParams,
+    ) -> StoreResult<Page<Employee>>;
+
+    // Customers -----------------------------------------------------------------------------
+    /// Creates a customer with its addresses; the input is already validated.
+    async fn create_customer(&self, company_id: &str, new: CustomerIn) -> StoreResult<Customer>;
+    /// One customer with its addresses.
+    async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer>;
+    /// Applies a validated partial update.
+    async fn update_customer(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        patch: CustomerPatch,
+    ) -> StoreResult<Customer>;
+    /// Customers matching `q` (names, email, phones, address text), paged and sorted.
+    async fn list_customers(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<Customer>>;
+    /// A customer's addresses, paged.
+    async fn list_addresses(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        list: &ListParams,
+    ) -> StoreResult<Page<Address>>;
+    /// Adds a validated address to a customer.
+    async fn create_address(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        new: AddressIn,
+    ) -> StoreResult<Address>;
+    /// One address of a customer.
+    async fn get_address(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        address_id: &str,
+    ) -> StoreResult<Address>;
+
+    // Tags, lead sources, job types ---------------------------------------------------------
+    /// Tags, paged.
+    async fn list_tags(&self, company_id: &str, list: &ListParams) -> StoreResult<Page<Tag>>;
+    /// Creates a tag; `Conflict` when the name exists.
+    async fn create_tag(&self, company_id: &str, name: &str) -> StoreResult<Tag>;
+    /// Renames a tag.
+    async fn update_tag(&self, company_id: &str, tag_id: &str, name: &str) -> StoreResult<Tag>;
+    /// Lead sources whose name contains `q`, paged.
+    async fn list_lead_sources(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<LeadSource>>;
+    /// Creates an editable lead source.
+    async fn create_lead_source(&self, company_id: &str, name: &str) -> StoreResult<LeadSource>;
+    /// One lead source.
+    async fn get_lead_source(&self, company_id: &str, id: &str) -> StoreResult<LeadSource>;
+    /// Renames a lead source (the caller checks `editable`).
+    async fn update_lead_source(
+        &self,
+        company_id: &str,
+        id: &str,
+        name: &str,
+    ) -> StoreResult<LeadSource>;
+    /// Creates a built-in, non-editable lead source (demo and new companies).
+    async fn create_builtin_lead_source(
+        &self,
+        company_id: &str,
+        name: &str,
+    ) -> StoreResult<LeadSource>;
+    /// Job types whose name contains `name`, paged.
+    async fn list_job_types(
+        &self,
+        company_id: &str,
+        name: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<JobType>>;
+    /// Creates a job type.
+    async fn create_job_type(&self, company_id: &str, name: &str) -> StoreResult<JobType>;
+    /// Renames a job type.
+    async fn update_job_type(&self, company_id: &str, id: &str, name: &str)
+    -> StoreResult<JobType>;
+
+    // Vendors -------------------------------------------------------------------------------
+    /// Vendors whose name, contact or email contains `q`, paged.
+    async fn list_vendors(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<Vendor>>;
+    /// Creates a validated vendor.
+    async fn create_vendor(&self, company_id: &str, new: VendorIn) -> StoreResult<Vendor>;
+    /// One vendor.
+    async fn get_vendor(&self, company_id: &str, vendor_id: &str) -> StoreResult<Vendor>;
+    /// Applies a validated partial update.
+    async fn update_vendor(
+        &self,
+        company_id: &str,
+        vendor_id: &str,
+        patch: VendorPatch,
+    ) -> StoreResult<Vendor>;
+    /// Deletes a vendor.
+    async fn delete_vendor(&self, company_id: &str, vendor_id: &str) -> StoreResult<()>;
+}

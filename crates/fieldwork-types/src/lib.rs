@@ -1,0 +1,29 @@
+//! Wire types of the Fieldwork API: the HCP v1 shapes and Fieldwork's own additions.
+//!
+//! `*In` types are request bodies, `*Patch` partial updates, plain names are responses.
+//! Nullable fields are `Option` and always serialized (HCP sends explicit `null`s).
+
+pub mod company;
+pub mod customer;
+pub mod employee;
+pub mod list;
+pub mod reference;
+pub mod vendor;
+
+pub use company::*;
+pub use customer::*;
+pub use employee::*;
+pub use list::*;
+pub use reference::*;
+pub use vendor::*;
+
+/// Deserializes a field that distinguishes "absent" (`None`) from "null" (`Some(None)`).
+///
+/// Use with `#[serde(default, deserialize_with = "double_option")]` on `Option<Option<T>>`.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(de).map(Some)
+}
