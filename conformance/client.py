@@ -38,15 +38,17 @@ class Api:
 
     def raw(self, method: str, path: str, *, params: Any = None, body: Any = None,
             headers: dict[str, str] | None = None, auth: bool = True,
-            data: str | None = None) -> requests.Response:
+            data: str | None = None, fresh: bool = False) -> requests.Response:
+        """Send one request; ``fresh`` uses a new connection instead of the pooled one."""
         hdrs = {"Accept": "application/json"}
         if auth:
             hdrs["Authorization"] = f"Token {self.key}"
         if data is not None:
             hdrs["Content-Type"] = "application/json"
         hdrs.update(headers or {})
-        return self.session.request(method, self.base_url + path, params=params, json=body,
-                                    data=data, headers=hdrs, timeout=30)
+        send = requests.request if fresh else self.session.request
+        return send(method, self.base_url + path, params=params, json=body, data=data,
+                    headers=hdrs, timeout=30)
 
     def call(self, method: str, template: str | None, path: str, *, params: Any = None,
              body: Any = None, status: int | tuple[int, ...] | None = None) -> Any:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
+
+import requests
 
 from client import Api, CheckFailed, describe, json_body, require, snippet
 from hcp_checks import HcpChecks
@@ -50,12 +53,17 @@ class ConventionChecks:
             ("400/422 POST /lead_sources without name", self.invalid_lead_source),
             ("400/422 PUT /company/schedule_availability with a malformed body", self.invalid_schedule),
             ("400/422 POST /customers with malformed JSON", self.malformed_json),
+            ("400/422 POST /customers with a JSON array body", self.array_body),
+            ("booking_windows far-future start_date: 400 or RFC 3339 times", self.far_future),
+            ("keep-alive connection usable after an early 401/404/405 to a POST with a body",
+             self.keep_alive),
         ]
 
     def _error(self, method: str, path: str, statuses: tuple[int, ...], *, body: Any = None,
-               data: str | None = None, auth: bool = True,
-               headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        resp = self.api.raw(method, path, body=body, data=data, auth=auth, headers=headers)
+               data: str | None = None, auth: bool = True, headers: dict[str, str] | None = None,
+               fresh: bool = False) -> tuple[int, Any]:
+        resp = self.api.raw(method, path, body=body, data=data, auth=auth, headers=headers,
+                            fresh=fresh)
         desc = describe(resp, body if data is None else data)
         require(resp.status_code in statuses,
                 f"{desc} -> {resp.status_code}, expected {'/'.join(map(str, statuses))}; "
@@ -66,7 +74,8 @@ class ConventionChecks:
 
     def _unauthorized(self, headers: dict[str, str] | None) -> None:
         for method, path in (("GET", "/customers"), ("GET", "/company"), ("POST", "/tags")):
-            _, body = self._error(method, path, (401,), auth=False, headers=headers,
+            # A fresh connection: see keep_alive() for why an early 401 can break the pooled one.
+            _, body = self._error(method, path, (401,), auth=False, headers=headers, fresh=True,
                                   body={"name": "x"} if method == "POST" else None)
             require(body == {"message": "Unauthorized"},
                     f"{method} {path}: 401 body is {snippet(body)}, expected {{\"message\":\"Unauthorized\"}}")
@@ -105,6 +114,60 @@ class ConventionChecks:
 
     def malformed_json(self) -> None:
         self._error("POST", "/customers", (400, 422), data='{"first_name": "Ada",')
+
+    def array_body(self) -> None:
+        # A JSON array is not an object; serde would otherwise fill struct fields by position.
+        self._error("POST", "/customers", (400, 422), body=["Ada", "Lovelace", "ada@example.com"])
+
+    def far_future(self) -> None:
+        path = "/company/schedule_availability/booking_windows"
+        params = {"start_date": "9999-12-31T00:00:00", "show_for_days": 30}
+        resp = self.api.raw("GET", path, params=params)
+        if resp.status_code in (400, 422):
+            check_error_body(resp.status_code, json_body(resp, describe(resp)), describe(resp))
+            return
+        body = self.api.call("GET", path, path, params=params)
+        stamp = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+        bad = [w for w in body.get("booking_windows") or []
+               if not (stamp.match(str(w.get("start_time"))) and stamp.match(str(w.get("end_time"))))]
+        require(not bad, f"{describe(resp)} -> {resp.status_code}: windows with non-RFC 3339 times "
+                         f"(e.g. {snippet(bad[:1])}); expected 400 for a date this far out")
+
+    def keep_alive(self, rounds: int = 150) -> None:
+        """A response sent before the request body was read must not leave a dead pooled connection.
+
+        If the server answers without reading the body and then closes the connection, it has to
+        say `Connection: close`; otherwise the client's next request on that connection fails.
+        """
+        bad_key = {"Authorization": "Token " + "0123456789abcdef" * 2}
+        body = {"name": "x" * 20000}
+        cases = [
+            ("POST /tags with an unknown key (401)", "/tags", bad_key),
+            ("POST /company (405)", "/company", None),
+            ("POST /no-such-route (404)", "/no-such-route", None),
+        ]
+        broken: list[str] = []
+        error = ""
+        for label, path, headers in cases:
+            session = requests.Session()
+            auth = {"Authorization": f"Token {self.api.key}"}
+            fails = 0
+            first = ""
+            for _ in range(rounds):
+                try:
+                    session.post(self.api.base_url + path, json=body, timeout=30,
+                                 headers={**auth, **(headers or {})})
+                    session.get(self.api.base_url + "/company", headers=auth, timeout=30)
+                except requests.ConnectionError as exc:
+                    fails += 1
+                    first = first or f"{exc.__class__.__name__}: {exc}"
+                    session = requests.Session()
+            if fails:
+                broken.append(f"after {label}: {fails}/{rounds}")
+                error = first
+        require(not broken, "the next request on the same connection failed " + "; ".join(broken)
+                + f" ({error}); the server closes the connection without `Connection: close` "
+                "when it answers before reading the request body")
 
 
 __all__ = ["ConventionChecks", "check_error_body", "CheckFailed"]

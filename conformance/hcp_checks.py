@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import Any, Callable
 
 from client import Api, CheckFailed, require, snippet
@@ -18,6 +19,11 @@ ID_PATTERNS = {
 def check_id(kind: str, value: Any) -> None:
     require(isinstance(value, str) and bool(ID_PATTERNS[kind].match(value)),
             f"{kind} id {value!r} is not '{ID_PATTERNS[kind].pattern[1:5]}' + 32 hex")
+
+
+def _minutes(start: str, end: str) -> int:
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return int((datetime.strptime(end, fmt) - datetime.strptime(start, fmt)).total_seconds() // 60)
 
 
 def check_page(body: dict[str, Any], key: str, page: int, page_size: int) -> list[Any]:
@@ -267,6 +273,7 @@ class HcpChecks:
             windows = monday[0].get("schedule_windows") or []
             require(any("08:00" in str(w.get("start_time")) and "17:00" in str(w.get("end_time"))
                         for w in windows), f"monday windows are {snippet(windows)}")
+        self.ids["schedule_set"] = "monday"
 
     def get_booking_windows(self) -> None:
         body = self.api.call("GET", "/company/schedule_availability/booking_windows",
@@ -274,6 +281,28 @@ class HcpChecks:
                              params={"show_for_days": 3})
         require(body.get("show_for_days") == 3, f"show_for_days is {body.get('show_for_days')!r}")
         require(isinstance(body.get("booking_windows"), list), "booking_windows is not an array")
+        if "schedule_set" not in self.ids:
+            return
+        # The PUT above opened Mondays 08:00-17:00: two weeks always contain a bookable Monday.
+        body = self.api.call("GET", "/company/schedule_availability/booking_windows",
+                             "/company/schedule_availability/booking_windows",
+                             params={"show_for_days": 14})
+        windows = body.get("booking_windows") or []
+        require(len(windows) > 0, "no booking windows in 14 days with Mondays open 08:00-17:00")
+        stamp = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+        for win in windows:
+            start, end = str(win.get("start_time")), str(win.get("end_time"))
+            require(bool(stamp.match(start) and stamp.match(end)) and start < end,
+                    f"window {snippet(win)} is not a UTC start < end pair like 2026-11-30T16:00:00Z")
+        # The spec: window size is service_duration, else the service's duration, else 30 minutes.
+        for duration, params in ((30, {"show_for_days": 14}),
+                                 (60, {"show_for_days": 14, "service_duration": 60})):
+            body = self.api.call("GET", "/company/schedule_availability/booking_windows",
+                                 "/company/schedule_availability/booking_windows", params=params)
+            sizes = sorted({_minutes(w["start_time"], w["end_time"])
+                            for w in body.get("booking_windows") or []})
+            require(sizes == [duration], f"with {params}: window lengths are {sizes} minutes, "
+                                         f"expected {duration} (spec: default 30 minutes)")
 
     # --- tags, lead sources, job types -----------------------------------------------------
 

@@ -132,7 +132,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap();
         let req = BookingRequest {
             start_date: None,
-            show_for_days: 4,
+            show_for_days: 3,
             service_duration: Some(120),
         };
         let out = windows(

@@ -1,0 +1,92 @@
+//! The `fieldwork` binary: admin commands and `serve --demo`.
+
+use std::process::Command;
+
+use fieldwork_test_support::ServerProcess;
+use reqwest::StatusCode;
+
+const BIN: &str = env!("CARGO_BIN_EXE_fieldwork");
+
+/// Runs `fieldwork --database URL args…`, asserting success; returns stdout.
+fn run(url: &str, args: &[&str]) -> String {
+    let out = Command::new(BIN).args(["--database", url]).args(args).env("RUST_LOG", "warn").output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn temp_db() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    (dir, url)
+}
+
+#[test]
+fn companies_keys_and_employees_commands() {
+    let (_dir, url) = temp_db();
+    let out = run(&url, &["companies", "create", "--name", "Acme Heating", "--plan", "essentials"]);
+    let company = out.split_whitespace().last().unwrap().to_owned();
+    assert_eq!(company.len(), 36, "{out}");
+    let list = run(&url, &["companies", "list"]);
+    assert!(list.contains(&company) && list.contains("essentials") && list.contains("Acme Heating"), "{list}");
+    run(&url, &["companies", "set-plan", &company, "max"]);
+    assert!(run(&url, &["companies", "list"]).contains("\tmax\t"));
+
+    let key = run(&url, &["keys", "create", "--company", &company, "--name", "zapier"]);
+    let key = key.trim();
+    assert_eq!(key.len(), 32, "only the key is printed: {key:?}");
+    let keys = run(&url, &["keys", "list", "--company", &company]);
+    let line = keys.lines().next().unwrap();
+    let fields: Vec<&str> = line.split('\t').collect();
+    assert!(fields[0].starts_with("key_"), "{line}");
+    assert_eq!(fields[1], "zapier");
+    assert_eq!(fields[3], "never");
+    assert_eq!(fields[4], "active");
+    run(&url, &["keys", "revoke", fields[0]]);
+    assert!(run(&url, &["keys", "list", "--company", &company]).trim_end().ends_with("revoked"));
+
+    let out = run(&url, &["employees", "create", "--company", &company, "--first-name", "Rae", "--last-name", "Kim", "--admin"]);
+    assert!(out.split_whitespace().last().unwrap().starts_with("pro_"), "{out}");
+
+    // Bad input is an error with a message, not a panic.
+    let out = Command::new(BIN).args(["--database", &url, "companies", "set-plan", &company, "gold"]).output().unwrap();
+    assert!(!out.status.success());
+    let out = Command::new(BIN).args(["--database", &url, "keys", "list", "--company", "demo"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("demo"));
+}
+
+#[tokio::test]
+async fn serve_demo_prints_a_working_key_every_start() {
+    let (_dir, url) = temp_db();
+    let mut first = ServerProcess::start(BIN, &url, &["--demo"]).unwrap();
+    let key1 = first.demo_key.clone().expect("API key line");
+    let client = reqwest::Client::new();
+    let get = |base: String, key: String, path: &'static str| {
+        let client = client.clone();
+        async move {
+            let r = client.get(format!("{base}{path}")).header("Authorization", format!("Token {key}")).send().await.unwrap();
+            (r.status(), r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, body) = get(first.base_url.clone(), key1.clone(), "/customers").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["total_items"].as_u64().unwrap() >= 50, "{body}");
+    let (_, body) = get(first.base_url.clone(), key1.clone(), "/employees").await;
+    assert_eq!(body["total_items"], 8);
+    for path in ["/tags", "/lead_sources", "/job_fields/job_types"] {
+        let (_, body) = get(first.base_url.clone(), key1.clone(), path).await;
+        assert!(body["total_items"].as_u64().unwrap() >= 5, "{path}: {body}");
+    }
+    first.kill();
+
+    // A second start reuses the company and prints a new key; the old one still works.
+    let second = ServerProcess::start(BIN, &url, &["--demo"]).unwrap();
+    let key2 = second.demo_key.clone().unwrap();
+    assert_ne!(key1, key2);
+    for key in [key1, key2] {
+        let (status, body) = get(second.base_url.clone(), key, "/customers").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["total_items"], 60);
+    }
+    assert_eq!(run(&url, &["companies", "list"]).lines().count(), 1);
+}

@@ -1,0 +1,40 @@
+//! Integration tests: the real server on 127.0.0.1:0 with a fresh database per test.
+
+mod auth;
+mod bad_input;
+mod cli;
+mod company;
+mod customers;
+mod durability;
+mod reference;
+mod vendors;
+
+use serde_json::{Value, json};
+
+/// A customer body with every field set.
+pub fn full_customer(first: &str) -> Value {
+    json!({
+        "first_name": first,
+        "last_name": "Okafor",
+        "email": format!("{}@example.com", first.to_lowercase()),
+        "mobile_number": "(415) 555-0199",
+        "home_number": null,
+        "company": "Okafor Rentals",
+        "notifications_enabled": false,
+        "tags": ["vip", "residential"],
+        "lead_source": "Yelp",
+        "notes": "Side gate code 1234",
+        "addresses": [{
+            "street": "742 Evergreen Terrace", "street_line_2": "Unit B",
+            "city": "Springfield", "state": "OR", "zip": "97403", "country": "USA"
+        }]
+    })
+}
+
+/// Asserts an id is the given prefix plus 32 lowercase hex digits.
+pub fn assert_id(id: &Value, prefix: &str) {
+    let id = id.as_str().unwrap_or_else(|| panic!("id is not a string: {id}"));
+    let hex = id.strip_prefix(&format!("{prefix}_")).unwrap_or_else(|| panic!("{id} lacks {prefix}_"));
+    assert_eq!(hex.len(), 32, "{id}");
+    assert!(hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{id}");
+}
