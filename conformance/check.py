@@ -73,6 +73,7 @@ def main() -> int:
     results: list[Result] = []
     workdir = Path(tempfile.mkdtemp(prefix="fieldwork-conformance-"))
     server: FieldworkServer | None = None
+    server_ready = False
     started = time.monotonic()
     try:
         try:
@@ -92,6 +93,7 @@ def main() -> int:
             results.append(Result("start `fieldwork serve --demo`", False, str(exc)))
             return finish(results)
         assert server.base_url and server.api_key
+        server_ready = True
         print(f"server ready at {server.base_url} (database {db})\n", flush=True)
 
         api = Api(server.base_url, server.api_key, validator)
@@ -118,7 +120,7 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
-            if any(not r.ok for r in results):
+            if server_ready and any(not r.ok for r in results):
                 print(f"\n{server.log_tail(40)}")
         print(f"\n(took {time.monotonic() - started:.0f}s)")
         if args.keep_artifacts:

@@ -42,6 +42,7 @@ class ConventionChecks:
 
     def checks(self) -> list[tuple[str, Callable[[], None]]]:
         return [
+            ("explicit nulls: objects carry every field the spec documents", self.explicit_nulls),
             ("401 without Authorization", self.no_key),
             ("401 with an unknown API key", self.unknown_key),
             ("404 GET /customers/{unknown}", self.missing_customer),
@@ -71,6 +72,28 @@ class ConventionChecks:
         payload = json_body(resp, f"{desc} -> {resp.status_code}")
         check_error_body(resp.status_code, payload, desc)
         return resp.status_code, payload
+
+    def _documented(self, name: str) -> list[str]:
+        """Property names of a component; for allOf, only the first part (the rest is expand-only)."""
+        schema = self.api.validator.spec["components"]["schemas"][name]
+        part = schema["allOf"][0] if "allOf" in schema else schema
+        return list(part.get("properties", {}))
+
+    def explicit_nulls(self) -> None:
+        """HCP emits every field, with an explicit null when empty (reference/hcp-api.md)."""
+        samples: list[tuple[str, Any]] = [("Company", self.api.call("GET", "/company", "/company"))]
+        employees = self.api.call("GET", "/employees", "/employees").get("employees") or []
+        samples += [("Employee", e) for e in employees[:3]]
+        customers = self.api.call("GET", "/customers", "/customers").get("customers") or []
+        samples += [("Customer", c) for c in customers[:5]]
+        samples += [("Address", a) for c in customers[:5] for a in c.get("addresses") or []]
+        for name, path, key in (("Tag", "/tags", "tags"), ("LeadSource", "/lead_sources", "lead_sources"),
+                                ("JobType", "/job_fields/job_types", "job_types")):
+            samples += [(name, i) for i in (self.api.call("GET", path, path).get(key) or [])[:3]]
+        samples.append(("Application", self.api.call("GET", "/application", "/application")))
+        missing = sorted({f"{name}.{field}" for name, obj in samples if isinstance(obj, dict)
+                          for field in self._documented(name) if field not in obj})
+        require(not missing, f"fields omitted instead of sent as null: {', '.join(missing)}")
 
     def _unauthorized(self, headers: dict[str, str] | None) -> None:
         for method, path in (("GET", "/customers"), ("GET", "/company"), ("POST", "/tags")):

@@ -40,7 +40,7 @@ def write_inputs(workdir: Path, spec: dict[str, Any], ids: dict[str, str]) -> tu
     return spec_path, config_path
 
 
-def _condense(text: str, limit: int = 3) -> str:
+def _condense(text: str, limit: int = 10) -> str:
     """Keep, per failing test case: each check's title and message, the status, the start of the
     response body and the curl line that reproduces it (schema and value dumps are dropped)."""
     cases = re.split(r"\n(?=\d+\. Test Case ID:)", text.strip())
@@ -89,8 +89,12 @@ def parse_junit(path: Path) -> dict[str, str | None]:
     for case in root.iter("testcase"):
         name = case.get("name", "")
         problems = [el for el in case if el.tag in ("failure", "error")]
+        skipped = [el for el in case if el.tag == "skipped"]
         if not problems:
-            outcome[name] = None
+            # Skipped means no phase tested the operation at all: that is no pass.
+            outcome[name] = None if not skipped else (
+                "schemathesis did not test this operation: "
+                + (skipped[0].get("message") or skipped[0].text or "no reason given").strip()[:500])
             continue
         texts = []
         for el in problems:

@@ -10,7 +10,7 @@ venv="$here/.venv"
 spec="${FIELDWORK_HCP_SPEC:-$root/../shared/reference/housecall_v1.yaml}"
 
 fail_setup() {
-  echo "conformance setup failed: $*" >&2
+  echo "conformance setup failed: $*"
   echo "0 passed, 1 failed"
   exit 1
 }

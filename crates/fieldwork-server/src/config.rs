@@ -95,6 +95,10 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment::Jail fixes the closure's error type"
+    )]
     fn flags_override_env_and_file() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

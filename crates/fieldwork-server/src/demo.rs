@@ -265,7 +265,7 @@ fn demo_customer(i: usize) -> CustomerIn {
             100 + (i * 37) % 4800,
             STREETS[i % STREETS.len()]
         )),
-        street_line_2: (i % 5 == 0).then(|| format!("Apt {}", 1 + i % 12)),
+        street_line_2: i.is_multiple_of(5).then(|| format!("Apt {}", 1 + i % 12)),
         city: Some(city.into()),
         state: Some(state.into()),
         zip: Some(zip.into()),
@@ -302,13 +302,15 @@ fn demo_customer(i: usize) -> CustomerIn {
             )
         }),
         company: is_business.then(|| format!("{last} Property Management")),
-        notifications_enabled: Some(i % 4 != 0),
+        notifications_enabled: Some(!i.is_multiple_of(4)),
         mobile_number: Some(format!(
             "({}) 555-{:04}",
             [415, 510, 650][i % 3],
             1000 + i * 89 % 9000
         )),
-        home_number: (i % 3 == 0).then(|| format!("(415) 555-{:04}", 2000 + i * 31 % 7000)),
+        home_number: i
+            .is_multiple_of(3)
+            .then(|| format!("(415) 555-{:04}", 2000 + i * 31 % 7000)),
         work_number: is_business.then(|| format!("(510) 555-{:04}", 3000 + i * 17 % 6000)),
         tags: Some(
             CUSTOMER_TAGS[i % CUSTOMER_TAGS.len()]

@@ -50,7 +50,9 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     config.key_usage_flush_secs = 1;
     tweak(&mut config);
     let store = fieldwork_server::store::open(&config.database_url, true).expect("open store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let state = AppState::new(Arc::clone(&store), config);
     let (tx, rx) = oneshot::channel::<()>();
@@ -90,7 +92,11 @@ impl TestApp {
     pub async fn new_company(&self, name: &str, plan: Plan) -> (String, String) {
         let company = self
             .store
-            .create_company(NewCompany { name: name.into(), plan, time_zone: "America/New_York".into() })
+            .create_company(NewCompany {
+                name: name.into(),
+                plan,
+                time_zone: "America/New_York".into(),
+            })
             .await
             .expect("create company");
         let key = self.new_key(&company.id, "test key").await;
@@ -118,8 +124,16 @@ impl TestApp {
     }
 
     /// Sends a request with the given key (empty: no Authorization header).
-    pub async fn call_as(&self, key: &str, method: Method, path: &str, body: Option<&Value>) -> Reply {
-        let mut req = self.client.request(method, format!("{}{path}", self.base_url));
+    pub async fn call_as(
+        &self,
+        key: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base_url));
         if !key.is_empty() {
             req = req.header("Authorization", format!("Token {key}"));
         }
@@ -174,5 +188,9 @@ pub async fn reply(resp: reqwest::Response) -> Reply {
     let headers = resp.headers().clone();
     let bytes = resp.bytes().await.expect("body read");
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }

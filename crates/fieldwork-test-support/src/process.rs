@@ -17,7 +17,13 @@ impl ServerProcess {
     /// `Base URL:` line.
     pub fn start(bin: &str, database_url: &str, extra: &[&str]) -> anyhow::Result<Self> {
         let mut child = Command::new(bin)
-            .args(["serve", "--listen", "127.0.0.1:0", "--database", database_url])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database",
+                database_url,
+            ])
             .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -40,7 +46,11 @@ impl ServerProcess {
                 let base_url = url.trim().to_owned();
                 // Keep draining stdout so the child never blocks on a full pipe.
                 std::thread::spawn(move || for _ in lines.by_ref() {});
-                return Ok(Self { child, base_url, demo_key });
+                return Ok(Self {
+                    child,
+                    base_url,
+                    demo_key,
+                });
             }
         }
     }

@@ -58,6 +58,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     } else {
         bytes
     };
+    // serde fills structs from arrays by position; HCP bodies are always objects.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::BadRequest {
+            field: None,
+            reason: "The request body must be a JSON object".into(),
+        });
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -109,6 +116,13 @@ mod tests {
     fn malformed_json_is_a_plain_400() {
         let err = parse::<CustomerIn>(b"{\"first_name\": ").unwrap_err();
         assert!(matches!(err, ApiError::BadRequest { field: None, .. }));
+    }
+
+    #[test]
+    fn arrays_and_scalars_are_refused() {
+        for body in [&b"[\"Ada\"]"[..], b"12", b"\"x\"", b"null"] {
+            assert!(parse::<CustomerIn>(body).is_err());
+        }
     }
 
     #[test]

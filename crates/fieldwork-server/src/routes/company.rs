@@ -72,12 +72,22 @@ async fn get_booking_windows(
     let service_duration = query.int("service_duration", 1, 24 * 60)?;
     let start_date = match query.text("start_date") {
         None => None,
-        Some(s) => Some(booking::parse_start_date(s).ok_or_else(|| {
-            ApiError::bad_field(
-                "start_date",
-                "must be a date like 2026-11-30 or 2026-11-30T08:00:00",
-            )
-        })?),
+        Some(s) => {
+            let date = booking::parse_start_date(s).ok_or_else(|| {
+                ApiError::bad_field(
+                    "start_date",
+                    "must be a date like 2026-11-30 or 2026-11-30T08:00:00",
+                )
+            })?;
+            let today = Utc::now().date_naive();
+            if (date - today).num_days().abs() > booking::MAX_START_OFFSET_DAYS {
+                return Err(ApiError::bad_field(
+                    "start_date",
+                    "must be within ten years of today",
+                ));
+            }
+            Some(date)
+        }
     };
     // Accepted for compatibility; every employee is bookable until jobs and services exist.
     query.array("employee_ids")?;

@@ -3,7 +3,9 @@
 use std::any::Any;
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -43,4 +45,41 @@ pub async fn log_errors(req: Request, next: Next) -> Response {
         tracing::error!(http.method = %method, http.path = %path, status = response.status().as_u16(), error.cause = cause, "request failed");
     }
     response
+}
+
+/// Reads the whole request body (up to `max_body_bytes`) before routing and authentication.
+///
+/// A response sent while the client is still sending its body forces the server to drop the
+/// connection, which clients that reuse connections see as a reset on their *next* request.
+/// Reading first keeps every error response on a reusable connection; a body over the limit
+/// is answered 413 with `Connection: close`.
+pub async fn buffer_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let chunked = headers.contains_key(header::TRANSFER_ENCODING);
+    if !chunked && declared.unwrap_or(0) == 0 {
+        return next.run(req).await;
+    }
+    let limit = state.config.max_body_bytes;
+    let too_large = || {
+        let mut r = ApiError::PayloadTooLarge { limit }.into_response();
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        r
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        // Over the limit, or the client stopped sending: either way the connection is done.
+        Err(_) => too_large(),
+    }
 }

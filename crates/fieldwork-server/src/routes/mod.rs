@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         // Layer order: the last added runs first. Panics become 500s that the error logger
         // sees; the timeout covers the handler only.
+        .layer(from_fn_with_state(state.clone(), middleware::buffer_body))
         .layer(from_fn_with_state(state.clone(), middleware::timeout))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(middleware::log_errors))

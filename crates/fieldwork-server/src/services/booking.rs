@@ -9,6 +9,20 @@ use super::company::{DAY_NAMES, minutes_of_day};
 
 /// Most days one request may ask for.
 pub const MAX_DAYS: u32 = 60;
+/// How far from today a requested start date may be, in days (about ten years).
+pub const MAX_START_OFFSET_DAYS: i64 = 3653;
+/// Slot length when the request names none (HCP's documented default).
+pub const DEFAULT_SLOT_MINUTES: u32 = 30;
+
+/// Whether the weekday of `date` has any schedule window.
+fn has_windows(availability: &ScheduleAvailability, date: NaiveDate) -> bool {
+    let day_name = DAY_NAMES[date.weekday().num_days_from_monday() as usize];
+    availability
+        .daily_availabilities
+        .data
+        .iter()
+        .any(|d| d.day_name == day_name && !d.schedule_windows.is_empty())
+}
 
 /// What a booking-windows request asks for.
 #[derive(Debug, Clone)]
@@ -16,7 +30,7 @@ pub struct BookingRequest {
     /// First local date to show; `None` means the first bookable day.
     pub start_date: Option<NaiveDate>,
     pub show_for_days: u32,
-    /// Slot length in minutes; `None` offers each schedule window whole.
+    /// Slot length in minutes; `None` means HCP's default of 30.
     pub service_duration: Option<u32>,
 }
 
@@ -32,7 +46,13 @@ pub fn windows(
     let today = now.with_timezone(&tz).date_naive();
     let first_bookable =
         today + Duration::days(i64::from(availability.availability_buffer_in_days));
-    let start = request.start_date.unwrap_or(first_bookable);
+    // HCP: without a start date, show from the next day that has a booking window.
+    let start = request.start_date.unwrap_or_else(|| {
+        (0..7)
+            .map(|d| first_bookable + Duration::days(d))
+            .find(|date| has_windows(availability, *date))
+            .unwrap_or(first_bookable)
+    });
     let mut out = Vec::new();
     for offset in 0..request.show_for_days {
         let date = start + Duration::days(i64::from(offset));
@@ -54,18 +74,21 @@ pub fn windows(
             else {
                 continue;
             };
-            let step = request.service_duration.unwrap_or(to - from).max(1);
+            let step = request
+                .service_duration
+                .unwrap_or(DEFAULT_SLOT_MINUTES)
+                .max(1);
             let mut slot = from;
             while slot + step <= to {
-                if let (Some(s), Some(e)) = (local(tz, date, slot), local(tz, date, slot + step)) {
-                    if s > now {
-                        let taken = busy.iter().any(|(bs, be)| *bs < e && *be > s);
-                        out.push(BookingWindow {
-                            start_time: fmt(s),
-                            end_time: fmt(e),
-                            available: !taken,
-                        });
-                    }
+                if let (Some(s), Some(e)) = (local(tz, date, slot), local(tz, date, slot + step))
+                    && s > now
+                {
+                    let taken = busy.iter().any(|(bs, be)| *bs < e && *be > s);
+                    out.push(BookingWindow {
+                        start_time: fmt(s),
+                        end_time: fmt(e),
+                        available: !taken,
+                    });
                 }
                 slot += step;
             }
@@ -132,7 +155,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap();
         let req = BookingRequest {
             start_date: None,
-            show_for_days: 3,
+            show_for_days: 1,
             service_duration: Some(120),
         };
         let out = windows(
@@ -142,8 +165,9 @@ mod tests {
             &req,
             &[],
         );
-        // Sat 28, Sun 29: closed; Mon 30: two slots (08-10, 10-12 local = 13-15, 15-17 UTC).
-        assert_eq!(out.start_date, "2026-11-28");
+        // Sat 28 is the first bookable day but closed, as is Sun 29: the list starts on Mon 30,
+        // with two slots (08-10, 10-12 local = 13-15, 15-17 UTC).
+        assert_eq!(out.start_date, "2026-11-30");
         assert_eq!(out.booking_windows.len(), 2);
         assert_eq!(out.booking_windows[0].start_time, "2026-11-30T13:00:00Z");
         assert_eq!(out.booking_windows[1].end_time, "2026-11-30T17:00:00Z");
@@ -188,8 +212,13 @@ mod tests {
             &req,
             &[],
         );
-        assert_eq!(out.booking_windows.len(), 1);
-        assert!(out.booking_windows[0].start_time.starts_with("2026-12-02"));
+        // Only Wednesday, in 30-minute slots (the default): 08:00-12:00 is 8 slots.
+        assert_eq!(out.booking_windows.len(), 8);
+        assert!(
+            out.booking_windows
+                .iter()
+                .all(|w| w.start_time.starts_with("2026-12-02"))
+        );
     }
 
     #[test]

@@ -68,10 +68,10 @@ pub fn tags(field: &str, value: Option<Vec<String>>) -> ApiResult<Option<Vec<Str
     }
     let mut out: Vec<String> = Vec::with_capacity(list.len());
     for tag in list {
-        if let Some(t) = text(field, Some(tag), MAX_TEXT)? {
-            if !out.contains(&t) {
-                out.push(t);
-            }
+        if let Some(t) = text(field, Some(tag), MAX_TEXT)?
+            && !out.contains(&t)
+        {
+            out.push(t);
         }
     }
     Ok(Some(out))

@@ -26,7 +26,9 @@ async fn missing_unknown_and_wrong_scheme_keys_get_401() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // Every operation requires the key, including writes.
-    let r = app.call_as("", Method::POST, "/tags", Some(&json!({"name": "x"}))).await;
+    let r = app
+        .call_as("", Method::POST, "/tags", Some(&json!({"name": "x"})))
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -34,7 +36,12 @@ async fn missing_unknown_and_wrong_scheme_keys_get_401() {
 async fn a_revoked_key_stops_working_at_once() {
     let app = spawn_app().await;
     let key = app.new_key(&app.company_id, "second").await;
-    assert_eq!(app.call_as(&key, Method::GET, "/company", None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call_as(&key, Method::GET, "/company", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
     let keys = app.store.list_api_keys(&app.company_id).await.unwrap();
     let id = &keys.iter().find(|k| k.name == "second").unwrap().id;
     app.store.revoke_api_key(id).await.unwrap();
@@ -71,13 +78,23 @@ async fn companies_off_the_max_plan_get_403() {
         let (company_id, key) = app.new_company("Small Co", plan).await;
         let r = app.call_as(&key, Method::GET, "/customers", None).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(r.body["message"].as_str().unwrap().contains("MAX plan"), "{:?}", r.body);
-        app.store.set_company_plan(&company_id, Plan::Max).await.unwrap();
+        assert!(
+            r.body["message"].as_str().unwrap().contains("MAX plan"),
+            "{:?}",
+            r.body
+        );
+        app.store
+            .set_company_plan(&company_id, Plan::Max)
+            .await
+            .unwrap();
         let r = app.call_as(&key, Method::GET, "/customers", None).await;
         assert_eq!(r.status, StatusCode::OK);
     }
     // Moving a company off max takes effect at once.
-    app.store.set_company_plan(&app.company_id, Plan::Basic).await.unwrap();
+    app.store
+        .set_company_plan(&app.company_id, Plan::Basic)
+        .await
+        .unwrap();
     assert_eq!(app.get("/company").await.status, StatusCode::FORBIDDEN);
 }
 
@@ -89,9 +106,18 @@ async fn one_company_never_sees_anothers_objects() {
     let id = customer["id"].as_str().unwrap();
     let address_id = customer["addresses"][0]["id"].as_str().unwrap();
     let tag = app.post("/tags", json!({"name": "mine"})).await.body;
-    let vendor = app.post("/vendors", json!({"name": "Ferguson Supply"})).await.body;
-    let source = app.post("/lead_sources", json!({"name": "Mine"})).await.body;
-    let job_type = app.post("/job_fields/job_types", json!({"name": "Mine"})).await.body;
+    let vendor = app
+        .post("/vendors", json!({"name": "Ferguson Supply"}))
+        .await
+        .body;
+    let source = app
+        .post("/lead_sources", json!({"name": "Mine"}))
+        .await
+        .body;
+    let job_type = app
+        .post("/job_fields/job_types", json!({"name": "Mine"}))
+        .await
+        .body;
 
     let as_other = |method: Method, path: String, body: Option<serde_json::Value>| {
         let app = &app;
@@ -100,18 +126,50 @@ async fn one_company_never_sees_anothers_objects() {
     };
     let cases = [
         (Method::GET, format!("/customers/{id}"), None, "customer"),
-        (Method::PUT, format!("/customers/{id}"), Some(json!({"first_name": "X"})), "customer"),
-        (Method::GET, format!("/customers/{id}/addresses"), None, "customer"),
-        (Method::GET, format!("/customers/{id}/addresses/{address_id}"), None, "customer"),
+        (
+            Method::PUT,
+            format!("/customers/{id}"),
+            Some(json!({"first_name": "X"})),
+            "customer",
+        ),
+        (
+            Method::GET,
+            format!("/customers/{id}/addresses"),
+            None,
+            "customer",
+        ),
+        (
+            Method::GET,
+            format!("/customers/{id}/addresses/{address_id}"),
+            None,
+            "customer",
+        ),
         (
             Method::POST,
             format!("/customers/{id}/addresses"),
-            Some(json!({"street": "1 A St", "city": "B", "state": "CA", "zip": "94110", "country": "USA"})),
+            Some(
+                json!({"street": "1 A St", "city": "B", "state": "CA", "zip": "94110", "country": "USA"}),
+            ),
             "customer",
         ),
-        (Method::PUT, format!("/tags/{}", tag["id"].as_str().unwrap()), Some(json!({"name": "x"})), "tag"),
-        (Method::GET, format!("/vendors/{}", vendor["id"].as_str().unwrap()), None, "vendor"),
-        (Method::DELETE, format!("/vendors/{}", vendor["id"].as_str().unwrap()), None, "vendor"),
+        (
+            Method::PUT,
+            format!("/tags/{}", tag["id"].as_str().unwrap()),
+            Some(json!({"name": "x"})),
+            "tag",
+        ),
+        (
+            Method::GET,
+            format!("/vendors/{}", vendor["id"].as_str().unwrap()),
+            None,
+            "vendor",
+        ),
+        (
+            Method::DELETE,
+            format!("/vendors/{}", vendor["id"].as_str().unwrap()),
+            None,
+            "vendor",
+        ),
         (
             Method::PUT,
             format!("/lead_sources/{}", source["id"].as_str().unwrap()),
@@ -128,16 +186,33 @@ async fn one_company_never_sees_anothers_objects() {
     for (method, path, body, what) in cases {
         let r = as_other(method.clone(), path.clone(), body).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path}");
-        assert_eq!(r.body, json!({"error": {"message": format!("{what} not found")}}), "{method} {path}");
+        assert_eq!(
+            r.body,
+            json!({"error": {"message": format!("{what} not found")}}),
+            "{method} {path}"
+        );
     }
-    for path in ["/customers", "/tags", "/vendors", "/lead_sources", "/job_fields/job_types"] {
+    for path in [
+        "/customers",
+        "/tags",
+        "/vendors",
+        "/lead_sources",
+        "/job_fields/job_types",
+    ] {
         let r = app.call_as(&other_key, Method::GET, path, None).await;
         assert_eq!(r.body["total_items"], 0, "{path} leaks: {:?}", r.body);
     }
-    let r = app.call_as(&other_key, Method::GET, "/customers?q=Ada", None).await;
+    let r = app
+        .call_as(&other_key, Method::GET, "/customers?q=Ada", None)
+        .await;
     assert_eq!(r.body["total_items"], 0);
     // The owner still has everything, unchanged.
     let r = app.get(&format!("/customers/{id}")).await;
     assert_eq!(r.body["first_name"], "Ada");
-    assert_eq!(app.get(&format!("/vendors/{}", vendor["id"].as_str().unwrap())).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/vendors/{}", vendor["id"].as_str().unwrap()))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }

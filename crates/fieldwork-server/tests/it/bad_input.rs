@@ -7,10 +7,25 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn malformed_json_is_400_with_a_message() {
     let app = spawn_app().await;
-    for path in ["/customers", "/tags", "/vendors", "/lead_sources", "/job_fields/job_types"] {
-        let r = app.call_raw(Method::POST, path, b"{\"name\": ".to_vec()).await;
+    for path in [
+        "/customers",
+        "/tags",
+        "/vendors",
+        "/lead_sources",
+        "/job_fields/job_types",
+    ] {
+        let r = app
+            .call_raw(Method::POST, path, b"{\"name\": ".to_vec())
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
-        assert!(r.body["message"].as_str().unwrap().contains("Malformed JSON"), "{path}: {:?}", r.body);
+        assert!(
+            r.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("Malformed JSON"),
+            "{path}: {:?}",
+            r.body
+        );
     }
 }
 
@@ -19,19 +34,51 @@ async fn wrong_types_are_400_naming_the_field() {
     let app = spawn_app().await;
     let cases = [
         ("/customers", json!({"first_name": 5}), "first_name"),
-        ("/customers", json!({"first_name": "A", "tags": "vip"}), "tags"),
-        ("/customers", json!({"first_name": "A", "notifications_enabled": "yes"}), "notifications_enabled"),
-        ("/customers", json!({"first_name": "A", "addresses": [{"street": 1}]}), "addresses[0].street"),
+        (
+            "/customers",
+            json!({"first_name": "A", "tags": "vip"}),
+            "tags",
+        ),
+        (
+            "/customers",
+            json!({"first_name": "A", "notifications_enabled": "yes"}),
+            "notifications_enabled",
+        ),
+        (
+            "/customers",
+            json!({"first_name": "A", "addresses": [{"street": 1}]}),
+            "addresses[0].street",
+        ),
         ("/tags", json!({"name": ["x"]}), "name"),
-        ("/vendors", json!({"name": "V", "address": "somewhere"}), "address"),
+        (
+            "/vendors",
+            json!({"name": "V", "address": "somewhere"}),
+            "address",
+        ),
     ];
     for (path, body, field) in cases {
         let r = app.post(path, body.clone()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path} {body}");
-        assert!(r.body.get(field).is_some(), "{path} {body}: {:?} should name {field}", r.body);
-        assert!(r.body["message"].as_str().unwrap().starts_with(field), "{:?}", r.body);
+        assert!(
+            r.body.get(field).is_some(),
+            "{path} {body}: {:?} should name {field}",
+            r.body
+        );
+        assert!(
+            r.body["message"].as_str().unwrap().starts_with(field),
+            "{:?}",
+            r.body
+        );
     }
-    let r = app.post("/customers", json!([1, 2])).await;
+    for body in [
+        json!([1, 2]),
+        json!(["Ada", "Lovelace", "ada@example.com"]),
+        json!("x"),
+    ] {
+        let r = app.post("/customers", body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    }
+    let r = app.post("/tags", json!(["x"])).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
@@ -40,10 +87,26 @@ async fn missing_required_fields_are_422_naming_the_field() {
     let app = spawn_app().await;
     let cases = [
         ("/customers", json!({}), "first_name"),
-        ("/customers", json!({"first_name": "   ", "notes": "only notes"}), "first_name"),
-        ("/customers", json!({"first_name": "A", "email": "not-an-email"}), "email"),
-        ("/customers", json!({"first_name": "A", "addresses": [{"city": "X", "state": "CA", "zip": "1", "country": "US"}]}), "addresses[0].street"),
-        ("/customers", json!({"first_name": "A", "addresses": [{"street": "1 A", "state": "CA", "zip": "1", "country": "US"}]}), "addresses[0].city"),
+        (
+            "/customers",
+            json!({"first_name": "   ", "notes": "only notes"}),
+            "first_name",
+        ),
+        (
+            "/customers",
+            json!({"first_name": "A", "email": "not-an-email"}),
+            "email",
+        ),
+        (
+            "/customers",
+            json!({"first_name": "A", "addresses": [{"city": "X", "state": "CA", "zip": "1", "country": "US"}]}),
+            "addresses[0].street",
+        ),
+        (
+            "/customers",
+            json!({"first_name": "A", "addresses": [{"street": "1 A", "state": "CA", "zip": "1", "country": "US"}]}),
+            "addresses[0].city",
+        ),
         ("/tags", json!({}), "name"),
         ("/lead_sources", json!({"name": ""}), "name"),
         ("/job_fields/job_types", json!({}), "name"),
@@ -51,8 +114,17 @@ async fn missing_required_fields_are_422_naming_the_field() {
     ];
     for (path, body, field) in cases {
         let r = app.post(path, body.clone()).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path} {body}: {:?}", r.body);
-        assert!(r.body["errors"][field].is_array(), "{path} {body}: {:?}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path} {body}: {:?}",
+            r.body
+        );
+        assert!(
+            r.body["errors"][field].is_array(),
+            "{path} {body}: {:?}",
+            r.body
+        );
         assert!(r.body["message"].is_string());
     }
     let c = app.create_customer(json!({"first_name": "Al"})).await;
@@ -65,7 +137,9 @@ async fn missing_required_fields_are_422_naming_the_field() {
         assert!(r.body["errors"][field].is_array(), "{:?}", r.body);
     }
     // An update may not leave a customer with nothing to identify it.
-    let r = app.put(&format!("/customers/{id}"), json!({"first_name": null})).await;
+    let r = app
+        .put(&format!("/customers/{id}"), json!({"first_name": null}))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Duplicate tag names are refused.
     app.post("/tags", json!({"name": "dup"})).await;
@@ -79,7 +153,11 @@ async fn unknown_ids_are_404_with_the_hcp_error_body() {
     let cases = [
         (Method::GET, "/customers/cus_nope", "customer"),
         (Method::PUT, "/customers/cus_nope", "customer"),
-        (Method::GET, "/customers/nope/addresses/adr_nope", "customer"),
+        (
+            Method::GET,
+            "/customers/nope/addresses/adr_nope",
+            "customer",
+        ),
         (Method::PUT, "/tags/tag_nope", "tag"),
         (Method::PUT, "/lead_sources/lsr_nope", "lead source"),
         (Method::PUT, "/job_fields/job_types/jbt_nope", "job type"),
@@ -91,7 +169,10 @@ async fn unknown_ids_are_404_with_the_hcp_error_body() {
         let body = json!({"name": "x", "first_name": "x"});
         let r = app.call(method.clone(), path, Some(&body)).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path}");
-        assert_eq!(r.body, json!({"error": {"message": format!("{what} not found")}}));
+        assert_eq!(
+            r.body,
+            json!({"error": {"message": format!("{what} not found")}})
+        );
     }
     let r = app.get("/no/such/route").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -104,7 +185,9 @@ async fn unknown_ids_are_404_with_the_hcp_error_body() {
 #[tokio::test]
 async fn oversized_bodies_are_413() {
     let app = spawn_app_with(|c| c.max_body_bytes = 4096).await;
-    let big = json!({"first_name": "A", "notes": "x".repeat(5000)}).to_string().into_bytes();
+    let big = json!({"first_name": "A", "notes": "x".repeat(5000)})
+        .to_string()
+        .into_bytes();
     let r = app.call_raw(Method::POST, "/customers", big).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.body["message"].as_str().unwrap().contains("4096"));
@@ -119,7 +202,9 @@ async fn oversized_bodies_are_413() {
     tcp.write_all(head.as_bytes()).await.unwrap();
     for _ in 0..3 {
         let chunk = " ".repeat(3000);
-        let _ = tcp.write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes()).await;
+        let _ = tcp
+            .write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes())
+            .await;
     }
     let _ = tcp.write_all(b"0\r\n\r\n").await;
     let mut response = String::new();
@@ -151,7 +236,12 @@ async fn bad_query_parameters_are_400() {
         assert!(r.body["message"].is_string(), "{path}");
     }
     // Arrays with brackets are fine.
-    assert_eq!(app.get("/customers?location_ids[]=1&expand[]=attachments").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/customers?location_ids[]=1&expand[]=attachments")
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 /// Throws a batch of hostile inputs at every operation; none may produce a 5xx.
@@ -160,7 +250,10 @@ async fn no_input_produces_a_5xx() {
     let app = spawn_app().await;
     let c = app.create_customer(json!({"first_name": "Z"})).await;
     let id = c["id"].as_str().unwrap().to_owned();
-    let tag = app.post("/tags", json!({"name": "t"})).await.body["id"].as_str().unwrap().to_owned();
+    let tag = app.post("/tags", json!({"name": "t"})).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let paths = [
         "/customers".to_owned(),
         format!("/customers/{id}"),
@@ -191,7 +284,15 @@ async fn no_input_produces_a_5xx() {
         json!({"addresses": [null], "tags": [null]}),
         json!({"name": "\u{0000}\u{ffff}", "first_name": "😀".repeat(300)}),
     ];
-    let queries = ["", "?page=99999999999999999999", "?page_size=1e9", "?q=%00%27%22", "?sort_by[]=x", "?start_date=2026-13-45", "?show_for_days=100000"];
+    let queries = [
+        "",
+        "?page=99999999999999999999",
+        "?page_size=1e9",
+        "?q=%00%27%22",
+        "?sort_by[]=x",
+        "?start_date=2026-13-45",
+        "?show_for_days=100000",
+    ];
     for path in &paths {
         for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
             for q in queries {
@@ -206,6 +307,15 @@ async fn no_input_produces_a_5xx() {
 
 async fn check(app: &TestApp, method: Method, path: &str, body: Option<&Value>) {
     let r = app.call(method.clone(), path, body).await;
-    assert!(!r.status.is_server_error(), "{method} {path} {body:?} -> {} {:?}", r.status, r.body);
-    assert!(r.body.is_object(), "{method} {path}: body is not JSON: {:?}", r.body);
+    assert!(
+        !r.status.is_server_error(),
+        "{method} {path} {body:?} -> {} {:?}",
+        r.status,
+        r.body
+    );
+    assert!(
+        r.body.is_object(),
+        "{method} {path}: body is not JSON: {:?}",
+        r.body
+    );
 }

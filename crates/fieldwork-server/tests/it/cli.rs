@@ -9,8 +9,17 @@ const BIN: &str = env!("CARGO_BIN_EXE_fieldwork");
 
 /// Runs `fieldwork --database URL args…`, asserting success; returns stdout.
 fn run(url: &str, args: &[&str]) -> String {
-    let out = Command::new(BIN).args(["--database", url]).args(args).env("RUST_LOG", "warn").output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(BIN)
+        .args(["--database", url])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -23,15 +32,31 @@ fn temp_db() -> (tempfile::TempDir, String) {
 #[test]
 fn companies_keys_and_employees_commands() {
     let (_dir, url) = temp_db();
-    let out = run(&url, &["companies", "create", "--name", "Acme Heating", "--plan", "essentials"]);
+    let out = run(
+        &url,
+        &[
+            "companies",
+            "create",
+            "--name",
+            "Acme Heating",
+            "--plan",
+            "essentials",
+        ],
+    );
     let company = out.split_whitespace().last().unwrap().to_owned();
     assert_eq!(company.len(), 36, "{out}");
     let list = run(&url, &["companies", "list"]);
-    assert!(list.contains(&company) && list.contains("essentials") && list.contains("Acme Heating"), "{list}");
+    assert!(
+        list.contains(&company) && list.contains("essentials") && list.contains("Acme Heating"),
+        "{list}"
+    );
     run(&url, &["companies", "set-plan", &company, "max"]);
     assert!(run(&url, &["companies", "list"]).contains("\tmax\t"));
 
-    let key = run(&url, &["keys", "create", "--company", &company, "--name", "zapier"]);
+    let key = run(
+        &url,
+        &["keys", "create", "--company", &company, "--name", "zapier"],
+    );
     let key = key.trim();
     assert_eq!(key.len(), 32, "only the key is printed: {key:?}");
     let keys = run(&url, &["keys", "list", "--company", &company]);
@@ -42,15 +67,48 @@ fn companies_keys_and_employees_commands() {
     assert_eq!(fields[3], "never");
     assert_eq!(fields[4], "active");
     run(&url, &["keys", "revoke", fields[0]]);
-    assert!(run(&url, &["keys", "list", "--company", &company]).trim_end().ends_with("revoked"));
+    assert!(
+        run(&url, &["keys", "list", "--company", &company])
+            .trim_end()
+            .ends_with("revoked")
+    );
 
-    let out = run(&url, &["employees", "create", "--company", &company, "--first-name", "Rae", "--last-name", "Kim", "--admin"]);
-    assert!(out.split_whitespace().last().unwrap().starts_with("pro_"), "{out}");
+    let out = run(
+        &url,
+        &[
+            "employees",
+            "create",
+            "--company",
+            &company,
+            "--first-name",
+            "Rae",
+            "--last-name",
+            "Kim",
+            "--admin",
+        ],
+    );
+    assert!(
+        out.split_whitespace().last().unwrap().starts_with("pro_"),
+        "{out}"
+    );
 
     // Bad input is an error with a message, not a panic.
-    let out = Command::new(BIN).args(["--database", &url, "companies", "set-plan", &company, "gold"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "--database",
+            &url,
+            "companies",
+            "set-plan",
+            &company,
+            "gold",
+        ])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
-    let out = Command::new(BIN).args(["--database", &url, "keys", "list", "--company", "demo"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["--database", &url, "keys", "list", "--company", "demo"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("demo"));
 }
@@ -64,7 +122,12 @@ async fn serve_demo_prints_a_working_key_every_start() {
     let get = |base: String, key: String, path: &'static str| {
         let client = client.clone();
         async move {
-            let r = client.get(format!("{base}{path}")).header("Authorization", format!("Token {key}")).send().await.unwrap();
+            let r = client
+                .get(format!("{base}{path}"))
+                .header("Authorization", format!("Token {key}"))
+                .send()
+                .await
+                .unwrap();
             (r.status(), r.json::<serde_json::Value>().await.unwrap())
         }
     };

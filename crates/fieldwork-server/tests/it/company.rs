@@ -24,7 +24,13 @@ async fn schedule_availability_round_trip_and_validation() {
     let app = spawn_app().await;
     let r = app.get("/company/schedule_availability").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.body["daily_availabilities"]["data"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        r.body["daily_availabilities"]["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
 
     let body = json!({
         "availability_buffer_in_days": 0,
@@ -43,7 +49,10 @@ async fn schedule_availability_round_trip_and_validation() {
         ]}
     });
     assert_eq!(r.body, expected);
-    assert_eq!(app.get("/company/schedule_availability").await.body, expected);
+    assert_eq!(
+        app.get("/company/schedule_availability").await.body,
+        expected
+    );
 
     let r = app
         .put(
@@ -52,9 +61,16 @@ async fn schedule_availability_round_trip_and_validation() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body["daily_schedule_windows[0].schedule_windows[0].start_time"].is_string(), "{:?}", r.body);
+    assert!(
+        r.body["daily_schedule_windows[0].schedule_windows[0].start_time"].is_string(),
+        "{:?}",
+        r.body
+    );
     // A refused update changes nothing.
-    assert_eq!(app.get("/company/schedule_availability").await.body, expected);
+    assert_eq!(
+        app.get("/company/schedule_availability").await.body,
+        expected
+    );
 }
 
 #[tokio::test]
@@ -73,7 +89,9 @@ async fn booking_windows_follow_the_availability() {
         monday += Duration::days(1);
     }
     let saturday = monday + Duration::days(5);
-    let path = format!("/company/schedule_availability/booking_windows?start_date={monday}&show_for_days=7&service_duration=60");
+    let path = format!(
+        "/company/schedule_availability/booking_windows?start_date={monday}&show_for_days=7&service_duration=60"
+    );
     let r = app.get(&path).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["show_for_days"], 7);
@@ -85,9 +103,26 @@ async fn booking_windows_follow_the_availability() {
     assert!(start.starts_with(&saturday.to_string()), "{start}");
     assert!(start.ends_with(":00:00Z"), "{start}");
     assert!(windows.iter().all(|w| w["available"] == true));
-    // Without a duration, each schedule window is offered whole.
-    let r = app.get(&format!("/company/schedule_availability/booking_windows?start_date={monday}")).await;
-    assert_eq!(r.body["booking_windows"].as_array().unwrap().len(), 1);
+    // Without a duration, slots are 30 minutes (HCP's default).
+    let r = app
+        .get(&format!(
+            "/company/schedule_availability/booking_windows?start_date={monday}"
+        ))
+        .await;
+    assert_eq!(r.body["booking_windows"].as_array().unwrap().len(), 4);
+    // Without a start date, the list starts at the next day with a window: a Saturday.
+    let r = app
+        .get("/company/schedule_availability/booking_windows")
+        .await;
+    let start =
+        chrono::NaiveDate::parse_from_str(r.body["start_date"].as_str().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    assert_eq!(start.weekday(), Weekday::Sat, "{:?}", r.body);
+    // Dates too far away are refused rather than producing 5-digit years.
+    let r = app
+        .get("/company/schedule_availability/booking_windows?start_date=9999-12-31")
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

@@ -12,10 +12,19 @@ async fn create_returns_the_full_hcp_shape_with_explicit_nulls() {
     let c = app.create_customer(json!({"first_name": "Lin"})).await;
     assert_id(&c["id"], "cus");
     for field in [
-        "last_name", "email", "mobile_number", "home_number", "work_number", "company",
-        "lead_source", "notes",
+        "last_name",
+        "email",
+        "mobile_number",
+        "home_number",
+        "work_number",
+        "company",
+        "lead_source",
+        "notes",
     ] {
-        assert!(c.get(field).is_some_and(Value::is_null), "{field} should be an explicit null");
+        assert!(
+            c.get(field).is_some_and(Value::is_null),
+            "{field} should be an explicit null"
+        );
     }
     assert_eq!(c["notifications_enabled"], true);
     assert_eq!(c["tags"], json!([]));
@@ -35,8 +44,16 @@ async fn create_returns_the_full_hcp_shape_with_explicit_nulls() {
     assert_eq!(a["street_line_2"], "Unit B");
     // Tags named on a customer exist as tag objects.
     let tags = app.get("/tags?page_size=50").await.body;
-    let names: Vec<&str> = tags["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"vip") && names.contains(&"residential"), "{names:?}");
+    let names: Vec<&str> = tags["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"vip") && names.contains(&"residential"),
+        "{names:?}"
+    );
 }
 
 #[tokio::test]
@@ -48,7 +65,12 @@ async fn get_and_update_round_trip() {
     assert_eq!(got.status, StatusCode::OK);
     assert_eq!(got.body, c);
 
-    let r = app.put(&path, json!({"last_name": "Moreau", "company": null, "tags": ["gold"]})).await;
+    let r = app
+        .put(
+            &path,
+            json!({"last_name": "Moreau", "company": null, "tags": ["gold"]}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["last_name"], "Moreau");
     assert_eq!(r.body["company"], Value::Null);
@@ -64,7 +86,11 @@ async fn expand_adds_fields_only_when_asked() {
     let app = spawn_app().await;
     let c = app.create_customer(full_customer("Oren")).await;
     let id = c["id"].as_str().unwrap();
-    let r = app.get(&format!("/customers/{id}?expand[]=do_not_service&expand[]=attachments")).await;
+    let r = app
+        .get(&format!(
+            "/customers/{id}?expand[]=do_not_service&expand[]=attachments"
+        ))
+        .await;
     assert_eq!(r.body["do_not_service"], false);
     assert_eq!(r.body["attachments"], json!([]));
     let r = app.get("/customers?expand[]=do_not_service").await;
@@ -80,16 +106,28 @@ async fn lists_page_and_sort() {
     }
     let r = app.get("/customers?page_size=2").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!((r.body["page"].clone(), r.body["page_size"].clone()), (json!(1), json!(2)));
-    assert_eq!((r.body["total_items"].clone(), r.body["total_pages"].clone()), (json!(3), json!(2)));
+    assert_eq!(
+        (r.body["page"].clone(), r.body["page_size"].clone()),
+        (json!(1), json!(2))
+    );
+    assert_eq!(
+        (r.body["total_items"].clone(), r.body["total_pages"].clone()),
+        (json!(3), json!(2))
+    );
     // Default: newest first.
     assert_eq!(r.body["customers"][0]["first_name"], "Bea");
     let r = app.get("/customers?page=2&page_size=2").await;
     assert_eq!(r.body["customers"].as_array().unwrap().len(), 1);
     assert_eq!(r.body["customers"][0]["first_name"], "Carla");
-    let r = app.get("/customers?sort_by=first_name&sort_direction=asc").await;
-    let names: Vec<&str> =
-        r.body["customers"].as_array().unwrap().iter().map(|c| c["first_name"].as_str().unwrap()).collect();
+    let r = app
+        .get("/customers?sort_by=first_name&sort_direction=asc")
+        .await;
+    let names: Vec<&str> = r.body["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["first_name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["Abe", "Bea", "Carla"]);
     let r = app.get("/customers?page=9").await;
     assert_eq!(r.body["customers"], json!([]));
@@ -101,7 +139,16 @@ async fn q_matches_names_email_phones_and_address_text() {
     let app = spawn_app().await;
     let target = app.create_customer(full_customer("Zelda")).await;
     app.create_customer(json!({"first_name": "Other", "email": "other@example.org", "mobile_number": "510-555-7777"})).await;
-    for q in ["zelda", "ZELDA okafor", "zelda@example.com", "4155550199", "555-0199", "Evergreen", "springfield", "97403"] {
+    for q in [
+        "zelda",
+        "ZELDA okafor",
+        "zelda@example.com",
+        "4155550199",
+        "555-0199",
+        "Evergreen",
+        "springfield",
+        "97403",
+    ] {
         let r = app.get(&format!("/customers?q={}", urlencode(q))).await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.body["total_items"], 1, "q={q}: {:?}", r.body);
@@ -141,22 +188,38 @@ async fn addresses_create_list_get() {
     let address_id = r.body["id"].as_str().unwrap().to_owned();
     app.post(&format!("/customers/{id}/addresses"), json!({"type": "billing", "street": "PO Box 5", "city": "Austin", "state": "TX", "zip": "78701", "country": "USA"})).await;
 
-    let list = app.get(&format!("/customers/{id}/addresses?page_size=1&sort_direction=asc")).await;
+    let list = app
+        .get(&format!(
+            "/customers/{id}/addresses?page_size=1&sort_direction=asc"
+        ))
+        .await;
     assert_eq!(list.body["total_items"], 2);
     assert_eq!(list.body["total_pages"], 2);
     assert_eq!(list.body["addresses"][0]["id"], address_id.as_str());
-    let one = app.get(&format!("/customers/{id}/addresses/{address_id}")).await;
+    let one = app
+        .get(&format!("/customers/{id}/addresses/{address_id}"))
+        .await;
     assert_eq!(one.status, StatusCode::OK);
     assert_eq!(one.body["city"], "Austin");
-    assert_eq!(app.get(&format!("/customers/{id}")).await.body["addresses"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.get(&format!("/customers/{id}")).await.body["addresses"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     // An address of another customer, or an unknown one, is not found.
     let other = app.create_customer(json!({"first_name": "Other"})).await;
     let other_id = other["id"].as_str().unwrap();
-    let r = app.get(&format!("/customers/{other_id}/addresses/{address_id}")).await;
+    let r = app
+        .get(&format!("/customers/{other_id}/addresses/{address_id}"))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.body, json!({"error": {"message": "address not found"}}));
-    let r = app.get("/customers/cus_00000000000000000000000000000000/addresses").await;
+    let r = app
+        .get("/customers/cus_00000000000000000000000000000000/addresses")
+        .await;
     assert_eq!(r.body, json!({"error": {"message": "customer not found"}}));
 }
 
@@ -186,7 +249,9 @@ async fn employees_are_listed_with_permissions() {
             .await
             .unwrap();
     }
-    let r = app.get("/employees?sort_by=first_name&sort_direction=asc").await;
+    let r = app
+        .get("/employees?sort_by=first_name&sort_direction=asc")
+        .await;
     assert_eq!(r.body["total_items"], 2);
     let e = &r.body["employees"][0];
     assert_id(&e["id"], "pro");

@@ -23,7 +23,13 @@ async fn acknowledged_writes_survive_sigkill() {
     let sent = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for worker in 0..16 {
-        let (client, key, base, acked, sent) = (client.clone(), key.clone(), base.clone(), acked.clone(), sent.clone());
+        let (client, key, base, acked, sent) = (
+            client.clone(),
+            key.clone(),
+            base.clone(),
+            acked.clone(),
+            sent.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             for i in 0..1000 {
                 sent.fetch_add(1, Ordering::Relaxed);
@@ -38,8 +44,12 @@ async fn acknowledged_writes_survive_sigkill() {
                 if r.status() != StatusCode::CREATED {
                     return;
                 }
-                let Ok(body) = r.json::<serde_json::Value>().await else { return };
-                acked.lock().push((body["id"].as_str().unwrap().to_owned(), name));
+                let Ok(body) = r.json::<serde_json::Value>().await else {
+                    return;
+                };
+                acked
+                    .lock()
+                    .push((body["id"].as_str().unwrap().to_owned(), name));
             }
         }));
     }
@@ -53,7 +63,10 @@ async fn acknowledged_writes_survive_sigkill() {
     }
     let acked = acked.lock().clone();
     assert!(acked.len() >= 400);
-    assert!(sent.load(Ordering::Relaxed) > acked.len(), "the kill should cut requests short");
+    assert!(
+        sent.load(Ordering::Relaxed) > acked.len(),
+        "the kill should cut requests short"
+    );
 
     let server = ServerProcess::start(BIN, &url, &["--demo"]).unwrap();
     let key = server.demo_key.clone().unwrap();
@@ -64,7 +77,11 @@ async fn acknowledged_writes_survive_sigkill() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "acknowledged customer {id} was lost");
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "acknowledged customer {id} was lost"
+        );
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["first_name"], name.as_str());
     }

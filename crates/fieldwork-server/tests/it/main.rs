@@ -33,8 +33,16 @@ pub fn full_customer(first: &str) -> Value {
 
 /// Asserts an id is the given prefix plus 32 lowercase hex digits.
 pub fn assert_id(id: &Value, prefix: &str) {
-    let id = id.as_str().unwrap_or_else(|| panic!("id is not a string: {id}"));
-    let hex = id.strip_prefix(&format!("{prefix}_")).unwrap_or_else(|| panic!("{id} lacks {prefix}_"));
+    let id = id
+        .as_str()
+        .unwrap_or_else(|| panic!("id is not a string: {id}"));
+    let hex = id
+        .strip_prefix(&format!("{prefix}_"))
+        .unwrap_or_else(|| panic!("{id} lacks {prefix}_"));
     assert_eq!(hex.len(), 32, "{id}");
-    assert!(hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{id}");
+    assert!(
+        hex.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+        "{id}"
+    );
 }
