@@ -1,0 +1,1 @@
+//! The PostgreSQL store of Fieldwork (being written).
