@@ -14,8 +14,16 @@ pub const DEFAULTS_TOML: &str = include_str!("../config.default.toml");
 pub struct Config {
     /// Address the HTTP API listens on.
     pub listen: String,
-    /// `sqlite://PATH` (more backends later).
+    /// `sqlite://PATH` or `postgres://…`.
     pub database_url: String,
+    /// PostgreSQL pool size.
+    pub database_pool_size: usize,
+    /// Seconds to wait for a new PostgreSQL connection.
+    pub database_connect_timeout_secs: u64,
+    /// Seconds to wait for a free pooled connection.
+    pub database_acquire_timeout_secs: u64,
+    /// Seconds after which a PostgreSQL statement is cancelled.
+    pub database_statement_timeout_secs: u64,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
     /// Request timeout, in seconds.
@@ -67,6 +75,10 @@ impl Config {
             "max_body_bytes must be at least 1024"
         );
         anyhow::ensure!(self.max_page_size >= 1, "max_page_size must be at least 1");
+        anyhow::ensure!(
+            self.database_pool_size >= 1,
+            "database_pool_size must be at least 1"
+        );
         anyhow::ensure!(
             matches!(self.log_format.as_str(), "compact" | "json"),
             "log_format must be \"compact\" or \"json\""

@@ -1,19 +1,41 @@
 //! Picks the store implementation from the database URL's scheme.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 
 use crate::DynStore;
+use crate::config::Config;
 
-/// Opens the store a URL names: `sqlite://…` (default). With `migrate`, applies migrations.
-pub fn open(url: &str, migrate: bool) -> anyhow::Result<DynStore> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        anyhow::bail!("PostgreSQL support is not built yet (issue 3); use a sqlite:// URL");
-    }
-    let store = fieldwork_store_sqlite::SqliteStore::open(url, migrate)
-        .with_context(|| format!("cannot open database {}", redact(url)))?;
-    Ok(Arc::new(store))
+/// Opens the store `config.database_url` names: `sqlite://…` or `postgres://…`.
+/// With `migrate`, pending migrations are applied first.
+pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<DynStore> {
+    let url = config.database_url.as_str();
+    let store: DynStore = if is_postgres(url) {
+        let settings = fieldwork_store_postgres::PoolSettings {
+            max_connections: config.database_pool_size,
+            connect_timeout: Duration::from_secs(config.database_connect_timeout_secs.max(1)),
+            acquire_timeout: Duration::from_secs(config.database_acquire_timeout_secs.max(1)),
+            statement_timeout: Duration::from_secs(config.database_statement_timeout_secs.max(1)),
+        };
+        Arc::new(
+            fieldwork_store_postgres::PostgresStore::connect(url, settings, migrate)
+                .await
+                .with_context(|| format!("cannot open database {}", redact(url)))?,
+        )
+    } else {
+        Arc::new(
+            fieldwork_store_sqlite::SqliteStore::open(url, migrate)
+                .with_context(|| format!("cannot open database {}", redact(url)))?,
+        )
+    };
+    Ok(store)
+}
+
+/// Whether a URL names a PostgreSQL database.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// A database URL without its password, for messages and logs.

@@ -1,1 +1,325 @@
-//! The PostgreSQL store of Fieldwork (being written).
+//! The PostgreSQL store of Fieldwork: a deadpool of tokio-postgres connections with cached
+//! prepared statements, behaving exactly as the SQLite store does.
+
+mod addresses;
+mod companies;
+mod customers;
+mod db;
+mod employees;
+mod error;
+mod keys;
+mod migrate;
+mod reference;
+mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod vendors;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use fieldwork_store::{
+    ApiKeyRecord, CompanyRecord, KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreResult,
+    UserRecord,
+};
+use fieldwork_types::{
+    Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
+    JobType, LeadSource, ScheduleAvailability, Tag, Vendor, VendorIn, VendorPatch,
+};
+
+use crate::companies::Column;
+use crate::db::Db;
+pub use crate::db::PoolSettings;
+
+/// The PostgreSQL store; cheap to clone (clones share one pool).
+#[derive(Clone)]
+pub struct PostgresStore {
+    db: Arc<Db>,
+}
+
+impl PostgresStore {
+    /// Connects to a `postgres://` URL and checks that the server answers.
+    ///
+    /// With `migrate`, pending migrations are applied first; without, a database that lacks
+    /// migrations is refused with a message saying to run `fieldwork migrate`, and one with
+    /// migrations this binary does not know with one saying to upgrade. An unreachable server
+    /// is `Unavailable` after at most `settings.connect_timeout`.
+    pub async fn connect(url: &str, settings: PoolSettings, migrate: bool) -> StoreResult<Self> {
+        let db = Db::connect(url, &settings).await?;
+        if migrate {
+            migrate::apply(&db).await?;
+        }
+        migrate::check_current(&db).await?;
+        tracing::debug!(database = %db.target, "connected to PostgreSQL");
+        Ok(Self { db: Arc::new(db) })
+    }
+
+    /// Applies the migrations the database lacks (what `fieldwork migrate` runs).
+    ///
+    /// Safe to run from several processes at once: they take turns on an advisory lock.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        migrate::apply(&self.db).await
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn create_company(&self, new: NewCompany) -> StoreResult<CompanyRecord> {
+        self.db.run(companies::create(&self.db, new)).await
+    }
+    async fn get_company(&self, company_id: &str) -> StoreResult<CompanyRecord> {
+        self.db.run(companies::get(&self.db, company_id)).await
+    }
+    async fn find_company_by_name(&self, name: &str) -> StoreResult<Option<CompanyRecord>> {
+        self.db.run(companies::find_by_name(&self.db, name)).await
+    }
+    async fn list_companies(&self) -> StoreResult<Vec<CompanyRecord>> {
+        self.db.run(companies::list(&self.db)).await
+    }
+    async fn set_company_plan(&self, company_id: &str, plan: Plan) -> StoreResult<CompanyRecord> {
+        let set = companies::set_column(&self.db, company_id, Column::Plan(plan));
+        self.db.run(set).await
+    }
+    async fn set_company_profile(&self, company_id: &str, profile: Company) -> StoreResult<()> {
+        let set = companies::set_column(&self.db, company_id, Column::Profile(&profile));
+        self.db.run(set).await.map(drop)
+    }
+    async fn set_application_state(
+        &self,
+        company_id: &str,
+        state: &str,
+    ) -> StoreResult<CompanyRecord> {
+        let set = companies::set_column(&self.db, company_id, Column::ApplicationState(state));
+        self.db.run(set).await
+    }
+    async fn set_schedule_availability(
+        &self,
+        company_id: &str,
+        availability: ScheduleAvailability,
+    ) -> StoreResult<ScheduleAvailability> {
+        let set = companies::set_column(&self.db, company_id, Column::Availability(&availability));
+        self.db.run(set).await.map(|c| c.availability)
+    }
+
+    async fn create_user(
+        &self,
+        company_id: &str,
+        email: &str,
+        name: &str,
+        is_admin: bool,
+    ) -> StoreResult<UserRecord> {
+        let create = keys::create_user(&self.db, company_id, email, name, is_admin);
+        self.db.run(create).await
+    }
+    async fn list_users(&self, company_id: &str) -> StoreResult<Vec<UserRecord>> {
+        self.db.run(keys::list_users(&self.db, company_id)).await
+    }
+    async fn create_api_key(
+        &self,
+        company_id: &str,
+        name: &str,
+        key_hash: &str,
+        key_prefix: &str,
+    ) -> StoreResult<ApiKeyRecord> {
+        let create = keys::create(&self.db, company_id, name, key_hash, key_prefix);
+        self.db.run(create).await
+    }
+    async fn list_api_keys(&self, company_id: &str) -> StoreResult<Vec<ApiKeyRecord>> {
+        self.db.run(keys::list(&self.db, company_id)).await
+    }
+    async fn revoke_api_key(&self, key_id: &str) -> StoreResult<ApiKeyRecord> {
+        self.db.run(keys::revoke(&self.db, key_id)).await
+    }
+    async fn authenticate(&self, key_hash: &str) -> StoreResult<Option<KeyAuth>> {
+        self.db.run(keys::authenticate(&self.db, key_hash)).await
+    }
+    async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()> {
+        self.db.run(keys::record_usage(&self.db, uses)).await
+    }
+
+    async fn create_employee(&self, company_id: &str, new: EmployeeIn) -> StoreResult<Employee> {
+        self.db
+            .run(employees::create(&self.db, company_id, new))
+            .await
+    }
+    async fn list_employees(
+        &self,
+        company_id: &str,
+        list: &ListParams,
+    ) -> StoreResult<Page<Employee>> {
+        self.db
+            .run(employees::list(&self.db, company_id, list))
+            .await
+    }
+
+    async fn create_customer(&self, company_id: &str, new: CustomerIn) -> StoreResult<Customer> {
+        self.db
+            .run(customers::create(&self.db, company_id, new))
+            .await
+    }
+    async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
+        self.db
+            .run(customers::get(&self.db, company_id, customer_id))
+            .await
+    }
+    async fn update_customer(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        patch: CustomerPatch,
+    ) -> StoreResult<Customer> {
+        let update = customers::update(&self.db, company_id, customer_id, patch);
+        self.db.run(update).await
+    }
+    async fn list_customers(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<Customer>> {
+        self.db
+            .run(customers::list(&self.db, company_id, q, list))
+            .await
+    }
+    async fn list_addresses(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        list: &ListParams,
+    ) -> StoreResult<Page<Address>> {
+        let list = addresses::list(&self.db, company_id, customer_id, list);
+        self.db.run(list).await
+    }
+    async fn create_address(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        new: AddressIn,
+    ) -> StoreResult<Address> {
+        let create = addresses::create(&self.db, company_id, customer_id, new);
+        self.db.run(create).await
+    }
+    async fn get_address(
+        &self,
+        company_id: &str,
+        customer_id: &str,
+        address_id: &str,
+    ) -> StoreResult<Address> {
+        let get = addresses::get(&self.db, company_id, customer_id, address_id);
+        self.db.run(get).await
+    }
+
+    async fn list_tags(&self, company_id: &str, list: &ListParams) -> StoreResult<Page<Tag>> {
+        self.db
+            .run(reference::list_tags(&self.db, company_id, list))
+            .await
+    }
+    async fn create_tag(&self, company_id: &str, name: &str) -> StoreResult<Tag> {
+        self.db
+            .run(reference::create_tag(&self.db, company_id, name))
+            .await
+    }
+    async fn update_tag(&self, company_id: &str, tag_id: &str, name: &str) -> StoreResult<Tag> {
+        self.db
+            .run(reference::update_tag(&self.db, company_id, tag_id, name))
+            .await
+    }
+    async fn list_lead_sources(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<LeadSource>> {
+        let list = reference::list_lead_sources(&self.db, company_id, q, list);
+        self.db.run(list).await
+    }
+    async fn create_lead_source(&self, company_id: &str, name: &str) -> StoreResult<LeadSource> {
+        let create = reference::create_lead_source(&self.db, company_id, name, true);
+        self.db.run(create).await
+    }
+    async fn get_lead_source(&self, company_id: &str, id: &str) -> StoreResult<LeadSource> {
+        self.db
+            .run(reference::get_lead_source(&self.db, company_id, id))
+            .await
+    }
+    async fn update_lead_source(
+        &self,
+        company_id: &str,
+        id: &str,
+        name: &str,
+    ) -> StoreResult<LeadSource> {
+        let update = reference::update_lead_source(&self.db, company_id, id, name);
+        self.db.run(update).await
+    }
+    async fn create_builtin_lead_source(
+        &self,
+        company_id: &str,
+        name: &str,
+    ) -> StoreResult<LeadSource> {
+        let create = reference::create_lead_source(&self.db, company_id, name, false);
+        self.db.run(create).await
+    }
+    async fn list_job_types(
+        &self,
+        company_id: &str,
+        name: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<JobType>> {
+        let list = reference::list_job_types(&self.db, company_id, name, list);
+        self.db.run(list).await
+    }
+    async fn create_job_type(&self, company_id: &str, name: &str) -> StoreResult<JobType> {
+        self.db
+            .run(reference::create_job_type(&self.db, company_id, name))
+            .await
+    }
+    async fn update_job_type(
+        &self,
+        company_id: &str,
+        id: &str,
+        name: &str,
+    ) -> StoreResult<JobType> {
+        self.db
+            .run(reference::update_job_type(&self.db, company_id, id, name))
+            .await
+    }
+
+    async fn list_vendors(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<Vendor>> {
+        self.db
+            .run(vendors::list(&self.db, company_id, q, list))
+            .await
+    }
+    async fn create_vendor(&self, company_id: &str, new: VendorIn) -> StoreResult<Vendor> {
+        self.db
+            .run(vendors::create(&self.db, company_id, new))
+            .await
+    }
+    async fn get_vendor(&self, company_id: &str, vendor_id: &str) -> StoreResult<Vendor> {
+        self.db
+            .run(vendors::get(&self.db, company_id, vendor_id))
+            .await
+    }
+    async fn update_vendor(
+        &self,
+        company_id: &str,
+        vendor_id: &str,
+        patch: VendorPatch,
+    ) -> StoreResult<Vendor> {
+        let update = vendors::update(&self.db, company_id, vendor_id, patch);
+        self.db.run(update).await
+    }
+    async fn delete_vendor(&self, company_id: &str, vendor_id: &str) -> StoreResult<()> {
+        self.db
+            .run(vendors::delete(&self.db, company_id, vendor_id))
+            .await
+    }
+}

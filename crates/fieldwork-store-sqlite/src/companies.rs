@@ -1,12 +1,10 @@
 //! Companies: plan, application state, profile and schedule availability.
 
 use fieldwork_store::ids::new_company_id;
+use fieldwork_store::rules::{default_availability, default_profile};
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{CompanyRecord, NewCompany, Plan, StoreError, StoreResult};
-use fieldwork_types::{
-    Company, DailyAvailabilities, DailyScheduleWindows, ScheduleAvailability, ScheduleWindow,
-    ServiceAreasData,
-};
+use fieldwork_types::Company;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::db::Db;
@@ -38,43 +36,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<CompanyRecord> {
         id,
         name,
     })
-}
-
-/// The profile a new company starts with.
-fn default_profile(id: &str, name: &str, time_zone: &str) -> Company {
-    Company {
-        id: id.to_owned(),
-        name: name.to_owned(),
-        support_email: None,
-        phone_number: None,
-        logo_url: None,
-        address: None,
-        website: None,
-        default_arrival_window: Some("0".into()),
-        time_zone: time_zone.to_owned(),
-        service_areas_data: ServiceAreasData::default(),
-        locations: Vec::new(),
-    }
-}
-
-/// Monday to Friday, 08:00 to 17:00, bookable from tomorrow: a typical trade business.
-pub(crate) fn default_availability() -> ScheduleAvailability {
-    let days = ["monday", "tuesday", "wednesday", "thursday", "friday"];
-    ScheduleAvailability {
-        availability_buffer_in_days: 1,
-        daily_availabilities: DailyAvailabilities {
-            data: days
-                .iter()
-                .map(|d| DailyScheduleWindows {
-                    day_name: (*d).to_owned(),
-                    schedule_windows: vec![ScheduleWindow {
-                        start_time: "08:00".into(),
-                        end_time: "17:00".into(),
-                    }],
-                })
-                .collect(),
-        },
-    }
 }
 
 pub(crate) async fn create(db: &Db, new: NewCompany) -> StoreResult<CompanyRecord> {
@@ -152,15 +113,7 @@ pub(crate) async fn set_column(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::sql::from_json;
-
-    #[test]
-    fn default_availability_is_weekdays() {
-        let a = default_availability();
-        assert_eq!(a.daily_availabilities.data.len(), 5);
-        assert_eq!(a.daily_availabilities.data[0].day_name, "monday");
-    }
 
     #[test]
     fn corrupt_json_reads_as_default() {

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use fieldwork_store::ids::{new_id, prefix};
+use fieldwork_store::rules::{apply_customer_patch, customer_search_doc, search_patterns};
 use fieldwork_store::time::{format_ts, now_micros};
 use fieldwork_store::{ListParams, Page, StoreError, StoreResult};
 use fieldwork_types::{Address, AddressIn, Customer, CustomerIn, CustomerPatch};
@@ -10,7 +11,7 @@ use rusqlite::{Connection, Row, params, params_from_iter};
 
 use crate::db::Db;
 use crate::error::{map_err, not_found};
-use crate::sql::{collect, count, from_json, like_patterns, limit_offset, order_by, to_json};
+use crate::sql::{collect, count, from_json, limit_offset, order_by, to_json};
 
 const COLS: &str = "c.seq, c.id, c.first_name, c.last_name, c.email, c.mobile_number,
     c.home_number, c.work_number, c.company, c.notifications_enabled, c.lead_source, c.notes,
@@ -81,7 +82,7 @@ pub(crate) fn list(
     q: Option<&str>,
     list: &ListParams,
 ) -> StoreResult<Page<Customer>> {
-    let patterns = q.map(like_patterns).unwrap_or_default();
+    let patterns = q.map(search_patterns).unwrap_or_default();
     // Search goes through the trigram index: one `doc like ?` per term, all must match.
     let search: String = patterns
         .iter()
@@ -195,7 +196,7 @@ pub(crate) async fn create(db: &Db, company_id: &str, new: CustomerIn) -> StoreR
             insert_address(c, &company_id, &id, address, now)?;
         }
         crate::reference::ensure_tags(c, &company_id, &tags, now)?;
-        refresh_search(c, &id)?;
+        refresh_search(c, &company_id, &id)?;
         get(c, &company_id, &id)
     })
     .await
@@ -211,7 +212,7 @@ pub(crate) async fn update(
     db.write(move |c| {
         let mut current = get(c, &company_id, &customer_id)?;
         let now = now_micros();
-        apply_patch(&mut current, patch);
+        apply_customer_patch(&mut current, patch);
         c.prepare_cached(
             "update customers set first_name = ?1, last_name = ?2, email = ?3, mobile_number = ?4,
                 home_number = ?5, work_number = ?6, company = ?7, notifications_enabled = ?8,
@@ -238,35 +239,10 @@ pub(crate) async fn update(
         })
         .map_err(map_err)?;
         crate::reference::ensure_tags(c, &company_id, &current.tags, now)?;
-        refresh_search(c, &customer_id)?;
+        refresh_search(c, &company_id, &customer_id)?;
         get(c, &company_id, &customer_id)
     })
     .await
-}
-
-fn apply_patch(current: &mut Customer, patch: CustomerPatch) {
-    let fields = [
-        (&mut current.first_name, patch.first_name),
-        (&mut current.last_name, patch.last_name),
-        (&mut current.email, patch.email),
-        (&mut current.mobile_number, patch.mobile_number),
-        (&mut current.home_number, patch.home_number),
-        (&mut current.work_number, patch.work_number),
-        (&mut current.company, patch.company),
-        (&mut current.lead_source, patch.lead_source),
-        (&mut current.notes, patch.notes),
-    ];
-    for (field, change) in fields {
-        if let Some(value) = change {
-            *field = value;
-        }
-    }
-    if let Some(enabled) = patch.notifications_enabled {
-        current.notifications_enabled = enabled;
-    }
-    if let Some(tags) = patch.tags {
-        current.tags = tags;
-    }
 }
 
 pub(crate) fn list_addresses(
@@ -325,7 +301,7 @@ pub(crate) async fn create_address(
             params![now, customer_id],
         )
         .map_err(map_err)?;
-        refresh_search(c, &customer_id)?;
+        refresh_search(c, &company_id, &customer_id)?;
         get_address(c, &company_id, &customer_id, &id)
     })
     .await
@@ -376,41 +352,17 @@ fn insert_address(
 }
 
 /// Rewrites the customer's search text from its current row and addresses.
-fn refresh_search(c: &Connection, customer_id: &str) -> StoreResult<()> {
-    let (seq, mut doc): (i64, String) = c
-        .prepare_cached(
-            "select seq, concat_ws(char(10), first_name, last_name, email, company,
-                mobile_number, home_number, work_number) from customers where id = ?1",
-        )
-        .and_then(|mut s| s.query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?))))
+fn refresh_search(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<()> {
+    let customer = get(c, company_id, customer_id)?;
+    let seq: i64 = c
+        .prepare_cached("select seq from customers where id = ?1")
+        .and_then(|mut s| s.query_row([customer_id], |r| r.get(0)))
         .map_err(map_err)?;
-    let addresses: Vec<String> = collect(
-        c,
-        "select concat_ws(' ', street, street_line_2, city, state, zip) from addresses
-         where customer_id = ?1",
-        [customer_id],
-        |r| r.get(0),
-    )?;
-    // Phone numbers also as bare digits, so `q=5551234` finds `(555) 123-4…`.
-    let digits: String = doc
-        .split('\n')
-        .filter(|part| part.chars().filter(char::is_ascii_digit).count() >= 7)
-        .map(|part| {
-            part.chars()
-                .filter(char::is_ascii_digit)
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    for line in addresses.into_iter().chain(std::iter::once(digits)) {
-        doc.push('\n');
-        doc.push_str(&line);
-    }
     c.prepare_cached("delete from customers_fts where rowid = ?1")
         .and_then(|mut s| s.execute([seq]))
         .map_err(map_err)?;
     c.prepare_cached("insert into customers_fts (rowid, doc) values (?1, ?2)")
-        .and_then(|mut s| s.execute(params![seq, doc]))
+        .and_then(|mut s| s.execute(params![seq, customer_search_doc(&customer)]))
         .map_err(map_err)?;
     Ok(())
 }

@@ -56,16 +56,3 @@ pub(crate) fn collect<T>(
     let rows = stmt.query_map(params, map).map_err(map_err)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(map_err)
 }
-
-/// Search terms of a `q=` value as `like '%term%'` patterns.
-///
-/// Wildcards are dropped rather than escaped: FTS5's trigram index serves `like` only without
-/// an `escape` clause, and nobody searches for a literal `%`.
-pub(crate) fn like_patterns(q: &str) -> Vec<String> {
-    q.split_whitespace()
-        .map(|t| t.replace(['%', '_'], ""))
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("%{t}%"))
-        .take(8)
-        .collect()
-}

@@ -1,6 +1,7 @@
 //! Vendors: the supplier companies a business buys parts from.
 
 use fieldwork_store::ids::{new_id, prefix};
+use fieldwork_store::rules::apply_vendor_patch;
 use fieldwork_store::time::{format_ts, now_micros};
 use fieldwork_store::{ListParams, Page, StoreError, StoreResult};
 use fieldwork_types::{Vendor, VendorAddress, VendorIn, VendorPatch};
@@ -106,25 +107,7 @@ pub(crate) async fn update(
     let (company_id, vendor_id) = (company_id.to_owned(), vendor_id.to_owned());
     db.write(move |c| {
         let mut v = get(c, &company_id, &vendor_id)?;
-        if let Some(name) = patch.name {
-            v.name = name;
-        }
-        for (field, change) in [
-            (&mut v.contact_name, patch.contact_name),
-            (&mut v.email, patch.email),
-            (&mut v.phone, patch.phone),
-            (&mut v.notes, patch.notes),
-        ] {
-            if let Some(value) = change {
-                *field = value;
-            }
-        }
-        if let Some(address) = patch.address {
-            v.address = address;
-        }
-        if let Some(tags) = patch.tags {
-            v.tags = tags;
-        }
+        apply_vendor_patch(&mut v, patch);
         c.execute(
             "update vendors set name = ?1, contact_name = ?2, email = ?3, phone = ?4, address = ?5,
                 notes = ?6, tags = ?7, updated_at = ?8

@@ -4,6 +4,7 @@ pub mod error;
 pub mod ids;
 pub mod query;
 pub mod records;
+pub mod rules;
 pub mod time;
 
 use async_trait::async_trait;

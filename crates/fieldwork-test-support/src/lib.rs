@@ -1,6 +1,7 @@
 //! Test harness: the real server on `127.0.0.1:0` with a fresh database, and helpers to talk
 //! to it over HTTP as a client would.
 
+mod backend;
 mod process;
 
 use std::net::SocketAddr;
@@ -12,6 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+pub use backend::{Backend, TestDatabase, postgres_admin_url};
 pub use process::ServerProcess;
 
 /// A running server with its own temporary database and one MAX-plan company with a key.
@@ -25,7 +27,8 @@ pub struct TestApp {
     pub store: DynStore,
     pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
-    _dir: tempfile::TempDir,
+    // Dropped after `shutdown` fires (fields drop in order), removing the database.
+    _database: TestDatabase,
 }
 
 /// A test's response: status plus parsed JSON body (`Value::Null` when not JSON).
@@ -36,20 +39,22 @@ pub struct Reply {
     pub body: Value,
 }
 
-/// Starts a server with default settings.
+/// Starts a server with default settings on the current test's backend.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
 /// Starts a server after letting `tweak` adjust the settings.
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let database_url = format!("sqlite://{}", dir.path().join("fieldwork.db").display());
+    let database = TestDatabase::create().await;
+    let database_url = database.url.clone();
     let mut config = Config::defaults();
     config.database_url = database_url.clone();
     config.key_usage_flush_secs = 1;
     tweak(&mut config);
-    let store = fieldwork_server::store::open(&config.database_url, true).expect("open store");
+    let store = fieldwork_server::store::open(&config, true)
+        .await
+        .expect("open store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -71,7 +76,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         store,
         database_url,
         shutdown: Some(tx),
-        _dir: dir,
+        _database: database,
     };
     let (company_id, key) = app.new_company("Test Co", Plan::Max).await;
     app.company_id = company_id;

@@ -75,8 +75,8 @@ pub enum EmployeesCommand {
     },
 }
 
-fn open(config: &Config) -> anyhow::Result<crate::DynStore> {
-    crate::store::open(&config.database_url, true)
+async fn open(config: &Config) -> anyhow::Result<crate::DynStore> {
+    crate::store::open(config, true).await
 }
 
 /// Resolves `demo` to the demo company's id; anything else must be an existing company id.
@@ -96,7 +96,7 @@ async fn company_id(store: &dyn Store, given: &str) -> anyhow::Result<String> {
 }
 
 pub async fn companies(config: &Config, cmd: CompaniesCommand) -> anyhow::Result<()> {
-    let store = open(config)?;
+    let store = open(config).await?;
     match cmd {
         CompaniesCommand::Create {
             name,
@@ -133,7 +133,7 @@ pub async fn companies(config: &Config, cmd: CompaniesCommand) -> anyhow::Result
 }
 
 pub async fn keys(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
-    let store = open(config)?;
+    let store = open(config).await?;
     match cmd {
         KeysCommand::Create { company, name } => {
             let company_id = company_id(store.as_ref(), &company).await?;
@@ -180,7 +180,7 @@ pub async fn keys(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
 }
 
 pub async fn employees(config: &Config, cmd: EmployeesCommand) -> anyhow::Result<()> {
-    let store = open(config)?;
+    let store = open(config).await?;
     match cmd {
         EmployeesCommand::Create {
             company,

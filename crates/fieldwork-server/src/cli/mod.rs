@@ -84,7 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(config, args).await,
         Command::Migrate => {
-            crate::store::open(&config.database_url, true)?;
+            crate::store::open(&config, true).await?;
             println!(
                 "migrations applied to {}",
                 crate::store::redact(&config.database_url)

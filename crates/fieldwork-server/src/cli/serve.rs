@@ -24,7 +24,7 @@ pub struct ServeArgs {
 
 /// Opens the store, prepares the demo if asked, and serves until Ctrl-C or SIGTERM.
 pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
-    let store = crate::store::open(&config.database_url, !args.no_migrate)?;
+    let store = crate::store::open(&config, !args.no_migrate).await?;
     let listener = TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

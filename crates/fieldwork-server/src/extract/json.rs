@@ -58,6 +58,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     } else {
         bytes
     };
+    // No database stores NUL inside text (PostgreSQL refuses it); refuse it at the edge.
+    if has_escaped_nul(bytes) {
+        return Err(ApiError::BadRequest {
+            field: None,
+            reason: "JSON strings must not contain NUL characters (\\u0000)".into(),
+        });
+    }
     // serde fills structs from arrays by position; HCP bodies are always objects.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::BadRequest {
@@ -84,6 +91,16 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         } else {
             ApiError::bad_field(path, reason)
         }
+    })
+}
+
+/// Whether the body holds a `\u0000` escape (a real one: its backslash is not itself escaped).
+fn has_escaped_nul(bytes: &[u8]) -> bool {
+    bytes.windows(6).enumerate().any(|(i, w)| {
+        w[0] == b'\\'
+            && w[1] == b'u'
+            && &w[2..] == b"0000"
+            && bytes[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
     })
 }
 
@@ -123,6 +140,13 @@ mod tests {
         for body in [&b"[\"Ada\"]"[..], b"12", b"\"x\"", b"null"] {
             assert!(parse::<CustomerIn>(body).is_err());
         }
+    }
+
+    #[test]
+    fn nul_escapes_are_refused_but_escaped_backslashes_are_not() {
+        assert!(parse::<CustomerIn>(br#"{"first_name": "a\u0000b"}"#).is_err());
+        let c: CustomerIn = parse(br#"{"first_name": "a\\u0000b"}"#).unwrap();
+        assert_eq!(c.first_name.as_deref(), Some("a\\u0000b"));
     }
 
     #[test]

@@ -24,6 +24,15 @@ impl FromRequestParts<AppState> for HcpQuery {
                 field: None,
                 reason: "Malformed query string".into(),
             })?;
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(ApiError::bad_field(
+                name.replace('\0', ""),
+                "must not contain NUL characters",
+            ));
+        }
         Ok(Self {
             pairs,
             max_page_size: state.config.max_page_size,

@@ -38,22 +38,24 @@ async fn enable_application(
     State(state): State<AppState>,
     auth: MaxPlanCompany,
 ) -> ApiResult<Json<Application>> {
-    Ok(Json(present(
-        state
-            .store
-            .set_application_state(&auth.company_id, "enabled")
-            .await?,
-    )))
+    set_state(&state, &auth, "enabled").await
 }
 
 async fn disable_application(
     State(state): State<AppState>,
     auth: MaxPlanCompany,
 ) -> ApiResult<Json<Application>> {
-    Ok(Json(present(
-        state
-            .store
-            .set_application_state(&auth.company_id, "disabled")
-            .await?,
-    )))
+    set_state(&state, &auth, "disabled").await
+}
+
+async fn set_state(
+    state: &AppState,
+    auth: &MaxPlanCompany,
+    new_state: &str,
+) -> ApiResult<Json<Application>> {
+    let company = state
+        .store
+        .set_application_state(&auth.company_id, new_state)
+        .await?;
+    Ok(Json(present(company)))
 }

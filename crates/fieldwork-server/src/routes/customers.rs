@@ -6,6 +6,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use fieldwork_types::{Address, AddressIn, Customer, CustomerIn, CustomerPatch, ListOut};
 
+use super::list_out;
 use crate::error::ApiResult;
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
 use crate::services::customers::{self, EXPANDABLE};
@@ -51,17 +52,11 @@ async fn list_customers(
         .store
         .list_customers(&auth.company_id, query.text("q"), &list)
         .await?;
-    Ok(Json(ListOut {
-        key: "customers",
-        page: list.page,
-        page_size: list.page_size,
-        total_items: page.total,
-        items: page
-            .items
-            .into_iter()
-            .map(|c| customers::present(c, &expand))
-            .collect(),
-    }))
+    Ok(Json(list_out(
+        "customers",
+        &list,
+        page.map(|c| customers::present(c, &expand)),
+    )))
 }
 
 async fn create_customer(
@@ -109,13 +104,7 @@ async fn list_addresses(
         .store
         .list_addresses(&auth.company_id, &customer_id, &list)
         .await?;
-    Ok(Json(ListOut {
-        key: "addresses",
-        page: list.page,
-        page_size: list.page_size,
-        total_items: page.total,
-        items: page.items,
-    }))
+    Ok(Json(list_out("addresses", &list, page)))
 }
 
 /// HCP answers this create with 200, not 201 (spec and live behaviour agree).

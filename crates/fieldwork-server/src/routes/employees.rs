@@ -5,6 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use fieldwork_types::{Employee, ListOut};
 
+use super::list_out;
 use crate::error::ApiResult;
 use crate::extract::{HcpQuery, MaxPlanCompany};
 use crate::state::AppState;
@@ -29,11 +30,5 @@ async fn list_employees(
     let list = query.list(SORTABLE)?;
     query.array("location_ids")?;
     let page = state.store.list_employees(&auth.company_id, &list).await?;
-    Ok(Json(ListOut {
-        key: "employees",
-        page: list.page,
-        page_size: list.page_size,
-        total_items: page.total,
-        items: page.items,
-    }))
+    Ok(Json(list_out("employees", &list, page)))
 }

@@ -83,3 +83,16 @@ pub async fn buffer_body(State(state): State<AppState>, req: Request, next: Next
         Err(_) => too_large(),
     }
 }
+
+/// Answers 404 for paths with an encoded NUL (`%00`): no id contains one, and PostgreSQL cannot
+/// even compare text holding it.
+pub async fn reject_nul_in_path(req: Request, next: Next) -> Response {
+    let path = req.uri().path().as_bytes();
+    let has_nul = path
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+    if has_nul {
+        return ApiError::NoRoute.into_response();
+    }
+    next.run(req).await
+}

@@ -13,8 +13,22 @@ use axum::middleware::from_fn_with_state;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+use fieldwork_store::{ListParams, Page};
+use fieldwork_types::ListOut;
+
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// The HCP list envelope of one page, under `key`.
+fn list_out<T>(key: &'static str, list: &ListParams, page: Page<T>) -> ListOut<T> {
+    ListOut {
+        key,
+        page: list.page,
+        page_size: list.page_size,
+        total_items: page.total,
+        items: page.items,
+    }
+}
 
 /// Every route of the API, with timeouts, panic catching, error logging and tracing.
 pub fn router(state: AppState) -> Router {
@@ -29,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         // Layer order: the last added runs first. Panics become 500s that the error logger
         // sees; the timeout covers the handler only.
+        .layer(axum::middleware::from_fn(middleware::reject_nul_in_path))
         .layer(from_fn_with_state(state.clone(), middleware::buffer_body))
         .layer(from_fn_with_state(state.clone(), middleware::timeout))
         .layer(CatchPanicLayer::custom(middleware::panic_response))

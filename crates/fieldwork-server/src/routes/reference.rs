@@ -6,6 +6,7 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use fieldwork_types::{JobType, LeadSource, ListOut, NameIn, Tag};
 
+use super::list_out;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
 use crate::services::validate;
@@ -40,13 +41,7 @@ async fn list_tags(
 ) -> ApiResult<Json<ListOut<Tag>>> {
     let list = query.list(SORTABLE)?;
     let page = state.store.list_tags(&auth.company_id, &list).await?;
-    Ok(Json(ListOut {
-        key: "tags",
-        page: list.page,
-        page_size: list.page_size,
-        total_items: page.total,
-        items: page.items,
-    }))
+    Ok(Json(list_out("tags", &list, page)))
 }
 
 async fn create_tag(
@@ -85,13 +80,7 @@ async fn list_lead_sources(
         .store
         .list_lead_sources(&auth.company_id, query.text("q"), &list)
         .await?;
-    Ok(Json(ListOut {
-        key: "lead_sources",
-        page: list.page,
-        page_size: list.page_size,
-        total_items: page.total,
-        items: page.items,
-    }))
+    Ok(Json(list_out("lead_sources", &list, page)))
 }
 
 async fn create_lead_source(
@@ -139,13 +128,7 @@ async fn list_job_types(
         .store
         .list_job_types(&auth.company_id, query.text("name"), &list)
         .await?;
-    Ok(Json(ListOut {
-        key: "job_types",
-        page: list.page,
-        page_size: list.page_size,
-        total_items: page.total,
-        items: page.items,
-    }))
+    Ok(Json(list_out("job_types", &list, page)))
 }
 
 /// HCP answers this create with 200, not 201.

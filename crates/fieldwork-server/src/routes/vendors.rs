@@ -6,6 +6,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use fieldwork_types::{ListOut, Vendor, VendorIn, VendorPatch};
 
+use super::list_out;
 use crate::error::ApiResult;
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
 use crate::services::vendors;
@@ -32,13 +33,7 @@ async fn list_vendors(
         .store
         .list_vendors(&auth.company_id, query.text("q"), &list)
         .await?;
-    Ok(Json(ListOut {
-        key: "vendors",
-        page: list.page,
-        page_size: list.page_size,
-        total_items: page.total,
-        items: page.items,
-    }))
+    Ok(Json(list_out("vendors", &list, page)))
 }
 
 async fn create_vendor(

@@ -92,6 +92,14 @@ fn companies_keys_and_employees_commands() {
         "{out}"
     );
 
+    // FIELDWORK_DATABASE_URL works in place of --database.
+    let out = Command::new(BIN)
+        .args(["companies", "list"])
+        .env("FIELDWORK_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&company));
+
     // Bad input is an error with a message, not a panic.
     let out = Command::new(BIN)
         .args([

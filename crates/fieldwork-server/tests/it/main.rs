@@ -1,4 +1,27 @@
-//! Integration tests: the real server on 127.0.0.1:0 with a fresh database per test.
+//! Integration tests: the real server on 127.0.0.1:0 with a fresh database per test, on every
+//! backend: SQLite always, PostgreSQL too when `FIELDWORK_TEST_POSTGRES_URL` is set.
+
+/// Declares each `async fn` as two tests, `<name>::sqlite` and `<name>::postgres`; the body's
+/// `spawn_app()` and `test_database_url()` use the backend of the test that runs it.
+macro_rules! backend_tests {
+    ($( $(#[$meta:meta])* async fn $name:ident() $body:block )*) => {$(
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                fieldwork_test_support::Backend::Sqlite.run(async $body).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                fieldwork_test_support::Backend::Postgres.run(async $body).await
+            }
+        }
+    )*};
+}
 
 mod auth;
 mod bad_input;

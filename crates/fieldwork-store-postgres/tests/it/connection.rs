@@ -1,0 +1,183 @@
+//! Connecting, migrating, and riding out lost connections and concurrent writers.
+
+use std::time::{Duration, Instant};
+
+use fieldwork_store::{ListParams, NewCompany, Plan, Store, StoreError};
+use fieldwork_store_postgres::{PoolSettings, PostgresStore};
+use fieldwork_types::CustomerIn;
+use tokio_postgres::NoTls;
+
+use crate::temp_database;
+
+fn quick() -> PoolSettings {
+    PoolSettings {
+        max_connections: 4,
+        connect_timeout: Duration::from_secs(2),
+        acquire_timeout: Duration::from_secs(2),
+        statement_timeout: Duration::from_secs(5),
+    }
+}
+
+fn unavailable<T>(r: Result<T, StoreError>) -> String {
+    match r {
+        Err(StoreError::Unavailable(msg)) => msg,
+        Err(e) => panic!("expected Unavailable, got {e:?}"),
+        Ok(_) => panic!("expected Unavailable, got a store"),
+    }
+}
+
+#[tokio::test]
+async fn unreachable_server_is_unavailable_at_once() {
+    let started = Instant::now();
+    let r = PostgresStore::connect("postgres://postgres@127.0.0.1:1/none", quick(), true).await;
+    let msg = unavailable(r);
+    assert!(
+        msg.contains("cannot connect to PostgreSQL at postgres@127.0.0.1:1/none"),
+        "{msg}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let msg = unavailable(PostgresStore::connect("mysql://x", quick(), true).await);
+    assert!(msg.contains("invalid PostgreSQL URL"), "{msg}");
+}
+
+#[tokio::test]
+async fn migrations_are_checked_and_serialized() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let msg = unavailable(PostgresStore::connect(db.url(), quick(), false).await);
+    assert_eq!(
+        msg,
+        "the database lacks migration 20261127000000_init: run `fieldwork migrate`"
+    );
+    // Several processes migrating at once take turns.
+    let racers = (0..3).map(|_| {
+        let url = db.url().to_owned();
+        tokio::spawn(async move { PostgresStore::connect(&url, quick(), true).await.map(drop) })
+    });
+    for racer in racers {
+        racer.await.unwrap().unwrap();
+    }
+    let store = PostgresStore::connect(db.url(), quick(), false)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+
+    let (client, conn) = tokio_postgres::connect(db.url(), NoTls).await.unwrap();
+    tokio::spawn(conn);
+    client
+        .batch_execute("insert into _migrations values ('29990101000000_future', 0)")
+        .await
+        .unwrap();
+    let msg = unavailable(PostgresStore::connect(db.url(), quick(), false).await);
+    assert_eq!(
+        msg,
+        "the database has migration 29990101000000_future, unknown to this fieldwork binary: \
+         upgrade fieldwork"
+    );
+}
+
+#[tokio::test]
+async fn recovers_when_connections_are_killed() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let store = db.store().await.unwrap();
+    let company = store
+        .create_company(NewCompany {
+            name: "Acme".into(),
+            plan: Plan::Max,
+            time_zone: "UTC".into(),
+        })
+        .await
+        .unwrap();
+    // Fill the pool, then have the server end every connection (as a restart does).
+    let reads: Vec<_> = (0..4)
+        .map(|_| {
+            let (store, id) = (store.clone(), company.id.clone());
+            tokio::spawn(async move { store.get_company(&id).await })
+        })
+        .collect();
+    for r in reads {
+        r.await.unwrap().unwrap();
+    }
+    let admin = fieldwork_store_postgres::testing::TempDatabase::admin_url_from_env().unwrap();
+    let (client, conn) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let killed = client
+        .query_one(
+            "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = $1",
+            &[&db.name()],
+        )
+        .await
+        .unwrap()
+        .get::<_, i64>(0);
+    assert!(killed >= 1, "killed {killed}");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let started = Instant::now();
+    let mut failures = 0;
+    for _ in 0..20 {
+        match store.get_company(&company.id).await {
+            Ok(c) => assert_eq!(c.id, company.id),
+            Err(StoreError::Unavailable(_)) => failures += 1,
+            Err(e) => panic!("a lost connection must be Unavailable, got {e:?}"),
+        }
+    }
+    assert!(
+        failures <= 4,
+        "{failures} calls failed: broken connections are not dropped"
+    );
+    store.get_company(&company.id).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn concurrent_writers_of_new_tags_all_succeed() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let store = db.store().await.unwrap();
+    let company = store
+        .create_company(NewCompany {
+            name: "Acme".into(),
+            plan: Plan::Max,
+            time_zone: "UTC".into(),
+        })
+        .await
+        .unwrap();
+    // Opposite tag orders are the recipe for a deadlock between two inserting transactions.
+    let writes = (0..40).map(|i| {
+        let store = store.clone();
+        let company_id = company.id.clone();
+        let mut tags: Vec<String> = (0..6).map(|t| format!("tag{t}")).collect();
+        if i % 2 == 1 {
+            tags.reverse();
+        }
+        tokio::spawn(async move {
+            store
+                .create_customer(
+                    &company_id,
+                    CustomerIn {
+                        first_name: Some(format!("c{i}")),
+                        tags: Some(tags),
+                        ..CustomerIn::default()
+                    },
+                )
+                .await
+        })
+    });
+    for w in writes.collect::<Vec<_>>() {
+        w.await.unwrap().unwrap();
+    }
+    let all = store
+        .list_customers(&company.id, None, &ListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(all.total, 40);
+    let tags = store
+        .list_tags(&company.id, &ListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(tags.total, 6);
+}
