@@ -161,3 +161,25 @@ async fn serve_demo_prints_a_working_key_every_start() {
     }
     assert_eq!(run(&url, &["companies", "list"]).lines().count(), 1);
 }
+
+backend_tests! {
+    /// `serve --no-migrate` refuses a database that lacks migrations; `migrate` applies them.
+    async fn migrate_then_serve_without_migrating() {
+        let database = fieldwork_test_support::TestDatabase::create().await;
+        let out = Command::new(BIN)
+            .args(["serve", "--no-migrate", "--listen", "127.0.0.1:0", "--database", &database.url])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("fieldwork migrate"), "{stderr}");
+
+        let out = run(&database.url, &["migrate"]);
+        assert!(out.contains("migrations applied"), "{out}");
+        // Applying again is a no-op.
+        run(&database.url, &["migrate"]);
+        let server = ServerProcess::start(BIN, &database.url, &["--no-migrate"]).unwrap();
+        let r = reqwest::get(format!("{}/company", server.base_url)).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+}
