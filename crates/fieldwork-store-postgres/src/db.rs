@@ -95,8 +95,12 @@ impl Db {
             target,
         };
         if let Err(e) = db.client().await {
+            let reason = match e {
+                StoreError::Unavailable(reason) => reason,
+                other => other.to_string(),
+            };
             return Err(StoreError::Unavailable(format!(
-                "cannot connect to PostgreSQL at {}: {e}",
+                "cannot connect to PostgreSQL at {}: {reason}",
                 db.target
             )));
         }

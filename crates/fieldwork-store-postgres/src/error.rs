@@ -22,12 +22,46 @@ pub(crate) fn map_err(e: tokio_postgres::Error) -> StoreError {
         if is_transient(code) {
             return StoreError::Unavailable(format!("{}: {}", code, db.message()));
         }
-        return StoreError::other(e);
+        return StoreError::other(PgError(e));
     }
     if e.is_closed() || has_io_source(&e) {
-        return StoreError::Unavailable(e.to_string());
+        return StoreError::Unavailable(PgError(e).to_string());
     }
-    StoreError::other(e)
+    StoreError::other(PgError(e))
+}
+
+/// A tokio-postgres error whose message includes its causes (tokio-postgres prints only
+/// "db error" or "error connecting to server" and keeps the reason in `source()`).
+#[derive(Debug)]
+pub(crate) struct PgError(pub(crate) tokio_postgres::Error);
+
+impl std::fmt::Display for PgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_db_error() {
+            Some(db) => write!(
+                f,
+                "{} {}: {}",
+                db.severity(),
+                db.code().code(),
+                db.message()
+            )?,
+            None => {
+                write!(f, "{}", self.0)?;
+                let mut source = std::error::Error::source(&self.0);
+                while let Some(s) = source {
+                    write!(f, ": {s}")?;
+                    source = s.source();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PgError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
 }
 
 /// SQLSTATEs after which the same call may succeed later.
@@ -67,7 +101,8 @@ fn has_io_source(e: &tokio_postgres::Error) -> bool {
 pub(crate) fn map_pool_err(e: PoolError) -> StoreError {
     match e {
         PoolError::Backend(e) => match map_err(e) {
-            StoreError::Other(e) => StoreError::Unavailable(format!("cannot connect: {e}")),
+            // Refused logins, unknown databases and the like: still no connection.
+            StoreError::Other(e) => StoreError::Unavailable(e.to_string()),
             other => other,
         },
         PoolError::Timeout(_) => StoreError::Unavailable(format!("no database connection: {e}")),

@@ -31,13 +31,22 @@ async fn unreachable_server_is_unavailable_at_once() {
     let started = Instant::now();
     let r = PostgresStore::connect("postgres://postgres@127.0.0.1:1/none", quick(), true).await;
     let msg = unavailable(r);
-    assert!(
-        msg.contains("cannot connect to PostgreSQL at postgres@127.0.0.1:1/none"),
-        "{msg}"
-    );
+    let want = "cannot connect to PostgreSQL at postgres@127.0.0.1:1/none: error connecting";
+    assert!(msg.starts_with(want), "{msg}");
     assert!(started.elapsed() < Duration::from_secs(3));
     let msg = unavailable(PostgresStore::connect("mysql://x", quick(), true).await);
     assert!(msg.contains("invalid PostgreSQL URL"), "{msg}");
+}
+
+#[tokio::test]
+async fn a_missing_database_is_named() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let url = format!("{}_missing", db.url());
+    let msg = unavailable(PostgresStore::connect(&url, quick(), true).await);
+    assert!(msg.contains(&format!("{}_missing", db.name())), "{msg}");
+    assert!(msg.contains("does not exist"), "{msg}");
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! test makes its own database and skips with a note when the variable is unset.
 
 mod connection;
+mod customers;
 mod differential;
 mod story;
 

@@ -1,14 +1,13 @@
-//! A story through every store method: results, ordering, paging, errors and tenant scoping.
+//! A story through the store methods of companies, users, keys, employees, reference data and
+//! vendors: results, ordering, paging, errors and tenant scoping (customers: `customers.rs`).
 
 use fieldwork_store::{ListParams, NewCompany, Plan, Sort, SortDirection, SortField, Store};
-use fieldwork_types::{
-    AddressIn, CustomerIn, CustomerPatch, EmployeeIn, Permissions, VendorAddress, VendorIn,
-    VendorPatch,
-};
+use fieldwork_types::{CustomerIn, EmployeeIn, Permissions, VendorAddress, VendorIn, VendorPatch};
 
 use crate::{kind, temp_database};
 
-fn page(page: u32, page_size: u32, field: SortField, direction: SortDirection) -> ListParams {
+/// List parameters.
+pub fn page(page: u32, page_size: u32, field: SortField, direction: SortDirection) -> ListParams {
     ListParams {
         page,
         page_size,
@@ -16,7 +15,8 @@ fn page(page: u32, page_size: u32, field: SortField, direction: SortDirection) -
     }
 }
 
-fn company(name: &str) -> NewCompany {
+/// A new company on the `max` plan.
+pub fn company(name: &str) -> NewCompany {
     NewCompany {
         name: name.into(),
         plan: Plan::Max,
@@ -24,7 +24,8 @@ fn company(name: &str) -> NewCompany {
     }
 }
 
-fn customer(first: Option<&str>, last: &str) -> CustomerIn {
+/// A customer with just names.
+pub fn customer(first: Option<&str>, last: &str) -> CustomerIn {
     CustomerIn {
         first_name: first.map(Into::into),
         last_name: Some(last.into()),
@@ -296,346 +297,6 @@ async fn employees() {
         .await
         .unwrap();
     assert_eq!((beyond.items.len(), beyond.total), (0, 4));
-}
-
-#[tokio::test]
-async fn customers_addresses_and_search() {
-    let Some(db) = temp_database().await else {
-        return;
-    };
-    let store = db.store().await.unwrap();
-    let a = store.create_company(company("Acme")).await.unwrap();
-    let b = store.create_company(company("Beta")).await.unwrap();
-
-    let ada = store
-        .create_customer(
-            &a.id,
-            CustomerIn {
-                first_name: Some("Ada".into()),
-                last_name: Some("Lovelace".into()),
-                email: Some("ada@engines.test".into()),
-                company: Some("Analytical Ltd".into()),
-                mobile_number: Some("(555) 123-4567".into()),
-                tags: Some(vec!["vip".into(), "north".into(), "vip".into()]),
-                notes: Some("Gate 42".into()),
-                addresses: Some(vec![
-                    AddressIn {
-                        street: Some("12 Elm St".into()),
-                        city: Some("Portland".into()),
-                        state: Some("OR".into()),
-                        zip: Some("97201".into()),
-                        country: Some("US".into()),
-                        ..AddressIn::default()
-                    },
-                    AddressIn {
-                        street: Some("PO Box 9".into()),
-                        kind: Some("billing".into()),
-                        ..AddressIn::default()
-                    },
-                ]),
-                ..CustomerIn::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert!(ada.id.starts_with("cus_"));
-    assert_eq!(ada.company_name, "Acme");
-    assert_eq!(ada.company_id, a.id);
-    assert!(ada.notifications_enabled);
-    assert_eq!(ada.tags, ["vip", "north", "vip"]);
-    assert_eq!(ada.do_not_service, Some(false));
-    assert_eq!(ada.created_at, ada.updated_at);
-    assert_eq!(ada.addresses.len(), 2);
-    assert_eq!(ada.addresses[0].kind, "service");
-    assert_eq!(ada.addresses[1].kind, "billing");
-    assert!(ada.addresses[0].id.starts_with("adr_"));
-    assert_eq!(store.get_customer(&a.id, &ada.id).await.unwrap(), ada);
-    assert_eq!(
-        kind(store.get_customer(&b.id, &ada.id).await),
-        "NotFound(customer)"
-    );
-    // Tag names became tag objects, once each, in order.
-    let tags = store
-        .list_tags(
-            &a.id,
-            &page(1, 10, SortField::CreatedAt, SortDirection::Asc),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        tags.items
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect::<Vec<_>>(),
-        ["vip", "north"]
-    );
-    assert_eq!(
-        store
-            .list_tags(&b.id, &ListParams::default())
-            .await
-            .unwrap()
-            .total,
-        0
-    );
-
-    let bob = store
-        .create_customer(&a.id, customer(Some("bob"), "Builder"))
-        .await
-        .unwrap();
-    let cy = store
-        .create_customer(&a.id, customer(None, "Cobb"))
-        .await
-        .unwrap();
-    let other = store
-        .create_customer(&b.id, customer(Some("Ada"), "Elsewhere"))
-        .await
-        .unwrap();
-    assert!(bob.addresses.is_empty());
-
-    // Lists: newest first, totals, pages, sort with nulls.
-    let ids = |p: &fieldwork_store::Page<fieldwork_types::Customer>| {
-        p.items.iter().map(|c| c.id.clone()).collect::<Vec<_>>()
-    };
-    let all = store
-        .list_customers(&a.id, None, &ListParams::default())
-        .await
-        .unwrap();
-    assert_eq!(all.total, 3);
-    assert_eq!(ids(&all), [cy.id.clone(), bob.id.clone(), ada.id.clone()]);
-    assert_eq!(all.items[2], ada, "list carries the addresses");
-    let p2 = store
-        .list_customers(
-            &a.id,
-            None,
-            &page(2, 2, SortField::CreatedAt, SortDirection::Desc),
-        )
-        .await
-        .unwrap();
-    assert_eq!((ids(&p2), p2.total), (vec![ada.id.clone()], 3));
-    let past = store
-        .list_customers(
-            &a.id,
-            None,
-            &page(3, 2, SortField::CreatedAt, SortDirection::Desc),
-        )
-        .await
-        .unwrap();
-    assert_eq!((past.items.len(), past.total), (0, 3));
-    let by_first = store
-        .list_customers(
-            &a.id,
-            None,
-            &page(1, 10, SortField::FirstName, SortDirection::Asc),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        ids(&by_first),
-        [cy.id.clone(), ada.id.clone(), bob.id.clone()]
-    );
-    let by_first = store
-        .list_customers(
-            &a.id,
-            None,
-            &page(1, 10, SortField::FirstName, SortDirection::Desc),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        ids(&by_first),
-        [bob.id.clone(), ada.id.clone(), cy.id.clone()]
-    );
-
-    // Search.
-    let search = |q: &'static str| {
-        let store = store.clone();
-        let company = a.id.clone();
-        async move {
-            let p = store
-                .list_customers(&company, Some(q), &ListParams::default())
-                .await
-                .unwrap();
-            assert_eq!(p.total as usize, p.items.len(), "{q}");
-            p.items.into_iter().map(|c| c.id).collect::<Vec<_>>()
-        }
-    };
-    assert_eq!(search("ada").await, [ada.id.as_str()]);
-    assert_eq!(search("LOVELACE").await, [ada.id.as_str()]);
-    assert_eq!(search("engines.test").await, [ada.id.as_str()]);
-    assert_eq!(search("analytical").await, [ada.id.as_str()]);
-    assert_eq!(search("5551234567").await, [ada.id.as_str()]);
-    assert_eq!(search("123-45").await, [ada.id.as_str()]);
-    assert_eq!(search("portland 97201").await, [ada.id.as_str()]);
-    assert_eq!(search("box").await, [ada.id.as_str()]);
-    assert_eq!(search("ada builder").await, Vec::<String>::new());
-    assert_eq!(
-        search("b").await,
-        [cy.id.clone(), bob.id.clone(), ada.id.clone()]
-    );
-    assert_eq!(search("bu%il_der").await, [bob.id.as_str()]);
-    assert_eq!(search("%% _").await.len(), 3, "nothing left: no filter");
-    assert_eq!(
-        search("gate").await,
-        Vec::<String>::new(),
-        "notes are not searched"
-    );
-    assert_eq!(
-        search("vip").await,
-        Vec::<String>::new(),
-        "tags are not searched"
-    );
-    let paged = store
-        .list_customers(
-            &a.id,
-            Some("b"),
-            &page(2, 2, SortField::CreatedAt, SortDirection::Desc),
-        )
-        .await
-        .unwrap();
-    assert_eq!((ids(&paged), paged.total), (vec![ada.id.clone()], 3));
-    let past = store
-        .list_customers(
-            &a.id,
-            Some("b"),
-            &page(5, 2, SortField::CreatedAt, SortDirection::Desc),
-        )
-        .await
-        .unwrap();
-    assert_eq!((past.items.len(), past.total), (0, 3));
-    let theirs = store
-        .list_customers(&b.id, Some("ada"), &ListParams::default())
-        .await
-        .unwrap();
-    assert_eq!(ids(&theirs), [other.id.as_str()]);
-
-    // Update: absent fields stay, null clears, new tags become tag objects.
-    let updated = store
-        .update_customer(
-            &a.id,
-            &bob.id,
-            CustomerPatch {
-                first_name: Some(Some("Robert".into())),
-                last_name: Some(None),
-                notifications_enabled: Some(false),
-                tags: Some(vec!["south".into()]),
-                work_number: Some(Some("555-000-1111".into())),
-                ..CustomerPatch::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(updated.first_name.as_deref(), Some("Robert"));
-    assert_eq!(updated.last_name, None);
-    assert!(!updated.notifications_enabled);
-    assert_eq!(updated.tags, ["south"]);
-    assert_eq!(updated.created_at, bob.created_at);
-    assert_eq!(store.get_customer(&a.id, &bob.id).await.unwrap(), updated);
-    assert_eq!(search("robert").await, [bob.id.as_str()]);
-    assert_eq!(search("builder").await, Vec::<String>::new());
-    assert_eq!(search("5550001111").await, [bob.id.as_str()]);
-    assert_eq!(
-        store
-            .list_tags(&a.id, &ListParams::default())
-            .await
-            .unwrap()
-            .total,
-        3
-    );
-    assert_eq!(
-        kind(
-            store
-                .update_customer(&b.id, &bob.id, CustomerPatch::default())
-                .await
-        ),
-        "NotFound(customer)"
-    );
-    let by_updated = store
-        .list_customers(
-            &a.id,
-            None,
-            &page(1, 1, SortField::UpdatedAt, SortDirection::Desc),
-        )
-        .await
-        .unwrap();
-    assert_eq!(ids(&by_updated), [bob.id.as_str()]);
-
-    // Addresses.
-    let added = store
-        .create_address(
-            &a.id,
-            &cy.id,
-            AddressIn {
-                street: Some("1 Quay".into()),
-                city: Some("Zürich".into()),
-                ..AddressIn::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(added.kind, "service");
-    assert_eq!(search("ZÜRICH").await, [cy.id.as_str()]);
-    assert_eq!(
-        store.get_address(&a.id, &cy.id, &added.id).await.unwrap(),
-        added
-    );
-    assert_eq!(
-        kind(store.get_address(&a.id, &bob.id, &added.id).await),
-        "NotFound(address)"
-    );
-    assert_eq!(
-        kind(store.get_address(&b.id, &cy.id, &added.id).await),
-        "NotFound(customer)"
-    );
-    assert_eq!(
-        kind(
-            store
-                .create_address(&b.id, &cy.id, AddressIn::default())
-                .await
-        ),
-        "NotFound(customer)"
-    );
-    let addresses = store
-        .list_addresses(
-            &a.id,
-            &ada.id,
-            &page(1, 1, SortField::CreatedAt, SortDirection::Asc),
-        )
-        .await
-        .unwrap();
-    assert_eq!(addresses.total, 2);
-    assert_eq!(addresses.items, [ada.addresses[0].clone()]);
-    let addresses = store
-        .list_addresses(
-            &a.id,
-            &ada.id,
-            &page(1, 5, SortField::CreatedAt, SortDirection::Desc),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        addresses.items,
-        [ada.addresses[1].clone(), ada.addresses[0].clone()]
-    );
-    assert_eq!(
-        kind(
-            store
-                .list_addresses(&b.id, &ada.id, &ListParams::default())
-                .await
-        ),
-        "NotFound(customer)"
-    );
-    let empty = store
-        .list_addresses(&a.id, &bob.id, &ListParams::default())
-        .await
-        .unwrap();
-    assert_eq!((empty.items.len(), empty.total), (0, 0));
-    let cy_now = store.get_customer(&a.id, &cy.id).await.unwrap();
-    assert_eq!(cy_now.addresses, [added]);
-    // Unknown company: foreign key, as SQLite.
-    assert_eq!(
-        kind(store.create_customer("nope", customer(None, "X")).await),
-        "Conflict"
-    );
 }
 
 #[tokio::test]
