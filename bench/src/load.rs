@@ -45,6 +45,7 @@ pub trait Workload: Send + Sync + 'static {
     }
 }
 
+#[derive(Clone)]
 pub struct LoadOpts {
     pub addr: SocketAddr,
     pub conns: usize,
@@ -159,7 +160,8 @@ pub async fn run<W: Workload>(workload: Arc<W>, opts: LoadOpts) -> LoadResult {
                                 break;
                             }
                             out.io_errors += 1;
-                            out.first_error.get_or_insert_with(|| format!("connect: {e}"));
+                            out.first_error
+                                .get_or_insert_with(|| format!("connect: {e}"));
                             tokio::time::sleep(Duration::from_millis(50)).await;
                             continue;
                         }
@@ -229,13 +231,13 @@ pub async fn run<W: Workload>(workload: Arc<W>, opts: LoadOpts) -> LoadResult {
                     }
                     Err(e) => {
                         sender = None;
-                        if stop.load(Ordering::Relaxed) {
-                            break;
-                        }
                         if in_window {
                             out.io_errors += 1;
                             out.first_error
                                 .get_or_insert_with(|| format!("{} {}: {e}", job.method, job.path));
+                        }
+                        if stop.load(Ordering::Relaxed) {
+                            break;
                         }
                     }
                 }

@@ -10,6 +10,26 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+/// Every server process started, so that an interrupted run can stop them.
+static CHILDREN: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// SIGKILLs every server process this program started that may still run (on Ctrl-C/SIGTERM).
+pub fn kill_children() {
+    for pid in CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn forget_child(pid: u32) {
+    CHILDREN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|&p| p != pid);
+}
+
 /// A server process that printed `Base URL: http://ADDR` once listening.
 pub struct ServerProc {
     pub child: Child,
@@ -32,7 +52,13 @@ impl ServerProc {
                 cmd.env_remove(k);
             }
         }
-        let mut child = cmd.spawn().with_context(|| format!("cannot start {cmd:?}"))?;
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("cannot start {cmd:?}"))?;
+        CHILDREN
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(child.id());
         let stdout = child.stdout.take().expect("piped");
         let (tx, rx) = std::sync::mpsc::channel();
         // Forward the server's stdout to the log, picking up the address on the way.
@@ -43,10 +69,10 @@ impl ServerProc {
             let mut tx = Some(tx);
             while r.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
                 let _ = logf.write_all(line.as_bytes());
-                if let Some(rest) = line.trim().strip_prefix("Base URL: http://") {
-                    if let Some(tx) = tx.take() {
-                        let _ = tx.send(rest.to_owned());
-                    }
+                if let Some(rest) = line.trim().strip_prefix("Base URL: http://")
+                    && let Some(tx) = tx.take()
+                {
+                    let _ = tx.send(rest.to_owned());
                 }
                 line.clear();
             }
@@ -68,7 +94,10 @@ impl ServerProc {
                 }
                 Err(_) if Instant::now() > deadline => {
                     let _ = child.kill();
-                    bail!("{name} did not start listening in 60 s; log:\n{}", tail(log));
+                    bail!(
+                        "{name} did not start listening in 60 s; log:\n{}",
+                        tail(log)
+                    );
                 }
                 Err(_) => {}
             }
@@ -83,6 +112,7 @@ impl ServerProc {
     pub fn sigkill(&mut self) -> anyhow::Result<()> {
         self.child.kill()?;
         self.child.wait()?;
+        forget_child(self.pid());
         Ok(())
     }
 
@@ -97,6 +127,7 @@ impl ServerProc {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if self.child.try_wait()?.is_some() {
+                forget_child(self.pid());
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -112,6 +143,7 @@ impl Drop for ServerProc {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+        forget_child(self.child.id());
     }
 }
 
@@ -146,7 +178,12 @@ pub fn proc_kb(pid: u32, field: &str) -> Option<u64> {
     if pid == 0 {
         return None;
     }
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    proc_kb_file(&format!("/proc/{pid}/status"), field)
+}
+
+/// A `Field: N kB` line of a /proc file.
+pub fn proc_kb_file(path: &str, field: &str) -> Option<u64> {
+    let s = std::fs::read_to_string(path).ok()?;
     s.lines()
         .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
@@ -225,9 +262,75 @@ pub fn copy_db(from: &Path, to: &Path) -> anyhow::Result<()> {
         t.push(s);
         let f = PathBuf::from(f);
         if f.exists() {
-            std::fs::copy(&f, PathBuf::from(t))
-                .with_context(|| format!("copy {}", f.display()))?;
+            std::fs::copy(&f, PathBuf::from(t)).with_context(|| format!("copy {}", f.display()))?;
         }
     }
     Ok(())
+}
+
+/// CPU time in clock ticks: the whole machine's busy time, one process's, and this process's.
+#[derive(Clone, Copy, Default)]
+pub struct CpuSnap {
+    pub at: Option<std::time::Instant>,
+    pub busy: u64,
+    pub server: u64,
+    pub me: u64,
+}
+
+/// Clock ticks per second of /proc (USER_HZ; 100 on Linux).
+const TICKS: f64 = 100.0;
+
+fn proc_ticks(stat: &str) -> u64 {
+    // Fields after the `(comm)`: state is field 3; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let n = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    n(11) + n(12)
+}
+
+impl CpuSnap {
+    pub fn take(server_pid: u32) -> Self {
+        let busy = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|s| {
+                let l = s.lines().next()?.to_owned();
+                let v: Vec<u64> = l
+                    .split_whitespace()
+                    .skip(1)
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                // user nice system idle iowait irq softirq steal
+                Some(
+                    v.iter().take(8).sum::<u64>()
+                        - v.get(3).copied().unwrap_or(0)
+                        - v.get(4).copied().unwrap_or(0),
+                )
+            })
+            .unwrap_or(0);
+        let server = std::fs::read_to_string(format!("/proc/{server_pid}/stat"))
+            .map(|s| proc_ticks(&s))
+            .unwrap_or(0);
+        let me = std::fs::read_to_string("/proc/self/stat")
+            .map(|s| proc_ticks(&s))
+            .unwrap_or(0);
+        Self {
+            at: Some(std::time::Instant::now()),
+            busy,
+            server,
+            me,
+        }
+    }
+
+    /// Cores used (server, this program, everything else) between `self` and `later`.
+    pub fn cores_until(&self, later: &CpuSnap) -> (f64, f64, f64) {
+        let secs = match (self.at, later.at) {
+            (Some(a), Some(b)) => (b - a).as_secs_f64().max(0.001),
+            _ => return (0.0, 0.0, 0.0),
+        };
+        let d = |a: u64, b: u64| b.saturating_sub(a) as f64 / TICKS / secs;
+        let server = d(self.server, later.server);
+        let me = d(self.me, later.me);
+        let busy = d(self.busy, later.busy);
+        (server, me, (busy - server - me).max(0.0))
+    }
 }
