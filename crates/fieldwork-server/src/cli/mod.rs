@@ -18,7 +18,7 @@ use crate::config::{Config, ConfigOverrides};
 #[derive(Debug, Parser)]
 #[command(name = "fieldwork", version, propagate_version = true)]
 pub struct Cli {
-    /// TOML settings file [env: FIELDWORK_CONFIG] (default: ./fieldwork.toml if present).
+    /// TOML settings file (default: ./fieldwork.toml if present).
     #[arg(long, global = true, env = "FIELDWORK_CONFIG")]
     config: Option<PathBuf>,
     /// Database URL, e.g. sqlite://fieldwork.db [env: FIELDWORK_DATABASE_URL]
