@@ -4,6 +4,7 @@
 //!
 //! Closed loop (like wrk): latency is measured from sending a request to reading the last byte
 //! of its answer; time a request waited for its connection to become free is not counted.
+//! Open loop (a fixed arrival rate) is available too: see [`LoadOpts::rate`].
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -57,6 +58,10 @@ pub struct LoadOpts {
     pub stop: Arc<AtomicBool>,
     /// Counts every finished request, for progress reports.
     pub progress: Arc<AtomicU64>,
+    /// Open loop: requests are scheduled at this many per second and handed to whichever
+    /// connection is free; latency counts from the scheduled time, so time spent waiting for a
+    /// free connection is included. `None`: closed loop.
+    pub rate: Option<f64>,
 }
 
 pub struct LoadResult {
@@ -128,8 +133,26 @@ pub async fn run<W: Workload>(workload: Arc<W>, opts: LoadOpts) -> LoadResult {
     let measure_from = start + opts.warmup;
     let end = opts.duration.map(|d| measure_from + d);
     let host = HeaderValue::from_str(&opts.addr.to_string()).expect("host header");
+    // Open loop: a pacer hands out scheduled start times.
+    let tickets = opts.rate.map(|rate| {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
+        let stop = opts.stop.clone();
+        tokio::spawn(async move {
+            let every = Duration::from_secs_f64(1.0 / rate);
+            let mut at = start;
+            while end.is_none_or(|e| at < e) && !stop.load(Ordering::Relaxed) {
+                tokio::time::sleep_until(at.into()).await;
+                if tx.send(at).is_err() {
+                    break;
+                }
+                at += every;
+            }
+        });
+        Arc::new(tokio::sync::Mutex::new(rx))
+    });
     let mut tasks = Vec::with_capacity(opts.conns);
     for w in 0..opts.conns {
+        let tickets = tickets.clone();
         let workload = workload.clone();
         let stop = opts.stop.clone();
         let progress = opts.progress.clone();
@@ -184,7 +207,13 @@ pub async fn run<W: Workload>(workload: Arc<W>, opts: LoadOpts) -> LoadResult {
                     .body(Full::new(job.body.clone().unwrap_or_default()))
                     .expect("request");
                 let s = sender.as_mut().expect("connected");
-                let t0 = Instant::now();
+                let t0 = match &tickets {
+                    None => Instant::now(),
+                    Some(rx) => match rx.lock().await.recv().await {
+                        Some(at) => at,
+                        None => break,
+                    },
+                };
                 let res: anyhow::Result<(StatusCode, Bytes)> = async {
                     s.ready().await?;
                     let resp = s.send_request(req).await?;
