@@ -5,6 +5,7 @@ mod addresses;
 mod companies;
 mod customers;
 mod db;
+mod docs;
 mod employees;
 mod error;
 mod keys;
@@ -19,8 +20,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldwork_store::{
-    ApiKeyRecord, CompanyRecord, KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreResult,
-    UserRecord,
+    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, KeyAuth, ListParams, NewCompany,
+    Page, Plan, Store, StoreResult, UserRecord,
 };
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
@@ -321,5 +322,32 @@ impl Store for PostgresStore {
         self.db
             .run(vendors::delete(&self.db, company_id, vendor_id))
             .await
+    }
+
+    async fn get_doc(&self, company_id: &str, kind: DocKind, id: &str) -> StoreResult<Doc> {
+        self.db.run(docs::get(&self.db, company_id, kind, id)).await
+    }
+    async fn get_docs(
+        &self,
+        company_id: &str,
+        kind: DocKind,
+        ids: &[String],
+    ) -> StoreResult<Vec<Doc>> {
+        self.db
+            .run(docs::get_many(&self.db, company_id, kind, ids))
+            .await
+    }
+    async fn list_docs(
+        &self,
+        company_id: &str,
+        kind: DocKind,
+        query: &DocQuery,
+    ) -> StoreResult<Page<Doc>> {
+        self.db
+            .run(docs::list(&self.db, company_id, kind, query))
+            .await
+    }
+    async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>> {
+        self.db.run(docs::write(&self.db, company_id, writes)).await
     }
 }

@@ -8,10 +8,16 @@ use crate::db::Db;
 use crate::error::map_err;
 
 /// Every migration of this backend, oldest first. Never edit one that has shipped.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "20261127000000_init",
-    include_str!("../migrations/20261127000000_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "20261127000000_init",
+        include_str!("../migrations/20261127000000_init.sql"),
+    ),
+    (
+        "20261127110000_documents",
+        include_str!("../migrations/20261127110000_documents.sql"),
+    ),
+];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.
 const LOCK_KEY: i64 = 0x6669_656c_6477_6b01; // "fieldwk" + 1

@@ -3,6 +3,7 @@
 mod companies;
 mod customers;
 mod db;
+mod docs;
 mod employees;
 mod error;
 mod keys;
@@ -16,8 +17,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldwork_store::{
-    ApiKeyRecord, CompanyRecord, KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreError,
-    StoreResult, UserRecord,
+    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, KeyAuth, ListParams, NewCompany,
+    Page, Plan, Store, StoreError, StoreResult, UserRecord,
 };
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
@@ -287,5 +288,31 @@ impl Store for SqliteStore {
     }
     async fn delete_vendor(&self, company_id: &str, vendor_id: &str) -> StoreResult<()> {
         vendors::delete(&self.db, company_id, vendor_id).await
+    }
+
+    async fn get_doc(&self, company_id: &str, kind: DocKind, id: &str) -> StoreResult<Doc> {
+        self.db.read(|c| docs::get(c, company_id, kind, id))
+    }
+    async fn get_docs(
+        &self,
+        company_id: &str,
+        kind: DocKind,
+        ids: &[String],
+    ) -> StoreResult<Vec<Doc>> {
+        self.db.read(|c| docs::get_many(c, company_id, kind, ids))
+    }
+    async fn list_docs(
+        &self,
+        company_id: &str,
+        kind: DocKind,
+        query: &DocQuery,
+    ) -> StoreResult<Page<Doc>> {
+        self.db.read(|c| docs::list(c, company_id, kind, query))
+    }
+    async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>> {
+        let company_id = company_id.to_owned();
+        self.db
+            .write(move |c| docs::write(c, &company_id, writes))
+            .await
     }
 }

@@ -6,10 +6,16 @@ use rusqlite::Connection;
 use crate::error::map_err;
 
 /// Every migration of this backend, oldest first. Never edit one that has shipped.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "20261127000000_init",
-    include_str!("../migrations/20261127000000_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "20261127000000_init",
+        include_str!("../migrations/20261127000000_init.sql"),
+    ),
+    (
+        "20261127110000_documents",
+        include_str!("../migrations/20261127110000_documents.sql"),
+    ),
+];
 
 /// Applies the migrations this database lacks, each in its own transaction.
 pub(crate) fn apply(conn: &Connection) -> StoreResult<()> {

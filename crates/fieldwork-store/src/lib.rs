@@ -1,5 +1,6 @@
 //! The storage trait of Fieldwork: one implementation per database, every call scoped by company.
 
+pub mod docs;
 pub mod error;
 pub mod ids;
 pub mod query;
@@ -13,6 +14,7 @@ use fieldwork_types::{
     JobType, LeadSource, ScheduleAvailability, Tag, Vendor, VendorIn, VendorPatch,
 };
 
+pub use docs::{Doc, DocKind, DocQuery, DocWrite};
 pub use error::{StoreError, StoreResult};
 pub use query::{ListParams, Page, Sort, SortDirection, SortField};
 pub use records::{ApiKeyRecord, CompanyRecord, KeyAuth, NewCompany, Plan, UserRecord};
@@ -193,4 +195,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vendor>;
     /// Deletes a vendor.
     async fn delete_vendor(&self, company_id: &str, vendor_id: &str) -> StoreResult<()>;
+
+    // Work documents (jobs, estimates, leads, invoices, events) -----------------------------
+    /// One document, or `NotFound(kind.label())`.
+    async fn get_doc(&self, company_id: &str, kind: DocKind, id: &str) -> StoreResult<Doc>;
+    /// The documents with these ids that exist, in no particular order.
+    async fn get_docs(
+        &self,
+        company_id: &str,
+        kind: DocKind,
+        ids: &[String],
+    ) -> StoreResult<Vec<Doc>>;
+    /// Documents matching a filter, paged and sorted (ties in insertion order).
+    async fn list_docs(
+        &self,
+        company_id: &str,
+        kind: DocKind,
+        query: &DocQuery,
+    ) -> StoreResult<Page<Doc>>;
+    /// Applies the writes atomically: all or none. Returns the stored form (version, number)
+    /// of every inserted or updated document, in order.
+    async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>>;
 }

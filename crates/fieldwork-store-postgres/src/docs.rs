@@ -1,0 +1,355 @@
+//! Work documents (jobs, estimates, leads, invoices, events): JSON bodies with indexed columns.
+
+use deadpool_postgres::GenericClient;
+use fieldwork_store::docs::{
+    Doc, DocIndex, DocKind, DocQuery, DocSort, DocWrite, VERSION_CONFLICT,
+};
+use fieldwork_store::{Page, StoreError, StoreResult};
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use crate::db::{Db, Params, execute, query, query_opt, transaction};
+use crate::error::found;
+use crate::sql::to_total;
+
+const COLS: &str = "id, version, customer_id, status, starts_at, ends_at, due_at, paid_at, amount,
+    parent_id, number, sort_text, created_at, updated_at, body::text";
+
+fn from_row(kind: DocKind, r: &Row) -> Doc {
+    Doc {
+        kind,
+        id: r.get(0),
+        version: r.get(1),
+        index: DocIndex {
+            customer_id: r.get(2),
+            status: r.get(3),
+            starts_at: r.get(4),
+            ends_at: r.get(5),
+            due_at: r.get(6),
+            paid_at: r.get(7),
+            amount: r.get(8),
+            parent_id: r.get(9),
+            number: r.get(10),
+            sort_text: r.get(11),
+            // Filter keys are write-only: services keep what they need in the body.
+            keys: Vec::new(),
+            created_at: r.get(12),
+            updated_at: r.get(13),
+        },
+        body: r.get(14),
+    }
+}
+
+pub(crate) async fn get(db: &Db, company_id: &str, kind: DocKind, id: &str) -> StoreResult<Doc> {
+    get_on(&db.client().await?, company_id, kind, id).await
+}
+
+async fn get_on(
+    c: &impl GenericClient,
+    company_id: &str,
+    kind: DocKind,
+    id: &str,
+) -> StoreResult<Doc> {
+    let row = query_opt(
+        c,
+        &format!(
+            "select {COLS} from {} where company_id = $1 and id = $2",
+            kind.table()
+        ),
+        &[&company_id, &id],
+    )
+    .await?;
+    found(row.as_ref().map(|r| from_row(kind, r)), kind.label())
+}
+
+pub(crate) async fn get_many(
+    db: &Db,
+    company_id: &str,
+    kind: DocKind,
+    ids: &[String],
+) -> StoreResult<Vec<Doc>> {
+    let rows = db
+        .query(
+            &format!(
+                "select {COLS} from {} where company_id = $1 and id = any($2::text[])",
+                kind.table()
+            ),
+            &[&company_id, &ids],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| from_row(kind, r)).collect())
+}
+
+type Arg = Box<dyn ToSql + Sync + Send>;
+
+pub(crate) async fn list(
+    db: &Db,
+    company_id: &str,
+    kind: DocKind,
+    q: &DocQuery,
+) -> StoreResult<Page<Doc>> {
+    let (cond, mut args) = conditions(company_id, kind, q);
+    let table = kind.table();
+    let count_sql = format!("select count(*) from {table} where {cond}");
+    let n = args.len();
+    args.push(Box::new(i64::from(q.page_size)));
+    args.push(Box::new(q.offset()));
+    let list_sql = format!(
+        "select {COLS} from {table} where {cond} order by {} limit ${} offset ${}",
+        order_by(q),
+        n + 1,
+        n + 2
+    );
+    let params: Vec<&(dyn ToSql + Sync)> = args
+        .iter()
+        .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+        .collect();
+    let client = db.client().await?;
+    let (count, rows) = tokio::try_join!(
+        query_opt(&client, &count_sql, &params[..n]),
+        query(&client, &list_sql, &params),
+    )?;
+    Ok(Page {
+        items: rows.iter().map(|r| from_row(kind, r)).collect(),
+        total: count.map_or(0, |r| to_total(r.get(0))),
+    })
+}
+
+/// Same order as SQLite: text byte-wise, nulls first ascending and last descending; ties in
+/// insertion order.
+fn order_by(q: &DocQuery) -> String {
+    let (dir, nulls) = if q.descending {
+        ("desc", "nulls last")
+    } else {
+        ("asc", "nulls first")
+    };
+    let col = q.sort.column();
+    match q.sort {
+        DocSort::CreatedAt | DocSort::UpdatedAt | DocSort::Number => {
+            format!("{col} {dir}, seq {dir}")
+        }
+        DocSort::StartsAt => format!("{col} {dir} {nulls}, seq {dir}"),
+        DocSort::Id | DocSort::SortText | DocSort::Status => {
+            format!("{col} collate \"C\" {dir} {nulls}, seq {dir}")
+        }
+    }
+}
+
+/// The `where` body of a list and its parameters (`$1` is the company).
+fn conditions(company_id: &str, kind: DocKind, q: &DocQuery) -> (String, Vec<Arg>) {
+    let f = &q.filter;
+    let mut conds = vec!["company_id = $1".to_owned()];
+    let mut args: Vec<Arg> = vec![Box::new(company_id.to_owned())];
+    let bind = |v: Arg, args: &mut Vec<Arg>| {
+        args.push(v);
+        args.len()
+    };
+    if !f.customer_ids.is_empty() {
+        let n = bind(Box::new(f.customer_ids.clone()), &mut args);
+        conds.push(format!("customer_id = any(${n}::text[])"));
+    }
+    if !f.statuses.is_empty() {
+        let n = bind(Box::new(f.statuses.clone()), &mut args);
+        conds.push(format!("status = any(${n}::text[])"));
+    }
+    if let Some(parent) = &f.parent_id {
+        let n = bind(Box::new(parent.clone()), &mut args);
+        conds.push(format!("parent_id = ${n}"));
+    }
+    for range in &f.ranges {
+        let col = range.field.column();
+        if let Some(min) = range.min {
+            let n = bind(Box::new(min), &mut args);
+            conds.push(format!("{col} >= ${n}"));
+        }
+        if let Some(max) = range.max {
+            let n = bind(Box::new(max), &mut args);
+            conds.push(format!("{col} <= ${n}"));
+        }
+    }
+    for group in &f.key_groups {
+        let n = bind(Box::new(group.clone()), &mut args);
+        conds.push(format!(
+            "id in (select doc_id from doc_keys where company_id = $1 and kind = '{}' \
+             and key = any(${n}::text[]))",
+            kind.table()
+        ));
+    }
+    (conds.join(" and "), args)
+}
+
+/// Applies a batch of writes in one transaction; returns the stored form of every inserted
+/// or updated document, in order.
+pub(crate) async fn write(
+    db: &Db,
+    company_id: &str,
+    writes: Vec<DocWrite>,
+) -> StoreResult<Vec<Doc>> {
+    transaction!(db, |tx| async {
+        let mut stored = Vec::new();
+        for w in writes.iter().cloned() {
+            match w {
+                DocWrite::Insert(doc) => stored.push(insert(&tx, company_id, doc).await?),
+                DocWrite::Update(doc) => stored.push(update(&tx, company_id, doc).await?),
+                DocWrite::Delete { kind, id } => delete(&tx, company_id, kind, &id).await?,
+            }
+        }
+        Ok(stored)
+    }
+    .await)
+}
+
+async fn insert(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
+    let counter = doc.kind.counter();
+    let number: i64 = match doc.index.number {
+        Some(n) => {
+            execute(
+                c,
+                "insert into doc_counters (company_id, kind, value) values ($1, $2, $3)
+                 on conflict (company_id, kind)
+                 do update set value = greatest(doc_counters.value, excluded.value)",
+                &[&company_id, &counter, &n],
+            )
+            .await?;
+            n
+        }
+        None => query(
+            c,
+            "insert into doc_counters (company_id, kind, value) values ($1, $2, 1)
+             on conflict (company_id, kind) do update set value = doc_counters.value + 1
+             returning value",
+            &[&company_id, &counter],
+        )
+        .await?
+        .first()
+        .map(|r| r.get(0))
+        .ok_or(StoreError::NotFound("counter"))?,
+    };
+    doc.index.number = Some(number);
+    doc.version = 1;
+    let i = &doc.index;
+    execute(
+        c,
+        &format!(
+            "insert into {} (id, company_id, version, customer_id, status, starts_at, ends_at,
+                due_at, paid_at, amount, parent_id, number, sort_text, created_at, updated_at, body)
+             values ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                ($15::text)::json)",
+            doc.kind.table()
+        ),
+        &[
+            &doc.id,
+            &company_id,
+            &i.customer_id,
+            &i.status,
+            &i.starts_at,
+            &i.ends_at,
+            &i.due_at,
+            &i.paid_at,
+            &i.amount,
+            &i.parent_id,
+            &i.number,
+            &i.sort_text,
+            &i.created_at,
+            &i.updated_at,
+            &doc.body,
+        ],
+    )
+    .await?;
+    write_keys(c, company_id, &doc).await?;
+    Ok(doc)
+}
+
+async fn update(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
+    let i = &doc.index;
+    let params: &Params = &[
+        &doc.id,
+        &company_id,
+        &doc.version,
+        &i.customer_id,
+        &i.status,
+        &i.starts_at,
+        &i.ends_at,
+        &i.due_at,
+        &i.paid_at,
+        &i.amount,
+        &i.parent_id,
+        &i.number,
+        &i.sort_text,
+        &i.updated_at,
+        &doc.body,
+    ];
+    let row = query_opt(
+        c,
+        &format!(
+            "update {} set version = version + 1, customer_id = $4, status = $5, starts_at = $6,
+                ends_at = $7, due_at = $8, paid_at = $9, amount = $10, parent_id = $11,
+                number = coalesce($12, number), sort_text = $13, updated_at = $14,
+                body = ($15::text)::json
+             where company_id = $2 and id = $1 and version = $3
+             returning number",
+            doc.kind.table()
+        ),
+        params,
+    )
+    .await?;
+    let Some(row) = row else {
+        // Missing, or changed by someone else since it was read.
+        get_on(c, company_id, doc.kind, &doc.id).await?;
+        return Err(StoreError::Conflict {
+            constraint: VERSION_CONFLICT.into(),
+        });
+    };
+    doc.version += 1;
+    doc.index.number = row.get(0);
+    execute(
+        c,
+        "delete from doc_keys where company_id = $1 and doc_id = $2",
+        &[&company_id, &doc.id],
+    )
+    .await?;
+    write_keys(c, company_id, &doc).await?;
+    Ok(doc)
+}
+
+async fn delete(
+    c: &impl GenericClient,
+    company_id: &str,
+    kind: DocKind,
+    id: &str,
+) -> StoreResult<()> {
+    let n = execute(
+        c,
+        &format!(
+            "delete from {} where company_id = $1 and id = $2",
+            kind.table()
+        ),
+        &[&company_id, &id],
+    )
+    .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound(kind.label()));
+    }
+    execute(
+        c,
+        "delete from doc_keys where company_id = $1 and doc_id = $2",
+        &[&company_id, &id],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn write_keys(c: &impl GenericClient, company_id: &str, doc: &Doc) -> StoreResult<()> {
+    if doc.index.keys.is_empty() {
+        return Ok(());
+    }
+    execute(
+        c,
+        "insert into doc_keys (company_id, kind, key, doc_id)
+         select $1, $2, k, $4 from unnest($3::text[]) k
+         on conflict do nothing",
+        &[&company_id, &doc.kind.table(), &doc.index.keys, &doc.id],
+    )
+    .await?;
+    Ok(())
+}

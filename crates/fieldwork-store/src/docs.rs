@@ -1,0 +1,216 @@
+//! Work documents: jobs, estimates, leads, invoices and calendar events.
+//!
+//! Each is stored as a JSON body plus the few indexed columns its lists filter and sort on.
+//! The store knows nothing of their shape: the domain rules (totals, status transitions) live
+//! in the server's services, which read a document, change it and write it back with the
+//! version they read, so two concurrent changes cannot silently overwrite each other.
+
+/// The kinds of work document; each has its own table with the same columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    Job,
+    Estimate,
+    Lead,
+    Invoice,
+    Event,
+}
+
+impl DocKind {
+    /// Every kind, for migrations and tests.
+    pub const ALL: [DocKind; 5] = [
+        Self::Job,
+        Self::Estimate,
+        Self::Lead,
+        Self::Invoice,
+        Self::Event,
+    ];
+
+    /// The table holding this kind.
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::Job => "jobs",
+            Self::Estimate => "estimates",
+            Self::Lead => "leads",
+            Self::Invoice => "invoices",
+            Self::Event => "events",
+        }
+    }
+
+    /// The name used in "… not found" messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Job => "job",
+            Self::Estimate => "estimate",
+            Self::Lead => "lead",
+            Self::Invoice => "invoice",
+            Self::Event => "event",
+        }
+    }
+
+    /// The key of this kind's number sequence (`invoice_number`, `estimate_number`, …).
+    pub fn counter(self) -> &'static str {
+        self.table()
+    }
+}
+
+/// The indexed columns of a document. Times are unix microseconds, amounts cents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocIndex {
+    pub customer_id: Option<String>,
+    /// `work_status` of jobs and estimates, `status` of leads and invoices.
+    pub status: Option<String>,
+    /// Scheduled start (jobs, estimates, events).
+    pub starts_at: Option<i64>,
+    /// Scheduled end (jobs, estimates, events).
+    pub ends_at: Option<i64>,
+    /// Due time (invoices).
+    pub due_at: Option<i64>,
+    /// Payment time (invoices).
+    pub paid_at: Option<i64>,
+    /// Amount due in cents (invoices).
+    pub amount: Option<i64>,
+    /// The document this one belongs to: an invoice's job, a converted lead's result, …
+    pub parent_id: Option<String>,
+    /// The company-wide number (`invoice_number`, `estimate_number`, lead `number`). `None` on
+    /// insert asks the store for the next one of the kind's sequence; a given number must be
+    /// unique within the company and kind (`Conflict` otherwise) and moves the sequence past it.
+    pub number: Option<i64>,
+    /// A text sort key (a job's description, an event's name).
+    pub sort_text: Option<String>,
+    /// Multi-valued filter keys, such as `emp:pro_…`, `tag:tag_…`, `source:Google`.
+    pub keys: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A stored document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doc {
+    pub kind: DocKind,
+    pub id: String,
+    /// Starts at 1; every update adds one.
+    pub version: i64,
+    pub index: DocIndex,
+    /// The JSON body, opaque to the store.
+    pub body: String,
+}
+
+/// One change of an atomic [`DocWrite`] batch.
+#[derive(Debug, Clone)]
+pub enum DocWrite {
+    /// A new document (its `version` is ignored and stored as 1).
+    Insert(Doc),
+    /// Replaces a document if it is still at `doc.version`; stores `doc.version + 1`.
+    /// A document changed meanwhile fails the whole batch with `Conflict { constraint:
+    /// "version" }`; a missing one with `NotFound`.
+    Update(Doc),
+    /// Removes a document.
+    Delete { kind: DocKind, id: String },
+}
+
+/// The constraint name of a lost optimistic-concurrency race.
+pub const VERSION_CONFLICT: &str = "version";
+
+/// Range-filterable columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeField {
+    StartsAt,
+    EndsAt,
+    DueAt,
+    PaidAt,
+    Amount,
+    CreatedAt,
+}
+
+impl RangeField {
+    /// The column.
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::StartsAt => "starts_at",
+            Self::EndsAt => "ends_at",
+            Self::DueAt => "due_at",
+            Self::PaidAt => "paid_at",
+            Self::Amount => "amount",
+            Self::CreatedAt => "created_at",
+        }
+    }
+}
+
+/// An inclusive range on a column; either end may be open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    pub field: RangeField,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+/// Which documents a list returns. Empty vectors mean "no filter"; all filters must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocFilter {
+    /// Any of these customers.
+    pub customer_ids: Vec<String>,
+    /// Any of these statuses.
+    pub statuses: Vec<String>,
+    pub parent_id: Option<String>,
+    pub ranges: Vec<Range>,
+    /// Each group must match: the document has at least one key of every group.
+    pub key_groups: Vec<Vec<String>>,
+}
+
+/// Sort orders of document lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DocSort {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    Id,
+    Number,
+    SortText,
+    Status,
+    StartsAt,
+}
+
+impl DocSort {
+    /// The column.
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Id => "id",
+            Self::Number => "number",
+            Self::SortText => "sort_text",
+            Self::Status => "status",
+            Self::StartsAt => "starts_at",
+        }
+    }
+}
+
+/// A document list request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocQuery {
+    pub filter: DocFilter,
+    pub sort: DocSort,
+    pub descending: bool,
+    /// 1-based.
+    pub page: u32,
+    pub page_size: u32,
+}
+
+impl Default for DocQuery {
+    fn default() -> Self {
+        Self {
+            filter: DocFilter::default(),
+            sort: DocSort::default(),
+            descending: true,
+            page: 1,
+            page_size: 10,
+        }
+    }
+}
+
+impl DocQuery {
+    /// Rows to skip.
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(self.page_size)
+    }
+}
