@@ -108,6 +108,47 @@ impl TestApp {
         (company.id, key)
     }
 
+    /// Creates a bookable field tech in this app's company; returns the employee id.
+    pub async fn create_employee(&self, first_name: &str) -> String {
+        let mut permissions = fieldwork_types::Permissions::default();
+        permissions.can_be_booked_online = true;
+        self.store
+            .create_employee(
+                &self.company_id,
+                fieldwork_types::EmployeeIn {
+                    first_name: Some(first_name.into()),
+                    last_name: Some("Tech".into()),
+                    email: Some(format!("{}@tech.example", first_name.to_lowercase())),
+                    mobile_number: None,
+                    color_hex: Some("EF9159".into()),
+                    role: Some("field tech".into()),
+                    tags: Vec::new(),
+                    permissions,
+                },
+            )
+            .await
+            .expect("create employee")
+            .id
+    }
+
+    /// Creates a customer with one address; returns `(customer id, address id)`.
+    pub async fn customer_with_address(&self, first_name: &str) -> (String, String) {
+        let c = self
+            .create_customer(serde_json::json!({
+                "first_name": first_name, "last_name": "Rivera",
+                "email": format!("{}@example.com", first_name.to_lowercase()),
+                "addresses": [{"street": "12 Elm St", "city": "Oakland", "state": "CA",
+                               "zip": "94607", "country": "USA"}]
+            }))
+            .await;
+        let id = c["id"].as_str().expect("customer id").to_owned();
+        let address = c["addresses"][0]["id"]
+            .as_str()
+            .expect("address id")
+            .to_owned();
+        (id, address)
+    }
+
     /// Creates a key for a company and returns it.
     pub async fn new_key(&self, company_id: &str, name: &str) -> String {
         let key = fieldwork_server::keys::generate_key();

@@ -6,6 +6,8 @@
 pub mod company;
 pub mod customer;
 pub mod employee;
+pub mod job;
+pub mod line_item;
 pub mod list;
 pub mod reference;
 pub mod vendor;
@@ -13,6 +15,8 @@ pub mod vendor;
 pub use company::*;
 pub use customer::*;
 pub use employee::*;
+pub use job::*;
+pub use line_item::*;
 pub use list::*;
 pub use reference::*;
 pub use vendor::*;

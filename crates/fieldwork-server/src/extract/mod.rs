@@ -1,7 +1,7 @@
 //! Extractors that state a handler's input rules in its signature, with HCP-shaped rejections.
 
 mod auth;
-mod json;
+pub mod json;
 mod query;
 
 pub use auth::MaxPlanCompany;

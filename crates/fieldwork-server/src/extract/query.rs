@@ -2,6 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use fieldwork_store::docs::{DocQuery, DocSort};
 use fieldwork_store::{ListParams, Sort, SortDirection, SortField};
 
 use crate::error::ApiError;
@@ -152,6 +153,38 @@ impl HcpQuery {
                 .min(self.max_page_size),
             sort: Sort { field, direction },
         })
+    }
+
+    /// `page`, `page_size`, `sort_by` (one of `sortable`) and `sort_direction` of a document
+    /// list; the filter is left empty for the caller.
+    pub fn doc_query(&self, sortable: &[(&str, DocSort)]) -> Result<DocQuery, ApiError> {
+        let names: Vec<&str> = sortable.iter().map(|(n, _)| *n).collect();
+        // The same checks as `list`, with every name allowed as far as it is concerned.
+        let list = self.list_checked_paging()?;
+        let sort = match self.text("sort_by") {
+            None => DocSort::CreatedAt,
+            Some(s) => sortable
+                .iter()
+                .find(|(n, _)| *n == s)
+                .map(|(_, f)| *f)
+                .ok_or_else(|| {
+                    ApiError::bad_field("sort_by", format!("must be one of: {}", names.join(", ")))
+                })?,
+        };
+        Ok(DocQuery {
+            sort,
+            descending: list.sort.direction == SortDirection::Desc,
+            page: list.page,
+            page_size: list.page_size,
+            ..DocQuery::default()
+        })
+    }
+
+    /// Paging and direction only (`sort_by` is checked by the caller).
+    fn list_checked_paging(&self) -> Result<ListParams, ApiError> {
+        let mut without_sort = self.clone();
+        without_sort.pairs.retain(|(k, _)| k != "sort_by");
+        without_sort.list(&[])
     }
 }
 

@@ -4,6 +4,7 @@ mod application;
 mod company;
 mod customers;
 mod employees;
+mod jobs;
 mod middleware;
 mod reference;
 mod vendors;
@@ -13,6 +14,7 @@ use axum::middleware::from_fn_with_state;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+use fieldwork_store::docs::DocQuery;
 use fieldwork_store::{ListParams, Page};
 use fieldwork_types::ListOut;
 
@@ -30,11 +32,23 @@ fn list_out<T>(key: &'static str, list: &ListParams, page: Page<T>) -> ListOut<T
     }
 }
 
+/// The HCP list envelope of one page of a document list, under `key`.
+fn doc_list_out<T>(key: &'static str, query: &DocQuery, page: Page<T>) -> ListOut<T> {
+    ListOut {
+        key,
+        page: query.page,
+        page_size: query.page_size,
+        total_items: page.total,
+        items: page.items,
+    }
+}
+
 /// Every route of the API, with timeouts, panic catching, error logging and tracing.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(customers::router())
         .merge(employees::router())
+        .merge(jobs::router())
         .merge(company::router())
         .merge(reference::router())
         .merge(application::router())

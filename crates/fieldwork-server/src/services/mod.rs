@@ -3,5 +3,8 @@
 pub mod booking;
 pub mod company;
 pub mod customers;
+pub mod jobs;
+pub mod line_items;
+pub mod times;
 pub mod validate;
 pub mod vendors;

@@ -29,6 +29,7 @@ mod cli;
 mod company;
 mod customers;
 mod durability;
+mod jobs;
 mod postgres_outage;
 mod reference;
 mod vendors;

@@ -1,0 +1,80 @@
+//! `/jobs`: HCP's job operations, plus Fieldwork's lifecycle actions (on my way, start, finish,
+//! cancel) that HCP performs only in its apps.
+
+mod lifecycle;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use fieldwork_types::{Job, JobIn, ListOut};
+
+use super::doc_list_out;
+use crate::error::ApiResult;
+use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::services::jobs::{self, Expand, list::JobFilter};
+use crate::services::times;
+use crate::state::AppState;
+
+const EXPANDABLE: &[&str] = &["attachments", "appointments"];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/jobs", get(list_jobs).post(create_job))
+        .route("/jobs/{job_id}", get(get_job))
+        .merge(lifecycle::router())
+}
+
+async fn list_jobs(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    query: HcpQuery,
+) -> ApiResult<Json<ListOut<Job>>> {
+    let mut doc_query = query.doc_query(jobs::list::SORTABLE)?;
+    let expand = Expand::from_list(&query.expand(EXPANDABLE)?);
+    // `location_ids[]` is accepted and ignored: Fieldwork has no multi-location companies.
+    query.array("location_ids")?;
+    let company = state.store.get_company(&auth.company_id).await?;
+    let tz = times::zone(&company.profile.time_zone);
+    let range = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
+        Ok((
+            times::parse_query(min, query.text(min), tz)?,
+            times::parse_query(max, query.text(max), tz)?,
+        ))
+    };
+    let filter = JobFilter {
+        scheduled_start: range("scheduled_start_min", "scheduled_start_max")?,
+        scheduled_end: range("scheduled_end_min", "scheduled_end_max")?,
+        employee_ids: query.array("employee_ids")?,
+        customer_id: query.text("customer_id").map(str::to_owned),
+        work_status: query.array("work_status")?,
+    };
+    doc_query.filter = filter.to_doc_filter()?;
+    let page = jobs::list::list(state.store.as_ref(), &auth.company_id, &doc_query, expand).await?;
+    Ok(Json(doc_list_out("jobs", &doc_query, page)))
+}
+
+async fn create_job(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    HcpJson(input): HcpJson<JobIn>,
+) -> ApiResult<(StatusCode, Json<Job>)> {
+    let store = state.store.as_ref();
+    let job = jobs::create::create(store, &auth.company_id, input).await?;
+    let out = jobs::present(store, &auth.company_id, &job, Expand::default()).await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+async fn get_job(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    Path(job_id): Path<String>,
+    query: HcpQuery,
+) -> ApiResult<Json<Job>> {
+    let expand = Expand::from_list(&query.expand(EXPANDABLE)?);
+    let store = state.store.as_ref();
+    let job = jobs::load(store, &auth.company_id, &job_id).await?;
+    Ok(Json(
+        jobs::present(store, &auth.company_id, &job, expand).await?,
+    ))
+}

@@ -1,0 +1,170 @@
+//! The stored form of a job and its indexed columns.
+
+use fieldwork_store::docs::{Doc, DocIndex, DocKind};
+use fieldwork_types::{Attachment, JobInputMaterial, JobLink, LineItem, Note, Tag, WorkTimestamps};
+use serde::{Deserialize, Serialize};
+
+use crate::services::line_items::{self, Totals};
+
+/// `work_status` values.
+pub mod status {
+    pub const NEEDS_SCHEDULING: &str = "needs scheduling";
+    pub const SCHEDULED: &str = "scheduled";
+    pub const IN_PROGRESS: &str = "in progress";
+    pub const COMPLETE_UNRATED: &str = "complete unrated";
+    pub const COMPLETE_RATED: &str = "complete rated";
+    pub const USER_CANCELED: &str = "user canceled";
+    pub const PRO_CANCELED: &str = "pro canceled";
+
+    /// The `work_status[]` filter words and the statuses each stands for.
+    pub const FILTERS: &[(&str, &[&str])] = &[
+        ("unscheduled", &[NEEDS_SCHEDULING]),
+        ("scheduled", &[SCHEDULED]),
+        ("in_progress", &[IN_PROGRESS]),
+        ("completed", &[COMPLETE_UNRATED, COMPLETE_RATED]),
+        ("canceled", &[USER_CANCELED, PRO_CANCELED]),
+    ];
+
+    /// Whether no more work can happen on a job in this status.
+    pub fn is_closed(s: &str) -> bool {
+        matches!(
+            s,
+            COMPLETE_UNRATED | COMPLETE_RATED | USER_CANCELED | PRO_CANCELED
+        )
+    }
+}
+
+/// One visit; times in unix microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredAppointment {
+    pub id: String,
+    pub start: i64,
+    pub end: i64,
+    pub anytime: bool,
+    pub arrival_window_minutes: i64,
+    pub employee_ids: Vec<String>,
+}
+
+/// A job as stored: references by id, times in unix microseconds. The invoice number and
+/// the created/updated times live in the indexed columns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobDoc {
+    pub description: Option<String>,
+    pub customer_id: String,
+    pub address_id: Option<String>,
+    pub notes: Vec<Note>,
+    pub work_status: String,
+    pub work_timestamps: WorkTimestamps,
+    /// Minutes.
+    pub arrival_window: i64,
+    pub appointments: Vec<StoredAppointment>,
+    pub line_items: Vec<LineItem>,
+    pub input_materials: Vec<JobInputMaterial>,
+    pub assigned_employee_ids: Vec<String>,
+    pub tags: Vec<Tag>,
+    pub links: Vec<JobLink>,
+    pub attachments: Vec<Attachment>,
+    pub lead_source: Option<String>,
+    pub job_type_id: Option<String>,
+    pub original_estimate_id: Option<String>,
+    pub original_estimate_uuids: Vec<String>,
+    /// Percent applied to taxable lines (0 unless copied from an estimate or lead with tax).
+    pub tax_rate: f64,
+    /// Cents received through the job's invoices.
+    pub paid: i64,
+    pub locked_at: Option<i64>,
+    pub canceled_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+}
+
+/// A job read from the store, with what is needed to write it back.
+#[derive(Debug, Clone)]
+pub struct StoredJob {
+    pub id: String,
+    pub version: i64,
+    pub number: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub doc: JobDoc,
+}
+
+impl JobDoc {
+    /// Money figures from the lines.
+    pub fn totals(&self) -> Totals {
+        line_items::totals(&self.line_items, self.tax_rate)
+    }
+
+    /// What is still owed: the total less what was paid, never negative.
+    pub fn outstanding(&self) -> i64 {
+        (self.totals().total - self.paid).max(0)
+    }
+
+    /// First start and last end of the appointments.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        let start = self.appointments.iter().map(|a| a.start).min()?;
+        let end = self.appointments.iter().map(|a| a.end).max()?;
+        Some((start, end))
+    }
+
+    /// Everyone working the job: assigned or dispatched to an appointment.
+    pub fn employee_ids(&self) -> Vec<String> {
+        let mut ids = self.assigned_employee_ids.clone();
+        for a in &self.appointments {
+            for e in &a.employee_ids {
+                if !ids.contains(e) {
+                    ids.push(e.clone());
+                }
+            }
+        }
+        ids
+    }
+
+    /// The indexed columns.
+    pub fn index(&self, number: Option<i64>, created_at: i64, updated_at: i64) -> DocIndex {
+        let span = self.span();
+        DocIndex {
+            customer_id: Some(self.customer_id.clone()),
+            status: Some(self.work_status.clone()),
+            starts_at: span.map(|s| s.0),
+            ends_at: span.map(|s| s.1),
+            amount: Some(self.outstanding()),
+            number,
+            sort_text: self.description.clone(),
+            keys: self
+                .employee_ids()
+                .into_iter()
+                .map(|e| format!("emp:{e}"))
+                .collect(),
+            created_at,
+            updated_at,
+            ..DocIndex::default()
+        }
+    }
+}
+
+impl StoredJob {
+    /// Reads a stored document.
+    pub fn from_doc(doc: Doc) -> Self {
+        Self {
+            id: doc.id,
+            version: doc.version,
+            number: doc.index.number.unwrap_or_default(),
+            created_at: doc.index.created_at,
+            updated_at: doc.index.updated_at,
+            // Bodies are written only by this module; a corrupt one reads as empty.
+            doc: serde_json::from_str(&doc.body).unwrap_or_default(),
+        }
+    }
+
+    /// The document to write back (update) at `now`.
+    pub fn to_doc(&self, now: i64) -> Doc {
+        Doc {
+            kind: DocKind::Job,
+            id: self.id.clone(),
+            version: self.version,
+            index: self.doc.index(Some(self.number), self.created_at, now),
+            body: serde_json::to_string(&self.doc).expect("plain data serializes"),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Jobs: creation, reading, listing, and the read-change-write cycle every job change uses.
+
+pub mod create;
+pub mod doc;
+pub mod lifecycle;
+pub mod list;
+pub mod render;
+
+use fieldwork_store::docs::{DocKind, DocWrite, VERSION_CONFLICT};
+use fieldwork_store::time::now_micros;
+use fieldwork_store::{Store, StoreError};
+use fieldwork_types::Job;
+
+pub use doc::{JobDoc, StoredAppointment, StoredJob, status};
+pub use render::{Context, Expand};
+
+use crate::error::{ApiError, ApiResult};
+
+/// Prefix of job ids.
+pub const PREFIX: &str = "job";
+/// How often a change is retried when another change of the same job won the race.
+const MAX_ATTEMPTS: usize = 5;
+
+/// Reads one job.
+pub async fn load(store: &dyn Store, company_id: &str, job_id: &str) -> ApiResult<StoredJob> {
+    Ok(StoredJob::from_doc(
+        store.get_doc(company_id, DocKind::Job, job_id).await?,
+    ))
+}
+
+/// Renders one stored job for the API.
+pub async fn present(
+    store: &dyn Store,
+    company_id: &str,
+    job: &StoredJob,
+    expand: Expand,
+) -> ApiResult<Job> {
+    let ctx = Context::load(store, company_id, &[job.doc.customer_id.as_str()]).await?;
+    Ok(render::job(&ctx, job, expand))
+}
+
+/// Reads a job, applies `change` and writes it back, all or nothing; runs again (with the
+/// fresh job) when another change of the same job got in between. A locked job refuses
+/// every change with a 422. `change` returns what the caller wants to answer with.
+pub async fn modify<T>(
+    store: &dyn Store,
+    company_id: &str,
+    job_id: &str,
+    mut change: impl FnMut(&mut JobDoc) -> ApiResult<T>,
+) -> ApiResult<(StoredJob, T)> {
+    for _ in 0..MAX_ATTEMPTS {
+        let mut job = load(store, company_id, job_id).await?;
+        refuse_locked(&job.doc)?;
+        let out = change(&mut job.doc)?;
+        let now = now_micros();
+        match store
+            .write_docs(company_id, vec![DocWrite::Update(job.to_doc(now))])
+            .await
+        {
+            Ok(stored) => {
+                job.version = stored[0].version;
+                job.updated_at = now;
+                return Ok((job, out));
+            }
+            Err(StoreError::Conflict { constraint }) if constraint == VERSION_CONFLICT => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Unavailable)
+}
+
+/// A 422 for a locked job.
+pub fn refuse_locked(doc: &JobDoc) -> ApiResult<()> {
+    if doc.locked_at.is_some() {
+        return Err(ApiError::invalid("job", "is locked and cannot be changed"));
+    }
+    Ok(())
+}

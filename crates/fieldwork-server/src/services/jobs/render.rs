@@ -1,0 +1,201 @@
+//! Turns stored jobs into HCP's `Job`: resolves customers, addresses, employees and job types.
+
+use std::collections::HashMap;
+
+use fieldwork_store::time::format_ts;
+use fieldwork_store::{ListParams, Store};
+use fieldwork_types::{
+    Appointment, Customer, Employee, Job, JobCustomer, JobFields, Schedule, Tag,
+};
+
+use super::doc::{StoredAppointment, StoredJob};
+use crate::error::ApiResult;
+use crate::services::times;
+
+/// What rendering needs besides the job: read once per request, shared by every job of a list.
+pub struct Context {
+    pub company_id: String,
+    pub company_name: String,
+    pub time_zone: String,
+    pub employees: HashMap<String, Employee>,
+    pub job_types: HashMap<String, String>,
+    pub customers: HashMap<String, Customer>,
+}
+
+/// Most employees or job types a company can have that rendering resolves.
+const MAX_REFERENCE_ROWS: u32 = 10_000;
+
+impl Context {
+    /// Loads the company's employees and job types, and the given customers.
+    pub async fn load(
+        store: &dyn Store,
+        company_id: &str,
+        customer_ids: &[&str],
+    ) -> ApiResult<Self> {
+        let all = ListParams {
+            page: 1,
+            page_size: MAX_REFERENCE_ROWS,
+            ..ListParams::default()
+        };
+        let company = store.get_company(company_id).await?;
+        let employees = store.list_employees(company_id, &all).await?.items;
+        let job_types = store.list_job_types(company_id, None, &all).await?.items;
+        let mut customers = HashMap::new();
+        for id in customer_ids {
+            if customers.contains_key(*id) {
+                continue;
+            }
+            // A customer cannot be deleted, so a job's customer is always found.
+            if let Ok(c) = store.get_customer(company_id, id).await {
+                customers.insert(c.id.clone(), c);
+            }
+        }
+        Ok(Self {
+            company_id: company_id.to_owned(),
+            company_name: company.name.clone(),
+            time_zone: company.profile.time_zone.clone(),
+            employees: employees.into_iter().map(|e| (e.id.clone(), e)).collect(),
+            job_types: job_types.into_iter().map(|t| (t.id, t.name)).collect(),
+            customers,
+        })
+    }
+
+    /// The employees with these ids, in order; unknown ids are skipped.
+    pub fn employees(&self, ids: &[String]) -> Vec<Employee> {
+        ids.iter()
+            .filter_map(|id| self.employees.get(id).cloned())
+            .collect()
+    }
+
+    /// The embedded form of a customer (no addresses).
+    pub fn customer(&self, id: &str) -> JobCustomer {
+        match self.customers.get(id) {
+            Some(c) => embed(c),
+            None => JobCustomer {
+                id: id.to_owned(),
+                first_name: None,
+                last_name: None,
+                email: None,
+                mobile_number: None,
+                home_number: None,
+                work_number: None,
+                company: None,
+                notifications_enabled: false,
+                lead_source: None,
+                notes: None,
+                created_at: String::new(),
+                updated_at: String::new(),
+                company_name: self.company_name.clone(),
+                company_id: self.company_id.clone(),
+                tags: Vec::new(),
+            },
+        }
+    }
+}
+
+/// A customer as embedded in jobs, estimates and leads.
+pub fn embed(c: &Customer) -> JobCustomer {
+    JobCustomer {
+        id: c.id.clone(),
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        email: c.email.clone(),
+        mobile_number: c.mobile_number.clone(),
+        home_number: c.home_number.clone(),
+        work_number: c.work_number.clone(),
+        company: c.company.clone(),
+        notifications_enabled: c.notifications_enabled,
+        lead_source: c.lead_source.clone(),
+        notes: c.notes.clone(),
+        created_at: c.created_at.clone(),
+        updated_at: c.updated_at.clone(),
+        company_name: c.company_name.clone(),
+        company_id: c.company_id.clone(),
+        tags: c.tags.clone(),
+    }
+}
+
+/// An appointment as HCP returns it.
+pub fn appointment(a: &StoredAppointment) -> Appointment {
+    Appointment {
+        id: a.id.clone(),
+        start_date: times::date(a.start),
+        start_time: format_ts(a.start),
+        end_time: format_ts(a.end),
+        anytime: a.anytime,
+        arrival_window_minutes: a.arrival_window_minutes,
+        dispatched_employees_ids: a.employee_ids.clone(),
+    }
+}
+
+/// Which optional parts to include.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expand {
+    pub attachments: bool,
+    pub appointments: bool,
+}
+
+impl Expand {
+    /// From `expand[]` values already checked against the allowed set.
+    pub fn from_list(expand: &[String]) -> Self {
+        Self {
+            attachments: expand.iter().any(|e| e == "attachments"),
+            appointments: expand.iter().any(|e| e == "appointments"),
+        }
+    }
+}
+
+/// Renders one job.
+pub fn job(ctx: &Context, stored: &StoredJob, expand: Expand) -> Job {
+    let d = &stored.doc;
+    let totals = d.totals();
+    let span = d.span();
+    let address = ctx.customers.get(&d.customer_id).and_then(|c| {
+        d.address_id
+            .as_ref()
+            .and_then(|id| c.addresses.iter().find(|a| &a.id == id).cloned())
+    });
+    Job {
+        id: stored.id.clone(),
+        invoice_number: stored.number.to_string(),
+        description: d.description.clone(),
+        customer: ctx.customer(&d.customer_id),
+        address,
+        notes: d.notes.clone(),
+        work_status: d.work_status.clone(),
+        work_timestamps: d.work_timestamps.clone(),
+        schedule: Schedule {
+            scheduled_start: span.map(|s| format_ts(s.0)),
+            scheduled_end: span.map(|s| format_ts(s.1)),
+            arrival_window: d.arrival_window,
+            appointments: expand
+                .appointments
+                .then(|| d.appointments.iter().map(appointment).collect()),
+        },
+        total_amount: totals.total,
+        outstanding_balance: d.outstanding(),
+        subtotal: totals.subtotal,
+        assigned_employees: ctx.employees(&d.employee_ids()),
+        tags: d.tags.iter().map(|t| t.name.clone()).collect(),
+        original_estimate_id: d.original_estimate_id.clone(),
+        original_estimate_uuids: d.original_estimate_uuids.clone(),
+        lead_source: d.lead_source.clone(),
+        job_fields: JobFields {
+            job_type: d.job_type_id.as_ref().and_then(|id| {
+                ctx.job_types.get(id).map(|name| Tag {
+                    id: id.clone(),
+                    name: name.clone(),
+                })
+            }),
+            business_unit: None,
+        },
+        attachments: expand.attachments.then(|| d.attachments.clone()),
+        locked_at: d.locked_at.map(format_ts),
+        created_at: format_ts(stored.created_at),
+        updated_at: format_ts(stored.updated_at),
+        canceled_at: d.canceled_at.map(format_ts),
+        deleted_at: d.deleted_at.map(format_ts),
+        company_name: ctx.company_name.clone(),
+        company_id: ctx.company_id.clone(),
+    }
+}
