@@ -121,7 +121,7 @@ async fn validate_input(store: &dyn Store, company_id: &str, input: JobIn) -> Ap
         })
         .transpose()?;
     let notes = validate::text("notes", input.notes, MAX_NOTES)?
-        .map(|content| note(content))
+        .map(note)
         .into_iter()
         .collect();
     Ok(NewJob {
