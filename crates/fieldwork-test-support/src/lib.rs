@@ -110,8 +110,10 @@ impl TestApp {
 
     /// Creates a bookable field tech in this app's company; returns the employee id.
     pub async fn create_employee(&self, first_name: &str) -> String {
-        let mut permissions = fieldwork_types::Permissions::default();
-        permissions.can_be_booked_online = true;
+        let permissions = fieldwork_types::Permissions {
+            can_be_booked_online: true,
+            ..Default::default()
+        };
         self.store
             .create_employee(
                 &self.company_id,
