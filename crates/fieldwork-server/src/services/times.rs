@@ -79,7 +79,7 @@ mod tests {
         assert_eq!(parse("t", "2026-03-23T11:30:00", ny).unwrap(), z);
         assert_eq!(
             parse("t", "2026-03-23", Tz::UTC).unwrap(),
-            z - 15 * 3600_000_000 - 30 * 60_000_000
+            z - 15 * 3_600_000_000 - 30 * 60_000_000
         );
         assert!(parse("t", "yesterday", ny).is_err());
         assert!(parse("t", "1969-12-31T00:00:00Z", ny).is_err());
