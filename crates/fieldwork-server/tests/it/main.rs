@@ -29,6 +29,7 @@ mod cli;
 mod company;
 mod customers;
 mod durability;
+mod job_parts;
 mod jobs;
 mod postgres_outage;
 mod reference;
