@@ -1,5 +1,6 @@
 //! Jobs: creation, reading, listing, and the read-change-write cycle every job change uses.
 
+pub mod busy;
 pub mod create;
 pub mod doc;
 pub mod lifecycle;
