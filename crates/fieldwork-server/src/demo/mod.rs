@@ -1,5 +1,7 @@
 //! The demo company: a plumbing and heating business with realistic, reproducible data.
 
+mod jobs;
+
 use fieldwork_store::{CompanyRecord, NewCompany, Plan, Store};
 use fieldwork_types::{
     AddressIn, Company, CompanyAddress, CustomerIn, EmployeeIn, Permissions, ServiceAreasData,
@@ -250,6 +252,8 @@ async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> 
     for i in 0..60 {
         store.create_customer(id, demo_customer(i)).await?;
     }
+    // Work documents, in dependency order: jobs first (invoices and estimates refer to them).
+    jobs::seed(store, company).await?;
     Ok(())
 }
 
