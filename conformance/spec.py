@@ -102,6 +102,13 @@ def fix_string_defaults(spec: dict[str, Any]) -> None:
                 del node["default"]
 
 
+def drop_empty_all_of(spec: dict[str, Any]) -> None:
+    """`allOf: []` (the DELETE appointment body) is invalid OpenAPI and means "anything"."""
+    for node in _walk(spec):
+        if node.get("allOf") == []:
+            del node["allOf"]
+
+
 def _make_all_properties_nullable(schema: Any) -> None:
     """The only response relaxation: every object property also accepts ``null``."""
     for node in _walk(schema):
@@ -146,7 +153,7 @@ def _fix_parameter(param: dict[str, Any]) -> None:
 def relaxed_spec(raw: dict[str, Any], operations: list[tuple[str, str]] = OPERATIONS) -> dict[str, Any]:
     """Return a copy of the spec restricted to ``operations`` with the tolerated deviations applied.
 
-    - string defaults on numeric parameters are fixed;
+    - string defaults on numeric parameters are fixed; empty `allOf` lists are dropped;
     - `expand`-style array parameters get their enum on the items and the `name[]` spelling;
     - `GET /customers/{customer_id}/addresses` declares its list schema as a request body: it is
       moved to the 200 response;
@@ -155,6 +162,7 @@ def relaxed_spec(raw: dict[str, Any], operations: list[tuple[str, str]] = OPERAT
     """
     spec = copy.deepcopy(raw)
     fix_string_defaults(spec)
+    drop_empty_all_of(spec)
     wanted: dict[str, set[str]] = {}
     for method, path in operations:
         wanted.setdefault(path, set()).add(method.lower())
