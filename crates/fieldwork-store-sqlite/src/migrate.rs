@@ -15,6 +15,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127110000_documents",
         include_str!("../migrations/20261127110000_documents.sql"),
     ),
+    (
+        "20261127150000_webhooks",
+        include_str!("../migrations/20261127150000_webhooks.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.
