@@ -11,6 +11,7 @@ pub mod routes;
 pub mod services;
 pub mod state;
 pub mod store;
+pub mod webhooks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -39,6 +40,14 @@ pub async fn launch(
         state.store.clone(),
         Duration::from_secs(state.config.key_usage_flush_secs.max(1)),
     );
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let worker = state.config.webhook_worker.then(|| {
+        webhooks::worker::spawn(
+            state.store.clone(),
+            (*state.webhooks).clone(),
+            cancel.clone(),
+        )
+    });
     // NormalizePath must wrap the router from outside: inside, routing has already happened.
     let service = NormalizePathLayer::trim_trailing_slash().layer(app(state.clone()));
     axum::serve(
@@ -48,6 +57,10 @@ pub async fn launch(
     .with_graceful_shutdown(shutdown)
     .await?;
     flusher.abort();
+    cancel.cancel();
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     state.key_usage.flush(state.store.as_ref()).await;
     Ok(())
 }

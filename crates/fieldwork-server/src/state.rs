@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::DynStore;
 use crate::config::Config;
 use crate::keys::KeyUsage;
+use crate::webhooks::WebhookSettings;
 
 /// Cheap to clone: everything is behind an `Arc`.
 #[derive(Clone)]
@@ -12,13 +13,20 @@ pub struct AppState {
     pub store: DynStore,
     pub config: Arc<Config>,
     pub key_usage: Arc<KeyUsage>,
+    pub webhooks: Arc<WebhookSettings>,
 }
 
 impl AppState {
     /// A state over a store with the given settings.
+    ///
+    /// # Panics
+    /// When the webhook settings are invalid; `Config::load` has checked them already.
     pub fn new(store: DynStore, config: Config) -> Self {
+        let webhooks = WebhookSettings::from_config(&config)
+            .unwrap_or_else(|e| panic!("invalid webhook settings: {e:#}"));
         Self {
             store,
+            webhooks: Arc::new(webhooks),
             config: Arc::new(config),
             key_usage: Arc::new(KeyUsage::default()),
         }

@@ -17,20 +17,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use fieldwork_store::{
-    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, KeyAuth, ListParams, NewCompany,
-    Page, Plan, Store, StoreError, StoreResult, UserRecord,
-};
+use fieldwork_store::OutboxEvent;
 use fieldwork_store::webhooks::{
     Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, Endpoint,
     EndpointPatch, Message, MessageQuery, NewEndpoint,
 };
-use fieldwork_store::OutboxEvent;
-use tokio::sync::watch;
+use fieldwork_store::{
+    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, KeyAuth, ListParams, NewCompany,
+    Page, Plan, Store, StoreError, StoreResult, UserRecord,
+};
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
     JobType, LeadSource, ScheduleAvailability, Tag, Vendor, VendorIn, VendorPatch,
 };
+use tokio::sync::watch;
 
 use crate::db::Db;
 

@@ -11,13 +11,13 @@ pub mod time;
 pub mod webhooks;
 
 use async_trait::async_trait;
-use webhooks::{
-    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, Endpoint,
-    EndpointPatch, Message, MessageQuery, NewEndpoint,
-};
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
     JobType, LeadSource, ScheduleAvailability, Tag, Vendor, VendorIn, VendorPatch,
+};
+use webhooks::{
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, Endpoint,
+    EndpointPatch, Message, MessageQuery, NewEndpoint,
 };
 
 pub use docs::{Doc, DocKind, DocQuery, DocWrite};

@@ -3,6 +3,7 @@
 
 mod backend;
 mod process;
+mod receiver;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use tokio::sync::oneshot;
 
 pub use backend::{Backend, TestDatabase, postgres_admin_url};
 pub use process::ServerProcess;
+pub use receiver::{Answer, Delivery, Receiver, verify_hcp, verify_standard};
 
 /// A running server with its own temporary database and one MAX-plan company with a key.
 pub struct TestApp {
@@ -51,6 +53,11 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::defaults();
     config.database_url = database_url.clone();
     config.key_usage_flush_secs = 1;
+    // Test receivers listen on 127.0.0.1; retries come fast and exactly on schedule.
+    config.webhook_allow_loopback = true;
+    config.webhook_retry_schedule = "1s,1s,1s".into();
+    config.webhook_retry_jitter_percent = 0;
+    config.webhook_poll_interval_ms = 100;
     tweak(&mut config);
     let store = fieldwork_server::store::open(&config, true)
         .await
@@ -220,6 +227,24 @@ impl TestApp {
     /// `DELETE` with this app's key.
     pub async fn delete(&self, path: &str) -> Reply {
         self.call(Method::DELETE, path, None).await
+    }
+
+    /// Subscribes `receiver` to `events` (empty: all) as a new endpoint, tells the receiver
+    /// the endpoint's secret, and returns the endpoint id.
+    pub async fn subscribe(&self, receiver: &Receiver, events: &[&str]) -> String {
+        let r = self
+            .post(
+                "/webhooks/endpoints",
+                serde_json::json!({"url": receiver.url, "events": events}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let id = r.body["id"].as_str().expect("endpoint id").to_owned();
+        let secret = self.get(&format!("/webhooks/endpoints/{id}/secret")).await;
+        receiver.set_secrets(vec![
+            secret.body["secret"].as_str().expect("secret").to_owned(),
+        ]);
+        id
     }
 
     /// Creates a customer and returns its JSON (asserting 201).

@@ -11,6 +11,7 @@ pub mod line_item;
 pub mod list;
 pub mod reference;
 pub mod vendor;
+pub mod webhook;
 
 pub use company::*;
 pub use customer::*;
@@ -20,6 +21,7 @@ pub use line_item::*;
 pub use list::*;
 pub use reference::*;
 pub use vendor::*;
+pub use webhook::*;
 
 /// Deserializes a field that distinguishes "absent" (`None`) from "null" (`Some(None)`).
 ///

@@ -71,14 +71,11 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let listen = match &cli.command {
-        Command::Serve(args) => args.listen.clone(),
-        _ => None,
+    let mut overrides = match &cli.command {
+        Command::Serve(args) => args.overrides(),
+        _ => ConfigOverrides::default(),
     };
-    let overrides = ConfigOverrides {
-        listen,
-        database_url: cli.database_url.clone(),
-    };
+    overrides.database_url = cli.database_url.clone();
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     init_tracing(&config.log_format);
     match cli.command {

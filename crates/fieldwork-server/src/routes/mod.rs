@@ -8,6 +8,7 @@ mod jobs;
 mod middleware;
 mod reference;
 mod vendors;
+mod webhooks;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reference::router())
         .merge(application::router())
         .merge(vendors::router())
+        .merge(webhooks::router())
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         // Layer order: the last added runs first. Panics become 500s that the error logger

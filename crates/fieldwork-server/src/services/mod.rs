@@ -8,3 +8,4 @@ pub mod line_items;
 pub mod times;
 pub mod validate;
 pub mod vendors;
+pub mod webhooks;

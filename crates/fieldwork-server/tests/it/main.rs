@@ -34,6 +34,7 @@ mod jobs;
 mod postgres_outage;
 mod reference;
 mod vendors;
+mod webhooks;
 
 use serde_json::{Value, json};
 

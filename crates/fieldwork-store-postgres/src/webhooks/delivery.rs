@@ -3,8 +3,7 @@
 //! deliveries and endpoints.
 
 use fieldwork_store::webhooks::{
-    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, DeliveryOutcome,
-    state,
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, DeliveryOutcome, state,
 };
 use fieldwork_store::{ListParams, Page, StoreResult};
 use tokio_postgres::Row;
@@ -31,9 +30,9 @@ pub(crate) async fn claim(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<Claime
                 where d.state = 'pending' and d.next_attempt_at <= $1
                   and (d.lease_until is null or d.lease_until <= $1)
                   and e.enabled and co.plan = 'max'
-                  and coalesce(($2::jsonb ->> d.endpoint_id)::bigint, $3) > 0
+                  and coalesce((($2::text)::jsonb ->> d.endpoint_id)::bigint, $3::bigint) > 0
                 order by d.next_attempt_at
-                limit $4 * 4
+                limit $4::bigint * 4
                 for update of d skip locked
              ), ranked as (
                 select id, next_attempt_at, endpoint_id,
@@ -41,10 +40,10 @@ pub(crate) async fn claim(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<Claime
                 from cand
              ), chosen as (
                 select id from ranked
-                where rn <= coalesce(($2::jsonb ->> endpoint_id)::bigint, $3)
-                order by next_attempt_at limit $4
+                where rn <= coalesce((($2::text)::jsonb ->> endpoint_id)::bigint, $3::bigint)
+                order by next_attempt_at limit $4::bigint
              )
-             update webhook_deliveries d set lease_until = $5, updated_at = $1
+             update webhook_deliveries d set lease_until = $5::bigint, updated_at = $1::bigint
              from chosen, webhook_messages m, webhook_endpoints e
              where d.id = chosen.id and m.id = d.message_id and e.id = d.endpoint_id
              returning d.id, d.company_id, d.endpoint_id, d.message_id, m.event_type, m.payload,

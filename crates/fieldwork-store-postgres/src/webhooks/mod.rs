@@ -163,7 +163,13 @@ pub(crate) async fn rotate(
                  where id = $1 and company_id = $2
                  returning {COLS}"
             ),
-            &[&id, &company_id, &secret, &previous_expires_at, &now_micros()],
+            &[
+                &id,
+                &company_id,
+                &secret,
+                &previous_expires_at,
+                &now_micros(),
+            ],
         )
         .await?;
     found(row.as_ref().map(from_row), "webhook endpoint")

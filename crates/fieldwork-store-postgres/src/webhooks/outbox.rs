@@ -48,11 +48,7 @@ pub(crate) async fn emit(
 }
 
 /// Records several events in one transaction.
-pub(crate) async fn emit_all(
-    db: &Db,
-    company_id: &str,
-    events: &[OutboxEvent],
-) -> StoreResult<()> {
+pub(crate) async fn emit_all(db: &Db, company_id: &str, events: &[OutboxEvent]) -> StoreResult<()> {
     transaction!(db, |tx| async {
         for e in events {
             emit(&tx, company_id, e).await?;
@@ -106,7 +102,11 @@ fn from_row(r: &Row) -> Message {
     }
 }
 
-pub(crate) async fn list(db: &Db, company_id: &str, q: &MessageQuery) -> StoreResult<Page<Message>> {
+pub(crate) async fn list(
+    db: &Db,
+    company_id: &str,
+    q: &MessageQuery,
+) -> StoreResult<Page<Message>> {
     let cond = "company_id = $1 and ($2::text is null or event_type = $2)
         and ($3::bigint is null or created_at >= $3) and ($4::bigint is null or created_at <= $4)";
     let limit = i64::from(q.page_size);

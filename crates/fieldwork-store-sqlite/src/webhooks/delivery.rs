@@ -2,8 +2,7 @@
 //! and the recording of attempts with their effect on deliveries and endpoints.
 
 use fieldwork_store::webhooks::{
-    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, DeliveryOutcome,
-    state,
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, DeliveryOutcome, state,
 };
 use fieldwork_store::{ListParams, Page, StoreResult};
 use rusqlite::types::ToSql;

@@ -25,7 +25,14 @@ pub(crate) fn emit(c: &Connection, company_id: &str, event: &OutboxEvent) -> Sto
            and (e.event_types = '[]'
                 or exists (select 1 from json_each(e.event_types) where value = ?3))"
     ))
-    .and_then(|mut s| s.execute(params![company_id, event.id, event.event_type, event.created_at]))
+    .and_then(|mut s| {
+        s.execute(params![
+            company_id,
+            event.id,
+            event.event_type,
+            event.created_at
+        ])
+    })
     .map_err(map_err)?;
     Ok(())
 }

@@ -10,6 +10,7 @@ use super::doc::{JobDoc, StoredAppointment, StoredJob, status};
 use crate::error::{ApiError, ApiResult};
 use crate::services::validate::{self, MAX_NOTES, MAX_TEXT};
 use crate::services::{line_items, times};
+use crate::webhooks::events;
 
 /// Prefix of note ids (HCP's `nte_`).
 pub const NOTE_PREFIX: &str = "nte";
@@ -55,10 +56,22 @@ pub async fn create(store: &dyn Store, company_id: &str, input: JobIn) -> ApiRes
 }
 
 /// Stores a validated job; a taken invoice number is a 422.
-pub async fn insert(store: &dyn Store, company_id: &str, new: NewJob) -> ApiResult<StoredJob> {
+///
+/// The invoice number is taken before the write (gaps are allowed) so `job.created`, written
+/// in the same transaction, carries it.
+pub async fn insert(store: &dyn Store, company_id: &str, mut new: NewJob) -> ApiResult<StoredJob> {
+    if new.invoice_number.is_none() {
+        new.invoice_number = Some(
+            store
+                .next_number(company_id, DocKind::Job.counter())
+                .await?,
+        );
+    }
     let (mut job, write) = new.into_write();
+    let mut writes = vec![write];
+    writes.extend(events::job_created_writes(store, company_id, &job).await?);
     let stored = store
-        .write_docs(company_id, vec![write])
+        .write_docs(company_id, writes)
         .await
         .map_err(number_taken)?;
     job.number = stored[0].index.number.unwrap_or_default();
