@@ -14,7 +14,7 @@ import yaml
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
-# The 24 HCP operations Fieldwork implements today, as (METHOD, path template).
+# The 50 HCP operations Fieldwork implements today, as (METHOD, path template).
 OPERATIONS: list[tuple[str, str]] = [
     ("GET", "/customers"),
     ("POST", "/customers"),
@@ -64,6 +64,8 @@ OPERATIONS: list[tuple[str, str]] = [
     ("POST", "/jobs/{job_id}/links"),
     ("POST", "/jobs/{job_id}/lock"),
     ("POST", "/jobs/lock"),
+    ("POST", "/webhooks/subscription"),
+    ("DELETE", "/webhooks/subscription"),
 ]
 
 RESPONSE_SUFFIX = "__response"

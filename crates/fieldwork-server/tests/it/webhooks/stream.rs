@@ -32,7 +32,7 @@ backend_tests! {
             text.push_str(&String::from_utf8_lossy(&chunk));
             if let Some(end) = text.find("\n\n") {
                 let event: Vec<&str> = text[..end].lines().collect();
-                assert!(event.iter().any(|l| *l == "event: job.created"), "{event:?}");
+                assert!(event.contains(&"event: job.created"), "{event:?}");
                 assert!(event.iter().any(|l| l.starts_with("id: ")), "{event:?}");
                 let data = event.iter().find_map(|l| l.strip_prefix("data: ")).unwrap();
                 break serde_json::from_str::<Value>(data).unwrap();
