@@ -1,5 +1,8 @@
 //! The demo company: a plumbing and heating business with realistic, reproducible data.
 
+mod events;
+mod invoices;
+
 use fieldwork_store::{CompanyRecord, NewCompany, Plan, Store};
 use fieldwork_types::{
     AddressIn, Company, CompanyAddress, CustomerIn, EmployeeIn, Permissions, ServiceAreasData,
@@ -250,6 +253,10 @@ async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> 
     for i in 0..60 {
         store.create_customer(id, demo_customer(i)).await?;
     }
+    // The profile set above (address, time zone) is read by the seeds below.
+    let company = store.get_company(id).await?;
+    invoices::seed(store, &company).await?;
+    events::seed(store, &company).await?;
     Ok(())
 }
 
