@@ -29,6 +29,8 @@ mod cli;
 mod company;
 mod customers;
 mod durability;
+mod events;
+mod invoices;
 mod jobs;
 mod postgres_outage;
 mod reference;

@@ -1,0 +1,391 @@
+//! Invoices: made on finish and by the CLI, money agreement with the job, payments, void,
+//! list filters, the HTML preview, tenancy and bad input.
+
+use fieldwork_test_support::{TestApp, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::assert_id;
+
+const BIN: &str = env!("CARGO_BIN_EXE_fieldwork");
+
+/// Creates a job for a new customer (subtotal 119,900, total 114,900 cents) and finishes it;
+/// returns `(job, its invoice)` as the API shows them.
+async fn finished_job(app: &TestApp, first_name: &str) -> (Value, Value) {
+    let (customer, address) = app.customer_with_address(first_name).await;
+    let job = app
+        .post(
+            "/jobs",
+            json!({
+                "customer_id": customer, "address_id": address, "description": "Water heater",
+                "line_items": [
+                    {"name": "Labor", "unit_price": 15000, "quantity": 2, "kind": "labor"},
+                    {"name": "Heater", "unit_price": 89900, "kind": "materials",
+                     "description": "50 gallon"},
+                    {"name": "Loyalty", "unit_price": 5000, "kind": "fixed discount"}
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(job.status, StatusCode::CREATED, "{:?}", job.body);
+    let id = job.body["id"].as_str().unwrap().to_owned();
+    let finished = app.post(&format!("/jobs/{id}/finish"), json!({})).await;
+    assert_eq!(finished.status, StatusCode::OK, "{:?}", finished.body);
+    let invoices = app.get(&format!("/jobs/{id}/invoices")).await;
+    assert_eq!(invoices.status, StatusCode::OK, "{:?}", invoices.body);
+    let list = invoices.body["invoices"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{:?}", invoices.body);
+    (finished.body, list[0].clone())
+}
+
+async fn pay(app: &TestApp, invoice_id: &str, body: Value) -> fieldwork_test_support::Reply {
+    app.post(&format!("/api/invoices/{invoice_id}/payments"), body)
+        .await
+}
+
+/// Runs `fieldwork --database <app's> args…` and returns stdout, asserting success.
+async fn cli(app: &TestApp, args: &[&str]) -> String {
+    let out = tokio::process::Command::new(BIN)
+        .args(["--database", &app.database_url])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+backend_tests! {
+    async fn finishing_a_job_invoices_it_and_money_agrees_everywhere() {
+        let app = spawn_app().await;
+        let (job, invoice) = finished_job(&app, "Maya").await;
+        let job_id = job["id"].as_str().unwrap();
+        assert_eq!(job["work_status"], "complete unrated");
+        assert_id(&invoice["id"], "inv");
+        assert_eq!(invoice["job_id"], job_id);
+        assert_eq!(invoice["invoice_number"], job["invoice_number"]);
+        assert_eq!(invoice["status"], "open");
+        assert_eq!(invoice["amount"], job["total_amount"]);
+        assert_eq!(invoice["subtotal"], job["subtotal"]);
+        assert_eq!(invoice["amount"], 114_900);
+        assert_eq!(invoice["subtotal"], 119_900);
+        assert_eq!(invoice["due_amount"], 114_900);
+        assert_eq!(invoice["payments"], json!([]));
+        assert_eq!(invoice["taxes"], json!([]));
+        assert_eq!(invoice["sent_at"], Value::Null);
+        assert_eq!(invoice["due_concept"], "upon_receipt");
+        let items = invoice["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0]["qty_in_hundredths"], 200);
+        assert_eq!(items[0]["type"], "labor");
+        assert_eq!(items[1]["description"], "50 gallon");
+        assert_eq!(invoice["discounts"][0]["amount"], -5_000);
+        assert_eq!(invoice["discounts"][0]["name"], "Loyalty");
+
+        let id = invoice["id"].as_str().unwrap();
+        let got = app.get(&format!("/api/invoices/{id}")).await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert_eq!(got.body, invoice);
+
+        // A partial payment lowers the invoice's due amount and the job's balance alike.
+        let r = pay(&app, id, json!({"amount": 40_000, "payment_method": "credit_card", "note": "deposit"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["due_amount"], 74_900);
+        assert_eq!(r.body["status"], "open");
+        assert_id(&r.body["payments"][0]["id"], "pmt");
+        assert_eq!(r.body["payments"][0]["payment_method"], "credit_card");
+        assert_eq!(r.body["payments"][0]["note"], "deposit");
+        let job_now = app.get(&format!("/jobs/{job_id}")).await.body;
+        assert_eq!(job_now["outstanding_balance"], 74_900);
+        assert_eq!(job_now["total_amount"], 114_900);
+        let listed = app.get("/invoices").await.body;
+        assert_eq!(listed["invoices"][0]["due_amount"], 74_900);
+        assert_eq!(listed["invoices"][0]["amount"], 114_900);
+        let of_job = app.get(&format!("/jobs/{job_id}/invoices")).await.body;
+        assert_eq!(of_job["invoices"][0]["due_amount"], 74_900);
+
+        // More than is due is refused; the exact rest pays it.
+        let over = pay(&app, id, json!({"amount": 74_901, "payment_method": "ach"})).await;
+        assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", over.body);
+        assert!(over.body["errors"]["amount"][0].as_str().unwrap().contains("74900"));
+        let full = pay(&app, id, json!({"amount": 74_900, "payment_method": "ach"})).await;
+        assert_eq!(full.status, StatusCode::CREATED);
+        assert_eq!(full.body["status"], "paid");
+        assert_eq!(full.body["due_amount"], 0);
+        assert!(full.body["paid_at"].is_string());
+        assert_eq!(app.get(&format!("/jobs/{job_id}")).await.body["outstanding_balance"], 0);
+        let again = pay(&app, id, json!({"amount": 1, "payment_method": "ach"})).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.post(&format!("/api/invoices/{id}/void"), json!({})).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Finishing twice is refused and makes no second invoice.
+        let r = app.post(&format!("/jobs/{job_id}/finish"), json!({})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.get("/invoices").await.body["total_items"], 1);
+    }
+
+    async fn concurrent_payments_never_overpay() {
+        let app = spawn_app().await;
+        let (job, invoice) = finished_job(&app, "Ana").await;
+        let id = invoice["id"].as_str().unwrap();
+        // 114,900 due: at most five payments of 20,000 fit.
+        let mut tries = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let req = app.client
+                .post(format!("{}/api/invoices/{id}/payments", app.base_url))
+                .header("Authorization", format!("Token {}", app.key))
+                .json(&json!({"amount": 20_000, "payment_method": "external"}));
+            tries.spawn(async move { req.send().await.unwrap().status() });
+        }
+        let statuses = tries.join_all().await;
+        let ok = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+        assert!(statuses.iter().all(|s| [StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::SERVICE_UNAVAILABLE].contains(s)), "{statuses:?}");
+        assert!(ok <= 5 && ok >= 1, "{ok}");
+        let after = app.get(&format!("/api/invoices/{id}")).await.body;
+        assert_eq!(after["payments"].as_array().unwrap().len(), ok);
+        assert_eq!(after["due_amount"], 114_900 - 20_000 * ok as i64);
+        let job_id = job["id"].as_str().unwrap();
+        let job_now = app.get(&format!("/jobs/{job_id}")).await.body;
+        assert_eq!(job_now["outstanding_balance"], after["due_amount"]);
+    }
+
+    async fn a_locked_job_still_takes_payments() {
+        let app = spawn_app().await;
+        let (job, invoice) = finished_job(&app, "Lee").await;
+        let job_id = job["id"].as_str().unwrap();
+        // Lock the job as HCP's lock does (the lock endpoint lives with the jobs routes).
+        let store = app.store.as_ref();
+        let mut stored = fieldwork_server::services::jobs::load(store, &app.company_id, job_id).await.unwrap();
+        stored.doc.locked_at = Some(fieldwork_store::time::now_micros());
+        store
+            .write_docs(&app.company_id, vec![fieldwork_store::DocWrite::Update(stored.to_doc(stored.updated_at))])
+            .await
+            .unwrap();
+        let id = invoice["id"].as_str().unwrap();
+        let r = pay(&app, id, json!({"amount": 100_000, "payment_method": "mobile_check_deposit"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let job_now = app.get(&format!("/jobs/{job_id}")).await.body;
+        assert!(job_now["locked_at"].is_string());
+        assert_eq!(job_now["outstanding_balance"], 14_900);
+    }
+
+    async fn void_only_unpaid_invoices() {
+        let app = spawn_app().await;
+        let (_, first) = finished_job(&app, "Ivy").await;
+        let id = first["id"].as_str().unwrap();
+        let r = app.post(&format!("/api/invoices/{id}/void"), json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["status"], "voided");
+        assert_eq!(r.body["due_amount"], 0);
+        let again = app.post(&format!("/api/invoices/{id}/void"), json!({})).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(pay(&app, id, json!({"amount": 1, "payment_method": "ach"})).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let (_, second) = finished_job(&app, "Joe").await;
+        let id = second["id"].as_str().unwrap();
+        pay(&app, id, json!({"amount": 100, "payment_method": "ach"})).await;
+        let r = app.post(&format!("/api/invoices/{id}/void"), json!({})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body["errors"]["invoice"][0].as_str().unwrap().contains("payments"));
+    }
+
+    async fn list_filters_and_sorting() {
+        let app = spawn_app().await;
+        let (_, a) = finished_job(&app, "Ana").await;
+        let (_, b) = finished_job(&app, "Ben").await;
+        let (_, c) = finished_job(&app, "Cy").await;
+        let (a_id, b_id, c_id) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap(), c["id"].as_str().unwrap());
+        pay(&app, a_id, json!({"amount": 114_900, "payment_method": "credit_card", "paid_at": "2026-01-10T12:00:00Z"})).await;
+        pay(&app, b_id, json!({"amount": 100_000, "payment_method": "ach"})).await;
+        let customer_of = |inv: &str| {
+            let app = &app;
+            let inv = inv.to_owned();
+            async move {
+                let job_id = app.get(&format!("/api/invoices/{inv}")).await.body["job_id"].as_str().unwrap().to_owned();
+                app.get(&format!("/jobs/{job_id}")).await.body["customer"]["id"].as_str().unwrap().to_owned()
+            }
+        };
+        let ben = customer_of(b_id).await;
+
+        let ids = |q: &str| {
+            let app = &app;
+            let q = q.to_owned();
+            async move {
+                let r = app.get(&format!("/invoices?{q}")).await;
+                assert_eq!(r.status, StatusCode::OK, "{q}: {:?}", r.body);
+                let mut ids: Vec<String> = r.body["invoices"].as_array().unwrap().iter()
+                    .map(|i| i["id"].as_str().unwrap().to_owned()).collect();
+                ids.sort();
+                ids
+            }
+        };
+        let sorted = |v: &[&str]| { let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect(); v.sort(); v };
+        assert_eq!(ids("").await, sorted(&[a_id, b_id, c_id]));
+        assert_eq!(ids("status[]=paid").await, sorted(&[a_id]));
+        assert_eq!(ids("status[]=open&status[]=voided").await, sorted(&[b_id, c_id]));
+        assert_eq!(ids(&format!("customer_uuid[]={ben}")).await, sorted(&[b_id]));
+        assert_eq!(ids("amount_due_min=1&amount_due_max=20000").await, sorted(&[b_id]));
+        assert_eq!(ids("amount_due_min=114900").await, sorted(&[c_id]));
+        assert_eq!(ids("payment_method[]=ach").await, sorted(&[b_id]));
+        assert_eq!(ids("payment_method[]=ach&payment_method[]=credit_card").await, sorted(&[a_id, b_id]));
+        assert_eq!(ids("paid_at_min=2026-01-01T00:00:00Z&paid_at_max=2026-02-01").await, sorted(&[a_id]));
+        assert_eq!(ids("created_at_min=2000-01-01T00:00:00Z").await.len(), 3);
+        assert_eq!(ids("created_at_max=2000-01-01T00:00:00Z").await.len(), 0);
+        assert_eq!(ids("due_at_max=2000-01-01T00:00:00Z").await.len(), 0);
+
+        let by = |q: &str| {
+            let app = &app;
+            let q = q.to_owned();
+            async move {
+                app.get(&format!("/invoices?{q}")).await.body["invoices"].as_array().unwrap().iter()
+                    .map(|i| i["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(by("sort_by=due_amount&sort_direction=asc").await, vec![a_id, b_id, c_id]);
+        assert_eq!(by("sort_by=invoice_number&sort_direction=asc").await, vec![a_id, b_id, c_id]);
+        assert_eq!(by("sort_by=status&sort_direction=desc").await[0], a_id);
+        for s in ["amount", "due_at", "paid_at", "sent_at", "updated_at", "created_at"] {
+            assert_eq!(by(&format!("sort_by={s}")).await.len(), 3, "{s}");
+        }
+        let page = app.get("/invoices?page=2&page_size=2").await.body;
+        assert_eq!((page["total_items"].as_u64(), page["total_pages"].as_u64()), (Some(3), Some(2)));
+        assert_eq!(page["invoices"].as_array().unwrap().len(), 1);
+
+        // HCP answers a plain `status=` on this list with 422.
+        for plain in ["status=open", "customer_uuid=cus_x", "payment_method=ach"] {
+            let r = app.get(&format!("/invoices?{plain}")).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{plain}: {:?}", r.body);
+        }
+        for bad in ["status[]=late", "payment_method[]=cash", "sort_by=total", "due_at_min=soon", "amount_due_min=1.5", "page=0"] {
+            let r = app.get(&format!("/invoices?{bad}")).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {:?}", r.body);
+        }
+    }
+
+    async fn preview_is_a_printable_escaped_page() {
+        let app = spawn_app().await;
+        let c = app.create_customer(json!({
+            "first_name": "<script>alert(1)</script>", "last_name": "O'Hara & Sons",
+            "email": "hara@example.com",
+            "addresses": [{"street": "9 <b>Bold</b> St", "city": "Oakland", "state": "CA", "zip": "94607", "country": "USA"}]
+        })).await;
+        let job = app.post("/jobs", json!({
+            "customer_id": c["id"], "address_id": c["addresses"][0]["id"],
+            "line_items": [{"name": "Pipe <img src=x onerror=alert(2)>", "unit_price": 123456, "quantity": 1.5}]
+        })).await.body;
+        let job_id = job["id"].as_str().unwrap();
+        app.post(&format!("/jobs/{job_id}/finish"), json!({})).await;
+        let invoice = &app.get(&format!("/jobs/{job_id}/invoices")).await.body["invoices"][0];
+        let id = invoice["id"].as_str().unwrap();
+        pay(&app, id, json!({"amount": 50_000, "payment_method": "credit_card"})).await;
+
+        let resp = app.client.get(format!("{}/api/invoices/{id}/preview", app.base_url))
+            .header("Authorization", format!("Token {}", app.key)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let html = resp.text().await.unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(!html.contains("<script>") && !html.contains("<img") && !html.contains("<b>"), "{html}");
+        assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{html}");
+        assert!(html.contains("O&#39;Hara &#38; Sons"), "{html}");
+        assert!(html.contains("Test Co"));
+        assert!(html.contains(&format!("Invoice #{}", job["invoice_number"].as_str().unwrap())));
+        // 1.5 × $1,234.56 = $1,851.84; paid $500.00; due $1,351.84.
+        for text in ["$1,234.56", "$1,851.84", "-$500.00", "$1,351.84", "Amount due", "credit card", "Oakland, CA 94607"] {
+            assert!(html.contains(text), "{text} missing: {html}");
+        }
+    }
+
+    async fn cli_creates_and_pays_invoices() {
+        let app = spawn_app().await;
+        let (job, first) = finished_job(&app, "Cli").await;
+        let job_id = job["id"].as_str().unwrap();
+        let out = cli(&app, &["invoices", "create", "--job", job_id, "--due-in-days", "30"]).await;
+        let id = out.split_whitespace().last().unwrap().to_owned();
+        assert_id(&json!(id), "inv");
+        let second = app.get(&format!("/api/invoices/{id}")).await.body;
+        let number = job["invoice_number"].as_str().unwrap();
+        assert_eq!(second["invoice_number"], format!("{number}-2"));
+        assert_eq!(second["amount"], first["amount"]);
+        assert_eq!(second["due_concept"], "net_30");
+        assert_eq!(second["display_due_concept"], "Net 30");
+        let listed = app.get(&format!("/jobs/{job_id}/invoices")).await.body;
+        let numbers: Vec<&str> = listed["invoices"].as_array().unwrap().iter().map(|i| i["invoice_number"].as_str().unwrap()).collect();
+        assert_eq!(numbers, vec![number.to_owned(), format!("{number}-2")]);
+
+        let company = app.company_id.clone();
+        let out = cli(&app, &["invoices", "pay", &id, "--amount", "14900", "--method", "external", "--company", &company]).await;
+        assert!(out.contains("open") && out.contains("100000"), "{out}");
+        assert_eq!(app.get(&format!("/api/invoices/{id}")).await.body["due_amount"], 100_000);
+        assert_eq!(app.get(&format!("/jobs/{job_id}")).await.body["outstanding_balance"], 100_000);
+        let first_id = first["id"].as_str().unwrap();
+        let out = cli(&app, &["invoices", "void", first_id]).await;
+        assert!(out.contains("voided"), "{out}");
+
+        // Errors are messages, not panics.
+        for args in [
+            vec!["invoices", "create", "--job", "job_00000000000000000000000000000000"],
+            vec!["invoices", "pay", &id, "--amount", "999999999", "--method", "ach"],
+            vec!["invoices", "pay", &id, "--amount", "5", "--method", "cash"],
+        ] {
+            let out = tokio::process::Command::new(BIN)
+                .args(["--database", &app.database_url]).args(&args).output().await.unwrap();
+            assert!(!out.status.success(), "{args:?}");
+            assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{args:?}");
+        }
+    }
+
+    async fn tenancy_and_bad_input() {
+        let app = spawn_app().await;
+        let (job, invoice) = finished_job(&app, "Tess").await;
+        let id = invoice["id"].as_str().unwrap();
+        let job_id = job["id"].as_str().unwrap();
+        let (_, other) = app.new_company("Other Co", fieldwork_store::Plan::Max).await;
+        for (method, path) in [
+            (Method::GET, format!("/api/invoices/{id}")),
+            (Method::GET, format!("/api/invoices/{id}/preview")),
+            (Method::POST, format!("/api/invoices/{id}/void")),
+            (Method::GET, format!("/jobs/{job_id}/invoices")),
+        ] {
+            let r = app.call_as(&other, method.clone(), &path, None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path}");
+        }
+        let r = app.call_as(&other, Method::POST, &format!("/api/invoices/{id}/payments"),
+            Some(&json!({"amount": 1, "payment_method": "ach"}))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.body, json!({"error": {"message": "invoice not found"}}));
+        assert_eq!(app.call_as(&other, Method::GET, "/invoices", None).await.body["total_items"], 0);
+        let r = app.get("/jobs/job_00000000000000000000000000000000/invoices").await;
+        assert_eq!(r.body, json!({"error": {"message": "job not found"}}));
+        let r = app.get("/api/invoices/inv_00000000000000000000000000000000/preview").await;
+        assert_eq!(r.body, json!({"error": {"message": "invoice not found"}}));
+        assert_eq!(app.call_as("", Method::GET, &format!("/api/invoices/{id}"), None).await.status, StatusCode::UNAUTHORIZED);
+
+        let path = format!("/api/invoices/{id}/payments");
+        assert_eq!(app.call_raw(Method::POST, &path, b"{\"amount\": 5".to_vec()).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(app.call_raw(Method::POST, &path, b"[1]".to_vec()).await.status, StatusCode::BAD_REQUEST);
+        let r = pay(&app, id, json!({"amount": "lots", "payment_method": "ach"})).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.get("amount").is_some(), "{:?}", r.body);
+        for (body, field) in [
+            (json!({"payment_method": "ach"}), "amount"),
+            (json!({"amount": 0, "payment_method": "ach"}), "amount"),
+            (json!({"amount": -5, "payment_method": "ach"}), "amount"),
+            (json!({"amount": 10.5, "payment_method": "ach"}), "amount"),
+            (json!({"amount": 10}), "payment_method"),
+            (json!({"amount": 10, "payment_method": "cash"}), "payment_method"),
+            (json!({"amount": 10, "payment_method": "ach", "paid_at": "yesterday"}), "paid_at"),
+        ] {
+            let r = pay(&app, id, body.clone()).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {:?}", r.body);
+            assert!(r.body["errors"].get(field).is_some(), "{body}: {:?}", r.body);
+        }
+        assert_eq!(app.get(&format!("/api/invoices/{id}")).await.body["payments"], json!([]));
+    }
+}
