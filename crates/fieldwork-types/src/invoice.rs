@@ -56,7 +56,7 @@ pub struct InvoiceItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceTax {
     pub id: String,
-    /// Basis points: hundredths of a percent (8.25 % is 825).
+    /// Thousandths of a percent (8.625 % is 8625): the spec types it as an integer.
     pub rate: i64,
     pub amount: i64,
     pub name: String,

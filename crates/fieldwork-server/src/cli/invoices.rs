@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use fieldwork_store::Store;
 use fieldwork_store::docs::DocKind;
+use fieldwork_store::time::now_micros;
 
 use super::admin::{company_id, open};
 use crate::config::Config;
@@ -65,7 +66,7 @@ pub async fn invoices(config: &Config, cmd: InvoicesCommand) -> anyhow::Result<(
             let terms = Terms {
                 due_days: due_in_days,
             };
-            let invoice = create::create_for_job(store, &company_id, &job, terms)
+            let invoice = create::create_for_job(store, &company_id, &job, terms, now_micros())
                 .await
                 .map_err(message)
                 .with_context(|| format!("cannot invoice job {job}"))?;

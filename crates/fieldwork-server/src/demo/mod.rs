@@ -2,6 +2,7 @@
 
 mod events;
 mod invoices;
+mod jobs;
 
 use fieldwork_store::{CompanyRecord, NewCompany, Plan, Store};
 use fieldwork_types::{
@@ -253,6 +254,8 @@ async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> 
     for i in 0..60 {
         store.create_customer(id, demo_customer(i)).await?;
     }
+    // Work documents, in dependency order: jobs first (invoices and estimates refer to them).
+    jobs::seed(store, company).await?;
     // The profile set above (address, time zone) is read by the seeds below.
     let company = store.get_company(id).await?;
     invoices::seed(store, &company).await?;

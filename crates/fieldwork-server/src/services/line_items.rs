@@ -18,6 +18,9 @@ pub const MAX_LINES: usize = 500;
 const MAX_CENTS: f64 = 100_000_000_000.0;
 /// Largest quantity.
 const MAX_QUANTITY: f64 = 1_000_000.0;
+/// Largest amount of one line, in cents (ten billion dollars): with at most [`MAX_LINES`]
+/// lines no sum can overflow.
+const MAX_LINE_AMOUNT: f64 = 1_000_000_000_000.0;
 const KINDS: &[&str] = &[
     "labor",
     "materials",
@@ -101,7 +104,7 @@ pub fn build(
             "of a percent discount must be a percentage from 0 to 100",
         ));
     }
-    Ok(LineItem {
+    let line = LineItem {
         object: "line_item".into(),
         id: existing.map_or_else(|| new_id(PREFIX), |e| e.id.clone()),
         name,
@@ -136,7 +139,14 @@ pub fn build(
         pricing_form: input
             .pricing_form
             .or_else(|| existing.and_then(|e| e.pricing_form.clone())),
-    })
+    };
+    if (line.unit_price as f64 * line.quantity).abs() > MAX_LINE_AMOUNT {
+        return Err(ApiError::invalid(
+            f("quantity"),
+            "times unit_price is more than a line can hold",
+        ));
+    }
+    Ok(line)
 }
 
 /// Builds new lines from a create request.

@@ -31,6 +31,7 @@ mod customers;
 mod durability;
 mod events;
 mod invoices;
+mod job_parts;
 mod jobs;
 mod postgres_outage;
 mod reference;

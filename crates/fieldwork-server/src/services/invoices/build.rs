@@ -63,7 +63,7 @@ pub fn from_job(job: &StoredJob, sequence: i64, terms: Terms, now: i64) -> Store
     let taxes = if totals.tax > 0 {
         vec![InvoiceTax {
             id: new_id(TAX_PREFIX),
-            rate: (d.tax_rate * 100.0).round() as i64,
+            rate: (d.tax_rate * 1000.0).round() as i64,
             amount: totals.tax,
             name: TAX_NAME.into(),
         }]
@@ -168,7 +168,7 @@ mod tests {
         let discounts: i64 = d.discounts.iter().map(|x| x.amount).sum();
         let taxes: i64 = d.taxes.iter().map(|x| x.amount).sum();
         assert_eq!(d.subtotal + discounts + taxes, d.amount);
-        assert_eq!(d.taxes[0].rate, 825);
+        assert_eq!(d.taxes[0].rate, 8_250);
         assert_eq!(d.items[0].qty_in_hundredths, 150);
         assert_eq!(d.status, status::OPEN);
         assert_eq!(d.due_at, 1_000 + 30 * MICROS_PER_DAY);

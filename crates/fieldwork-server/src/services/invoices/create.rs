@@ -43,12 +43,14 @@ pub async fn finish_job(
     Err(ApiError::Unavailable)
 }
 
-/// Makes another invoice of a job from its current line items. Canceled jobs are not billed.
+/// Makes another invoice of a job from its current line items, dated `at` (unix
+/// microseconds; the demo backdates). Canceled jobs are not billed.
 pub async fn create_for_job(
     store: &dyn Store,
     company_id: &str,
     job_id: &str,
     terms: Terms,
+    at: i64,
 ) -> ApiResult<StoredInvoice> {
     for _ in 0..MAX_ATTEMPTS {
         let job = jobs::load(store, company_id, job_id).await?;
@@ -62,7 +64,7 @@ pub async fn create_for_job(
             ));
         }
         let sequence = next_sequence(store, company_id, job_id).await?;
-        let invoice = build::from_job(&job, sequence, terms, now_micros());
+        let invoice = build::from_job(&job, sequence, terms, at);
         let write = DocWrite::Insert(invoice.to_doc(invoice.created_at));
         match store.write_docs(company_id, vec![write]).await {
             Ok(_) => return Ok(invoice),

@@ -126,7 +126,7 @@ pub fn build(
             .map(|i| Row {
                 name: i.name.clone(),
                 description: i.description.clone(),
-                quantity: quantity(i.qty_in_hundredths),
+                quantity: decimal(i.qty_in_hundredths, 100),
                 unit_price: money(i.unit_price),
                 amount: money(i.amount),
             })
@@ -144,7 +144,7 @@ pub fn build(
             .taxes
             .iter()
             .map(|t| Line {
-                label: format!("{} ({}%)", t.name, quantity(t.rate)),
+                label: format!("{} ({}%)", t.name, decimal(t.rate, 1000)),
                 amount: money(t.amount),
             })
             .collect(),
@@ -233,9 +233,9 @@ pub fn money(cents: i64) -> String {
     format!("{sign}${grouped}.{:02}", abs % 100)
 }
 
-/// Hundredths as a decimal without trailing zeros: 150 → `1.5`, 200 → `2`.
-fn quantity(hundredths: i64) -> String {
-    let s = format!("{:.2}", hundredths as f64 / 100.0);
+/// `value / scale` without trailing zeros: (150, 100) → `1.5`, (8625, 1000) → `8.625`.
+fn decimal(value: i64, scale: i64) -> String {
+    let s = format!("{:.3}", value as f64 / scale as f64);
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
@@ -249,9 +249,9 @@ mod tests {
         assert_eq!(money(-1_000), "-$10.00");
         assert_eq!(money(5), "$0.05");
         assert_eq!(money(100_000_000), "$1,000,000.00");
-        assert_eq!(quantity(150), "1.5");
-        assert_eq!(quantity(200), "2");
-        assert_eq!(quantity(825), "8.25");
+        assert_eq!(decimal(150, 100), "1.5");
+        assert_eq!(decimal(200, 100), "2");
+        assert_eq!(decimal(8_625, 1000), "8.625");
     }
 
     #[test]
