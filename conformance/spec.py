@@ -64,6 +64,12 @@ OPERATIONS: list[tuple[str, str]] = [
     ("POST", "/jobs/{job_id}/links"),
     ("POST", "/jobs/{job_id}/lock"),
     ("POST", "/jobs/lock"),
+    ("GET", "/jobs/{job_id}/invoices"),
+    ("GET", "/invoices"),
+    ("GET", "/api/invoices/{uuid}"),
+    ("GET", "/api/invoices/{uuid}/preview"),
+    ("GET", "/events"),
+    ("GET", "/events/{event_id}"),
 ]
 
 RESPONSE_SUFFIX = "__response"
