@@ -389,3 +389,83 @@ backend_tests! {
         assert_eq!(app.get(&format!("/api/invoices/{id}")).await.body["payments"], json!([]));
     }
 }
+
+backend_tests! {
+    /// Hostile input at every invoice and event route: never a 5xx, errors always JSON.
+    async fn no_input_produces_a_5xx() {
+        let app = spawn_app().await;
+        let (job, invoice) = finished_job(&app, "Zed").await;
+        let (job_id, id) = (job["id"].as_str().unwrap(), invoice["id"].as_str().unwrap());
+        let event = app
+            .post("/events", json!({"name": "x", "schedule": {"start_time": "2026-12-01T09:00:00Z",
+                                                             "end_time": "2026-12-01T10:00:00Z"}}))
+            .await
+            .body;
+        let event_id = event["id"].as_str().unwrap();
+        let paths = [
+            "/invoices".to_owned(),
+            format!("/api/invoices/{id}"),
+            format!("/api/invoices/{id}/preview"),
+            format!("/api/invoices/{id}/payments"),
+            format!("/api/invoices/{id}/void"),
+            "/api/invoices/inv_%00/payments".into(),
+            format!("/jobs/{job_id}/invoices"),
+            "/events".into(),
+            format!("/events/{event_id}"),
+            "/events/evt_%00".into(),
+        ];
+        let bodies = [
+            json!(null),
+            json!("string"),
+            json!({"amount": 1e300, "payment_method": ["ach"], "paid_at": "+275760-09-13T00:00:00Z"}),
+            json!({"amount": -1e300, "payment_method": "ach", "note": "\u{0000}"}),
+            json!({"amount": 1, "payment_method": "ach", "paid_at": "0000-01-01T00:00:00Z", "note": "😀".repeat(20_000)}),
+            json!({"name": "😀".repeat(300), "tags": [null], "address": "x", "all_day": 1}),
+            json!({"name": "x", "all_day": true, "schedule": {"start_time": "9999-12-31", "end_time": "9999-12-31"}}),
+            json!({"name": "x", "all_day": true, "schedule": {"start_time": "1970-01-01", "time_zone": "Pacific/Kiritimati"}}),
+            json!({"name": "x", "recurrence_rule": "FREQ=WEEKLY;".repeat(100), "assigned_employee_ids": [null],
+                   "schedule": {"start_time": "1970-01-01T00:00:00", "end_time": "1970-01-01T00:00:01", "time_zone": "Etc/GMT+12"}}),
+        ];
+        let queries = [
+            "",
+            "?page=99999999999999999999&page_size=0",
+            "?status[]=%00&customer_uuid[]=%27%22&payment_method[]=",
+            "?amount_due_min=1e300&amount_due_max=-1e300",
+            "?created_at_min=99999-01-01&due_at_max=0000-00-00&paid_at_min=%00",
+            "?sort_by=amount&sort_direction=sideways",
+            "?sort_by=zip&location_ids[]=x&status=open",
+        ];
+        for path in &paths {
+            for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
+                for q in queries {
+                    check(&app, method.clone(), &format!("{path}{q}"), None).await;
+                }
+                for body in &bodies {
+                    check(&app, method.clone(), path, Some(body)).await;
+                }
+            }
+        }
+        // The sweep voided the invoice; the job's work is still owed, and nothing was paid.
+        let invoice = app.get(&format!("/api/invoices/{id}")).await.body;
+        let job = app.get(&format!("/jobs/{job_id}")).await.body;
+        assert_eq!((invoice["status"].as_str(), invoice["due_amount"].as_i64()), (Some("voided"), Some(0)));
+        assert_eq!(invoice["payments"], json!([]));
+        assert_eq!(job["outstanding_balance"], job["total_amount"]);
+    }
+}
+
+async fn check(app: &TestApp, method: Method, path: &str, body: Option<&Value>) {
+    let r = app.call(method.clone(), path, body).await;
+    assert!(
+        !r.status.is_server_error(),
+        "{method} {path} {body:?} -> {} {:?}",
+        r.status,
+        r.body
+    );
+    // Errors are JSON; only the preview page answers with something else.
+    assert!(
+        r.status.is_success() || r.body.is_object(),
+        "{method} {path}: {:?}",
+        r.body
+    );
+}
