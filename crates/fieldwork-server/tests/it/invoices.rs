@@ -324,7 +324,11 @@ backend_tests! {
         assert!(out.contains("open") && out.contains("100000"), "{out}");
         assert_eq!(app.get(&format!("/api/invoices/{id}")).await.body["due_amount"], 100_000);
         assert_eq!(app.get(&format!("/jobs/{job_id}")).await.body["outstanding_balance"], 100_000);
+        // Both invoices bill the whole job: together they never collect more than it is owed.
         let first_id = first["id"].as_str().unwrap();
+        let r = pay(&app, first_id, json!({"amount": 100_001, "payment_method": "ach"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        assert!(r.body["errors"]["amount"][0].as_str().unwrap().contains("outstanding"), "{:?}", r.body);
         let out = cli(&app, &["invoices", "void", first_id]).await;
         assert!(out.contains("voided"), "{out}");
 

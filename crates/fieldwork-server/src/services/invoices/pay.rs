@@ -59,7 +59,8 @@ impl NewPayment {
 }
 
 /// Records a payment: appends it to the invoice (which becomes `paid` when nothing is left
-/// due) and adds it to the job's `paid`. More than the amount due is a 422. A locked job still
+/// due) and adds it to the job's `paid`. More than the invoice's amount due or the job's
+/// outstanding balance is a 422. A locked job still
 /// takes the payment: bookkeeping does not change the job's work.
 pub async fn pay(
     store: &dyn Store,
@@ -81,6 +82,15 @@ pub async fn pay(
             return Err(ApiError::invalid(
                 "amount",
                 format!("is more than the amount due ({due} cents)"),
+            ));
+        }
+        // The job's balance is the truth: a second invoice of the same job, or one whose job
+        // got cheaper since, must not collect more than the job is owed.
+        let owed = job.doc.outstanding();
+        if payment.amount > owed {
+            return Err(ApiError::invalid(
+                "amount",
+                format!("is more than the job's outstanding balance ({owed} cents)"),
             ));
         }
         let now = now_micros();
