@@ -30,6 +30,7 @@ mod company;
 mod customers;
 mod durability;
 mod events;
+mod invoice_views;
 mod invoices;
 mod job_parts;
 mod jobs;
