@@ -14,7 +14,7 @@ import yaml
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
-# The 50 HCP operations Fieldwork implements today, as (METHOD, path template).
+# The 56 HCP operations Fieldwork implements today, as (METHOD, path template).
 OPERATIONS: list[tuple[str, str]] = [
     ("GET", "/customers"),
     ("POST", "/customers"),
@@ -64,6 +64,12 @@ OPERATIONS: list[tuple[str, str]] = [
     ("POST", "/jobs/{job_id}/links"),
     ("POST", "/jobs/{job_id}/lock"),
     ("POST", "/jobs/lock"),
+    ("GET", "/jobs/{job_id}/invoices"),
+    ("GET", "/invoices"),
+    ("GET", "/api/invoices/{uuid}"),
+    ("GET", "/api/invoices/{uuid}/preview"),
+    ("GET", "/events"),
+    ("GET", "/events/{event_id}"),
     ("POST", "/webhooks/subscription"),
     ("DELETE", "/webhooks/subscription"),
 ]

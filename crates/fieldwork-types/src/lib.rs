@@ -6,6 +6,8 @@
 pub mod company;
 pub mod customer;
 pub mod employee;
+pub mod event;
+pub mod invoice;
 pub mod job;
 pub mod line_item;
 pub mod list;
@@ -16,6 +18,8 @@ pub mod webhook;
 pub use company::*;
 pub use customer::*;
 pub use employee::*;
+pub use event::*;
+pub use invoice::*;
 pub use job::*;
 pub use line_item::*;
 pub use list::*;

@@ -1,5 +1,7 @@
 //! The demo company: a plumbing and heating business with realistic, reproducible data.
 
+mod events;
+mod invoices;
 mod jobs;
 
 use fieldwork_store::{CompanyRecord, NewCompany, Plan, Store};
@@ -254,6 +256,10 @@ async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> 
     }
     // Work documents, in dependency order: jobs first (invoices and estimates refer to them).
     jobs::seed(store, company).await?;
+    // The profile set above (address, time zone) is read by the seeds below.
+    let company = store.get_company(id).await?;
+    invoices::seed(store, &company).await?;
+    events::seed(store, &company).await?;
     Ok(())
 }
 

@@ -4,6 +4,8 @@ mod application;
 mod company;
 mod customers;
 mod employees;
+mod events;
+mod invoices;
 mod jobs;
 mod middleware;
 mod reference;
@@ -50,6 +52,8 @@ pub fn router(state: AppState) -> Router {
         .merge(customers::router())
         .merge(employees::router())
         .merge(jobs::router())
+        .merge(invoices::router())
+        .merge(events::router())
         .merge(company::router())
         .merge(reference::router())
         .merge(application::router())

@@ -3,6 +3,8 @@
 pub mod booking;
 pub mod company;
 pub mod customers;
+pub mod events;
+pub mod invoices;
 pub mod jobs;
 pub mod line_items;
 pub mod times;

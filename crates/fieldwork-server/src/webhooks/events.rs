@@ -98,6 +98,9 @@ fn lifecycle_event(before: &JobDoc, after: &JobDoc) -> Vec<&'static str> {
     {
         out.push("job.on_my_way");
     }
+    if after.paid > before.paid && before.outstanding() > 0 && after.outstanding() == 0 {
+        out.push("job.paid");
+    }
     if before.work_status != after.work_status {
         match after.work_status.as_str() {
             status::SCHEDULED => out.push("job.scheduled"),

@@ -77,6 +77,33 @@ backend_tests! {
         }
     }
 
+    async fn paying_a_job_in_full_emits_job_paid() {
+        let app = spawn_app().await;
+        let receiver = Receiver::start().await;
+        app.subscribe(&receiver, &["job.paid", "job.updated", "job.completed"]).await;
+        let job = new_job(&app, json!({
+            "line_items": [{"name": "Labor", "unit_price": 20_000, "quantity": 1, "kind": "labor"}]
+        })).await;
+        let id = job["id"].as_str().unwrap().to_owned();
+        app.post(&format!("/jobs/{id}/finish"), json!({})).await;
+        let completed = receiver.wait_until(WAIT, |d| d.event() == "job.completed").await;
+        assert_eq!(completed.body["job"]["outstanding_balance"], 20_000);
+        let invoices = app.get(&format!("/jobs/{id}/invoices")).await.body;
+        let invoice = invoices["invoices"][0]["id"].as_str().unwrap().to_owned();
+        let pay = |amount: i64| json!({"amount": amount, "payment_method": "external"});
+        let path = format!("/api/invoices/{invoice}/payments");
+        assert!(app.post(&path, pay(5_000)).await.status.is_success());
+        let partly = receiver.wait_until(WAIT, |d| d.event() == "job.updated").await;
+        assert_eq!(partly.body["job"]["outstanding_balance"], 15_000);
+        assert!(app.post(&path, pay(15_000)).await.status.is_success());
+        let paid = receiver.wait_until(WAIT, |d| d.event() == "job.paid").await;
+        assert_eq!(paid.body["job"]["outstanding_balance"], 0);
+        assert_eq!(
+            of_job(&receiver.deliveries(), &id),
+            ["job.completed", "job.updated", "job.paid"]
+        );
+    }
+
     async fn appointment_events_carry_the_appointment_and_job() {
         let app = spawn_app().await;
         let receiver = Receiver::start().await;
