@@ -33,3 +33,34 @@ impl OutboxEvent {
         }
     }
 }
+
+/// The envelope HCP sends, `{"event": …, "company_id": …, "<key>": {…}}`, as JSON text. Store
+/// methods whose object is made inside the transaction (ids, times) build their event with it
+/// there; services use it through the server's `webhooks::events`.
+pub fn envelope(
+    event_type: &str,
+    company_id: &str,
+    key: &str,
+    object: serde_json::Value,
+) -> String {
+    serde_json::json!({ "event": event_type, "company_id": company_id, key: object }).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn envelope_has_hcps_three_keys() {
+        let e: serde_json::Value = serde_json::from_str(&super::envelope(
+            "customer.created",
+            "c1",
+            "customer",
+            serde_json::json!({"id": "cus_1"}),
+        ))
+        .unwrap();
+        assert_eq!(
+            e,
+            serde_json::json!({"event": "customer.created", "company_id": "c1",
+                               "customer": {"id": "cus_1"}})
+        );
+    }
+}

@@ -12,8 +12,10 @@ use crate::webhooks::catalog::envelope;
 
 /// An event whose payload is `{"event", "company_id", "<key>": object}`.
 pub fn event(event_type: &str, company_id: &str, key: &str, object: Value) -> OutboxEvent {
-    let payload = envelope(event_type, company_id, key, object).to_string();
-    OutboxEvent::new(event_type, payload)
+    OutboxEvent::new(
+        event_type,
+        fieldwork_store::events::envelope(event_type, company_id, key, object),
+    )
 }
 
 /// `job.created` for a new job.
