@@ -1,6 +1,7 @@
 //! The `fieldwork` command line: `serve`, `migrate` and the admin commands.
 
 mod admin;
+mod listen;
 mod invoices;
 mod serve;
 
@@ -44,6 +45,8 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(admin::KeysCommand),
+    /// Forward a server's live webhook events to a local URL (for developing a receiver).
+    Listen(listen::ListenArgs),
     /// Manage employees (HCP has no API for creating them).
     #[command(subcommand)]
     Employees(admin::EmployeesCommand),
@@ -75,6 +78,10 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // `listen` is a client of a server: no settings, no database, logs stay quiet.
+    if let Command::Listen(args) = cli.command {
+        return listen::run(args).await;
+    }
     let mut overrides = match &cli.command {
         Command::Serve(args) => args.overrides(),
         _ => ConfigOverrides::default(),
@@ -99,6 +106,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Companies(cmd) => admin::companies(&config, cmd).await,
         Command::Keys(cmd) => admin::keys(&config, cmd).await,
         Command::Employees(cmd) => admin::employees(&config, cmd).await,
+        Command::Listen(_) => unreachable!("handled before settings are loaded"),
         Command::Invoices(cmd) => invoices::invoices(&config, cmd).await,
     }
 }

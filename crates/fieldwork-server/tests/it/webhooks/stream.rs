@@ -46,3 +46,31 @@ backend_tests! {
         assert_eq!(r.status, 401);
     }
 }
+
+backend_tests! {
+    async fn fieldwork_listen_forwards_events_to_a_local_url() {
+        let app = spawn_app().await;
+        let receiver = fieldwork_test_support::Receiver::start().await;
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_fieldwork"))
+            .args(["listen", "--server", &app.base_url, "--forward-to", &receiver.url])
+            .env("FIELDWORK_API_KEY", &app.key)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        // The stream starts at its connection: create jobs until one is forwarded.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        let forwarded = loop {
+            let job = new_job(&app, json!({})).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if let Some(d) = receiver.deliveries().into_iter().find(|d| d.body["job"]["id"] == job["id"]) {
+                break d;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "nothing forwarded");
+        };
+        assert_eq!(forwarded.event(), "job.created");
+        assert_eq!(forwarded.body["company_id"], app.company_id.as_str());
+        let _ = child.kill().await;
+    }
+}
