@@ -25,6 +25,7 @@
 mod data;
 mod load;
 mod procs;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -101,6 +102,8 @@ enum Cmd {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Webhook throughput and create-to-received latency (issue 5; see BENCHMARKS.md).
+    Webhooks(webhooks::WebhookArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -173,6 +176,14 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if let Some(Cmd::BaselineServer { listen, body_file }) = cli.command {
         return baseline_server(&listen, &body_file);
+    }
+    if let Some(Cmd::Webhooks(args)) = cli.command {
+        let default_bin = std::env::current_exe()?.with_file_name("fieldwork");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        return rt.block_on(webhooks::run(args, default_bin));
     }
     if let Some(Cmd::Load {
         addr,
