@@ -24,8 +24,8 @@ use axum::http::StatusCode;
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 
-use parking_lot::Mutex;
 use crate::procs::{ServerProc, admin};
+use parking_lot::Mutex;
 
 /// Flags of `fieldwork-bench webhooks`.
 #[derive(Debug, clap::Args)]
@@ -104,11 +104,23 @@ pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> 
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}/fw.db", dir.path().display()));
     let mut cmd = Command::new(&bin);
-    cmd.args(["serve", "--demo", "--listen", "127.0.0.1:0", "--database", &db]);
+    cmd.args([
+        "serve",
+        "--demo",
+        "--listen",
+        "127.0.0.1:0",
+        "--database",
+        &db,
+    ]);
     let mut server = ServerProc::start("fieldwork", cmd, &dir.path().join("server.log"))?;
-    let key = admin(&bin, &db, &["keys", "create", "--company", "demo", "--name", "bench"], dir.path())?
-        .trim()
-        .to_owned();
+    let key = admin(
+        &bin,
+        &db,
+        &["keys", "create", "--company", "demo", "--name", "bench"],
+        dir.path(),
+    )?
+    .trim()
+    .to_owned();
     let receiver = Arc::new(Receiver::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let hook = format!("http://{}", listener.local_addr()?);
@@ -117,7 +129,9 @@ pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> 
         .with_state(receiver.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()?;
     let mut target = Target {
         client,
         base: format!("http://{}", server.addr),
@@ -137,10 +151,17 @@ pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> 
                         "description": "Bench", "line_items": [
                             {"name": "Labor", "unit_price": 15000, "quantity": 2, "kind": "labor"}]});
     target
-        .post("/webhooks/endpoints", &json!({"url": format!("{hook}/0"), "events": ["job.created"]}))
+        .post(
+            "/webhooks/endpoints",
+            &json!({"url": format!("{hook}/0"), "events": ["job.created"]}),
+        )
         .await?;
     let target = Arc::new(target);
-    let backend = if db.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    let backend = if db.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     println!("## Webhooks on {backend} (`fieldwork-bench webhooks`)\n");
 
     // 1. Closed loop, one endpoint.
@@ -164,7 +185,10 @@ pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> 
     // 3. Fan-out.
     for i in 1..args.endpoints {
         target
-            .post("/webhooks/endpoints", &json!({"url": format!("{hook}/{i}")}))
+            .post(
+                "/webhooks/endpoints",
+                &json!({"url": format!("{hook}/{i}")}),
+            )
             .await?;
     }
     let before = receiver.received.load(Ordering::Relaxed);

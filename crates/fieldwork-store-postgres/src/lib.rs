@@ -10,6 +10,7 @@ mod employees;
 mod error;
 mod keys;
 mod migrate;
+mod notify;
 mod reference;
 mod sql;
 #[cfg(feature = "testing")]
@@ -62,9 +63,17 @@ impl PostgresStore {
         }
         migrate::check_current(&db).await?;
         tracing::debug!(database = %db.target, "connected to PostgreSQL");
+        let outbox = Arc::new(watch::channel(0).0);
+        if let Ok(config) = url.parse::<tokio_postgres::Config>() {
+            let mut config = config;
+            config
+                .connect_timeout(settings.connect_timeout)
+                .application_name("fieldwork-outbox-listener");
+            notify::spawn_listener(config, Arc::downgrade(&outbox));
+        }
         Ok(Self {
             db: Arc::new(db),
-            outbox: Arc::new(watch::channel(0).0),
+            outbox,
         })
     }
 
@@ -78,6 +87,16 @@ impl PostgresStore {
     /// Wakes whoever waits for new deliveries or messages (called after the commit).
     fn signal_outbox(&self) {
         self.outbox.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Wakes this process and, through `NOTIFY`, the others: for changes made by a single
+    /// statement outside a transaction (resend, recover, test ping, re-enabling). A failed
+    /// notification only leaves the others to their next poll.
+    async fn signal_everyone(&self) {
+        self.signal_outbox();
+        if let Ok(c) = self.db.client().await {
+            let _ = notify::notify(&c).await;
+        }
     }
 }
 
@@ -418,7 +437,7 @@ impl Store for PostgresStore {
             .run(webhooks::update(&self.db, company_id, id, patch))
             .await?;
         // Re-enabling makes paused deliveries due.
-        self.signal_outbox();
+        self.signal_everyone().await;
         Ok(updated)
     }
     async fn delete_webhook_endpoint(&self, company_id: &str, id: &str) -> StoreResult<()> {
@@ -464,7 +483,7 @@ impl Store for PostgresStore {
             .db
             .run(webhooks::outbox::resend(&self.db, company_id, message_id))
             .await?;
-        self.signal_outbox();
+        self.signal_everyone().await;
         Ok(n)
     }
     async fn recover_webhook_endpoint(
@@ -475,7 +494,7 @@ impl Store for PostgresStore {
     ) -> StoreResult<u64> {
         let recover = webhooks::outbox::recover(&self.db, company_id, endpoint_id, since);
         let n = self.db.run(recover).await?;
-        self.signal_outbox();
+        self.signal_everyone().await;
         Ok(n)
     }
     async fn emit_to_endpoint(
@@ -486,7 +505,7 @@ impl Store for PostgresStore {
     ) -> StoreResult<()> {
         let emit = webhooks::outbox::emit_to(&self.db, company_id, endpoint_id, &event);
         self.db.run(emit).await?;
-        self.signal_outbox();
+        self.signal_everyone().await;
         Ok(())
     }
     async fn list_webhook_attempts(

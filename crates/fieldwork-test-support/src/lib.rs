@@ -91,6 +91,21 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     app
 }
 
+/// Another server process-in-a-task on the same database as a [`TestApp`] (multi-instance
+/// tests); stops when dropped.
+pub struct PeerServer {
+    pub base_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for PeerServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -100,6 +115,35 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Starts a second server on this app's database with its own store (as another process
+    /// would have), after `tweak` adjusts the settings.
+    pub async fn spawn_peer(&self, tweak: impl FnOnce(&mut Config)) -> PeerServer {
+        let mut config = Config::defaults();
+        config.database_url = self.database_url.clone();
+        config.webhook_allow_loopback = true;
+        config.webhook_retry_jitter_percent = 0;
+        tweak(&mut config);
+        let store = fieldwork_server::store::open(&config, false)
+            .await
+            .expect("open peer store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = AppState::new(store, config);
+        tokio::spawn(async move {
+            let _ = fieldwork_server::launch(state, listener, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        PeerServer {
+            base_url,
+            shutdown: Some(tx),
+        }
+    }
+
     /// Creates another company on `plan` with one API key; returns `(company id, key)`.
     pub async fn new_company(&self, name: &str, plan: Plan) -> (String, String) {
         let company = self

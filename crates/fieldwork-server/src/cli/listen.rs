@@ -56,7 +56,10 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     let stream_url = format!("{}/webhooks/stream", args.server.trim_end_matches('/'));
     let mut last_id: Option<String> = None;
-    eprintln!("forwarding events of {} to {}", args.server, args.forward_to);
+    eprintln!(
+        "forwarding events of {} to {}",
+        args.server, args.forward_to
+    );
     loop {
         let mut req = client
             .get(&stream_url)

@@ -1,8 +1,8 @@
 //! The `fieldwork` command line: `serve`, `migrate` and the admin commands.
 
 mod admin;
-mod listen;
 mod invoices;
+mod listen;
 mod serve;
 
 use std::path::PathBuf;

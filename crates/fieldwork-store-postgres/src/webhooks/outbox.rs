@@ -50,6 +50,7 @@ pub(crate) async fn emit(
 /// Records several events in one transaction.
 pub(crate) async fn emit_all(db: &Db, company_id: &str, events: &[OutboxEvent]) -> StoreResult<()> {
     transaction!(db, |tx| async {
+        crate::notify::notify(&tx).await?;
         for e in events {
             emit(&tx, company_id, e).await?;
         }

@@ -237,3 +237,34 @@ backend_tests! {
         assert_eq!(got[0].id, r.body["message_id"].as_str().unwrap());
     }
 }
+
+/// Several processes on one PostgreSQL database: the API process has no worker, the worker
+/// process polls only once a minute, and still delivers at once, woken by LISTEN/NOTIFY.
+/// (SQLite runs one process per database, so this is PostgreSQL's alone.)
+mod listen_notify_wakes_another_process {
+    use super::*;
+
+    #[tokio::test]
+    async fn postgres() {
+        fieldwork_test_support::Backend::Postgres
+            .run(async {
+                let app = spawn_app_with(|c| c.webhook_worker = false).await;
+                let receiver = Receiver::start().await;
+                app.subscribe(&receiver, &["job.created"]).await;
+                let _worker = app
+                    .spawn_peer(|c| c.webhook_poll_interval_ms = 60_000)
+                    .await;
+                // Let the peer's first claim (at start) pass and its listener connect.
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                let started = Instant::now();
+                new_job(&app, json!({})).await;
+                receiver.wait_for(1, Duration::from_secs(10)).await;
+                let took = started.elapsed();
+                assert!(
+                    took < Duration::from_secs(3),
+                    "woken by NOTIFY, not the poll: {took:?}"
+                );
+            })
+            .await;
+    }
+}
