@@ -78,18 +78,19 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    // `listen` is a client of a server: no settings, no database, logs stay quiet.
-    if let Command::Listen(args) = cli.command {
-        return listen::run(args).await;
-    }
-    let mut overrides = match &cli.command {
+    let command = match cli.command {
+        // `listen` is a client of a server: no settings, no database, logs stay quiet.
+        Command::Listen(args) => return listen::run(args).await,
+        other => other,
+    };
+    let mut overrides = match &command {
         Command::Serve(args) => args.overrides(),
         _ => ConfigOverrides::default(),
     };
     overrides.database_url = cli.database_url.clone();
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     init_tracing(&config.log_format);
-    match cli.command {
+    match command {
         Command::Serve(args) => serve::run(config, args).await,
         Command::Migrate => {
             crate::store::open(&config, true).await?;
@@ -106,7 +107,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Companies(cmd) => admin::companies(&config, cmd).await,
         Command::Keys(cmd) => admin::keys(&config, cmd).await,
         Command::Employees(cmd) => admin::employees(&config, cmd).await,
-        Command::Listen(_) => unreachable!("handled before settings are loaded"),
+        Command::Listen(args) => listen::run(args).await,
         Command::Invoices(cmd) => invoices::invoices(&config, cmd).await,
     }
 }

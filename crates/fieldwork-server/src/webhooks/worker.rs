@@ -85,7 +85,11 @@ async fn run(store: DynStore, settings: WebhookSettings, cancel: CancellationTok
             tokio::select! {
                 () = cancel.cancelled() => break,
                 _ = signal.changed() => {}
-                freed = freed_rx.recv() => release(&mut in_flight, &mut total, freed.unwrap_or_default()),
+                freed = freed_rx.recv() => match freed {
+                    Some(freed) => release(&mut in_flight, &mut total, freed),
+                    // The recorder is gone (it only stops with the runtime): nothing to do.
+                    None => break,
+                },
                 () = tokio::time::sleep(settings.poll_interval) => {}
             }
         }
