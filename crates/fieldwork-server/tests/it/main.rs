@@ -31,6 +31,7 @@ mod customers;
 mod durability;
 mod job_parts;
 mod jobs;
+mod lists;
 mod postgres_outage;
 mod reference;
 mod vendors;
