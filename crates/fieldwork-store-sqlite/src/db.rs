@@ -7,10 +7,15 @@
 //! runs inside its own savepoint, so a failing write never undoes its neighbours, and none is
 //! acknowledged before the commit that contains it.
 //!
-//! The writer never checkpoints the WAL itself (`wal_autocheckpoint = 0`): a checkpoint thread
-//! with its own connection runs a passive checkpoint every second, on the other core, while the
-//! writer keeps committing. Inline, the auto-checkpoint and its fsync were ~18 % of the
-//! writer's time (BENCHMARKS.md).
+//! Checkpoints: inline, the auto-checkpoint and its fsync were ~18 % of the writer's time
+//! (BENCHMARKS.md), so the writer does not checkpoint after every 1000 pages
+//! (`wal_autocheckpoint = 0`); a checkpoint thread with its own connection copies WAL frames
+//! into the database (passive) several times a second, on the other core, while the writer
+//! keeps committing. That alone lets the WAL grow without end: SQLite starts the WAL over only
+//! when a write transaction begins with every frame already copied, which never happens while
+//! commits keep coming. So once a second the writer itself runs a passive checkpoint right
+//! after a commit: it copies the few frames the checkpoint thread has not, and the next
+//! transaction starts the WAL from the beginning.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -28,7 +33,9 @@ const MAX_BATCH: usize = 512;
 /// Read connections kept open between calls.
 const MAX_IDLE_READERS: usize = 8;
 /// How often the checkpoint thread copies committed WAL frames into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+/// How often the writer completes a checkpoint so that the WAL starts over.
+const WRITER_CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// The database handle shared by every store call.
 pub(crate) struct Db {
@@ -210,6 +217,7 @@ impl<T: Send> Finish for Done<T> {
 }
 
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>) {
+    let mut last_checkpoint = std::time::Instant::now();
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -237,6 +245,12 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>) {
             });
         for finish in finishes {
             finish.finish(commit.clone());
+        }
+        if last_checkpoint.elapsed() >= WRITER_CHECKPOINT_EVERY {
+            last_checkpoint = std::time::Instant::now();
+            if let Err(e) = conn.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "sqlite checkpoint failed");
+            }
         }
     }
 }
