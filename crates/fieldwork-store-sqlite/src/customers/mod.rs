@@ -17,7 +17,7 @@ use crate::error::{map_err, not_found};
 use crate::sql::from_json;
 
 pub(crate) use list::list;
-pub(crate) use search::{create_pending_table, flush_pending};
+pub(crate) use search::{create_pending_table, flush_pending, merge_search_step};
 pub(crate) use write::{create, create_address, get_address, list_addresses, update};
 
 /// Customer columns of `c` (0..=17, with the company's name from `co`), then the addresses as a

@@ -68,6 +68,30 @@ pub(crate) fn flush_pending(c: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Pages of merging one [`merge_search_step`] does (4 KB each).
+const MERGE_PAGES: i64 = 256;
+
+/// Merges the search index's segments a little (its own transaction); false once the index is
+/// one segment. Each group commit adds a small segment, and FTS5 merges them only in groups
+/// of four per level, so after many writes a term's doclist is spread over a dozen segments
+/// and every lookup seeks in each (an email search took 2.7 ms instead of 0.9 ms on 200,000
+/// documents). The writer calls this while it has nothing else to do.
+pub(crate) fn merge_search_step(c: &Connection) -> bool {
+    let before = c.total_changes();
+    // A negative page count merges segments of different levels too, down to one.
+    match c.execute(
+        "insert into customer_search (customer_search, rank) values ('merge', ?1)",
+        [-MERGE_PAGES],
+    ) {
+        // FTS5's documented test: the command itself counts as one change, merging as more.
+        Ok(_) => c.total_changes() - before >= 2,
+        Err(e) => {
+            tracing::warn!(error = %e, "merging the search index failed");
+            false
+        }
+    }
+}
+
 /// How a search's terms are matched.
 pub(super) struct Filter {
     /// An FTS5 query (`"term" AND "term"`) of the terms of three or more characters, which the
