@@ -54,7 +54,7 @@ pub async fn create(admin_url: &str, name: &str, template: Option<&str>) -> anyh
     client
         .batch_execute(&sql)
         .await
-        .with_context(|| format!("{sql}"))?;
+        .with_context(|| sql.clone())?;
     CREATED
         .lock()
         .unwrap_or_else(|e| e.into_inner())

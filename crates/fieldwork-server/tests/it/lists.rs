@@ -75,6 +75,17 @@ backend_tests! {
                     paged.extend(ids(&body));
                 }
                 assert_eq!(paged, full, "{q}");
+                // A search that matches everyone pages in the same order.
+                let mut searched = Vec::new();
+                for page in 1..=5 {
+                    let body = app
+                        .get(&format!("/customers?q=okafor&page={page}&page_size=5&{q}"))
+                        .await
+                        .body;
+                    assert_eq!(body["total_items"], 23, "q=okafor {q} page {page}");
+                    searched.extend(ids(&body));
+                }
+                assert_eq!(searched, full, "q=okafor {q}");
             }
         }
     }
