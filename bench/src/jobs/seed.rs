@@ -189,14 +189,14 @@ pub async fn create(url: &str, count: u64) -> anyhow::Result<JobsManifest> {
                 doc,
             }
             .into_write();
-            if i % (count / 10_000).max(1) == 0 {
+            if i.is_multiple_of((count / 10_000).max(1)) {
                 sample_job_ids.push(job.id);
             }
             writes.push(write);
         }
         store.write_docs(&company.id, writes).await?;
         written += n;
-        if written % 100_000 == 0 || written == count {
+        if written.is_multiple_of(100_000) || written == count {
             eprintln!("seeded {written} of {count} jobs");
         }
     }
