@@ -40,6 +40,7 @@ pub struct SqliteStore {
     db: Arc<Db>,
     /// Bumped after every commit that queued deliveries (see `Store::outbox_signal`).
     outbox: Arc<watch::Sender<u64>>,
+    auth_cache: Arc<keys::AuthCache>,
 }
 
 impl SqliteStore {
@@ -52,6 +53,7 @@ impl SqliteStore {
         Ok(Self {
             db: Arc::new(Db::open(&path, migrate)?),
             outbox: Arc::new(watch::channel(0).0),
+            auth_cache: Arc::default(),
         })
     }
 
@@ -152,7 +154,8 @@ impl Store for SqliteStore {
         keys::revoke(&self.db, key_id).await
     }
     async fn authenticate(&self, key_hash: &str) -> StoreResult<Option<KeyAuth>> {
-        self.db.read(|c| keys::authenticate(c, key_hash))
+        self.db
+            .read(|c| keys::authenticate(c, &self.auth_cache, key_hash))
     }
     async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()> {
         keys::record_usage(&self.db, uses).await
@@ -174,6 +177,9 @@ impl Store for SqliteStore {
     }
     async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
         self.db.read(|c| customers::get(c, company_id, customer_id))
+    }
+    async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>> {
+        self.db.read(|c| customers::get_many(c, company_id, ids))
     }
     async fn update_customer(
         &self,

@@ -24,20 +24,10 @@ pub fn job_created(company_id: &str, job: &Job) -> OutboxEvent {
 }
 
 /// How events embed a job: as `GET /jobs/{id}?expand[]=appointments` renders it.
-const JOB_EXPAND: Expand = Expand {
+pub const JOB_EXPAND: Expand = Expand {
     attachments: false,
     appointments: true,
 };
-
-/// The `Emit` writes of a job about to be inserted (`job` as it will be stored).
-pub async fn job_created_writes(
-    store: &dyn Store,
-    company_id: &str,
-    job: &StoredJob,
-) -> ApiResult<Vec<DocWrite>> {
-    let rendered = jobs::present(store, company_id, job, JOB_EXPAND).await?;
-    Ok(vec![DocWrite::Emit(job_created(company_id, &rendered))])
-}
 
 /// The `Emit` writes of a job change: `before` is the document as read, `after` the job as it
 /// will be stored (new version and time), so the events carry the object the change commits.

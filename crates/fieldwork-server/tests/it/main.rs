@@ -34,6 +34,7 @@ mod invoice_views;
 mod invoices;
 mod job_parts;
 mod jobs;
+mod lists;
 mod postgres_outage;
 mod reference;
 mod vendors;
