@@ -6,6 +6,7 @@ mod db;
 mod docs;
 mod employees;
 mod error;
+mod files;
 mod keys;
 mod migrate;
 mod reference;
@@ -17,8 +18,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldwork_store::{
-    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, KeyAuth, ListParams, NewCompany,
-    Page, Plan, Store, StoreError, StoreResult, UserRecord,
+    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord, KeyAuth, ListParams,
+    NewCompany, Page, Plan, Store, StoreError, StoreResult, UserRecord,
 };
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
@@ -314,5 +315,11 @@ impl Store for SqliteStore {
         self.db
             .write(move |c| docs::write(c, &company_id, writes))
             .await
+    }
+    async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()> {
+        files::put(&self.db, company_id, file).await
+    }
+    async fn get_file(&self, company_id: &str, id: &str) -> StoreResult<FileRecord> {
+        self.db.read(|c| files::get(c, company_id, id))
     }
 }
