@@ -70,7 +70,11 @@ pub async fn create(store: &dyn Store, company_id: &str, input: LeadIn) -> ApiRe
     // Everything is valid: now the side effects, customer first.
     let (customer_id, mut address_id) = match (customer_id, input.customer) {
         (Some(id), _) => (id, address_id),
-        (None, Some(c)) => {
+        (None, Some(mut c)) => {
+            // HCP's inline customer addresses carry no country: the US, as inline addresses.
+            for a in c.addresses.iter_mut().flatten() {
+                a.country.get_or_insert_with(|| "USA".into());
+            }
             let created = customers::create(store, company_id, c)
                 .await
                 .map_err(prefix_fields)?;
