@@ -1,5 +1,8 @@
 //! The demo company: a plumbing and heating business with realistic, reproducible data.
 
+mod estimates;
+mod leads;
+
 use fieldwork_store::{CompanyRecord, NewCompany, Plan, Store};
 use fieldwork_types::{
     AddressIn, Company, CompanyAddress, CustomerIn, EmployeeIn, Permissions, ServiceAreasData,
@@ -156,6 +159,11 @@ const EMPLOYEES: &[(&str, &str, &str, &str, bool)] = &[
     ("Grace", "Liu", "owner", "D0021B", true),
 ];
 
+/// A demo record the services refused: a bug in the demo data, reported with the reason.
+fn rejected(e: crate::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("demo data refused ({}): {}", e.status(), e.body())
+}
+
 /// The demo company, created with its data on first use.
 pub async fn ensure_demo_company(store: &dyn Store) -> anyhow::Result<CompanyRecord> {
     if let Some(company) = store.find_company_by_name(DEMO_COMPANY_NAME).await? {
@@ -250,6 +258,8 @@ async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> 
     for i in 0..60 {
         store.create_customer(id, demo_customer(i)).await?;
     }
+    estimates::seed(store, company).await?;
+    leads::seed(store, company).await?;
     Ok(())
 }
 

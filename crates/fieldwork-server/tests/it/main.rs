@@ -28,6 +28,7 @@ mod bad_input;
 mod cli;
 mod company;
 mod customers;
+mod demo_work;
 mod durability;
 mod estimates;
 mod jobs;
