@@ -1,6 +1,6 @@
 //! Estimates: create, read, list filters, options and their parts, approval → job, decline.
 
-use fieldwork_test_support::{TestApp, reply, spawn_app};
+use fieldwork_test_support::{TestApp, reply, spawn_app, spawn_app_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -346,6 +346,20 @@ backend_tests! {
         let (ctype, body) = multipart("a.txt", "text/plain", b"x");
         let r = upload(&app, &format!("/estimates/{id}/options/est_00000000000000000000000000000000/attachments"), &ctype, body).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn attachments_respect_the_body_limit() {
+        let app = spawn_app_with(|c| c.max_body_bytes = 4_096).await;
+        let (customer, address) = app.customer_with_address("Ana").await;
+        let pro = app.create_employee("Luis").await;
+        let est = priced_estimate(&app, &customer, &address, &pro).await;
+        let path = format!("/estimates/{}/options/{}/attachments", est["id"].as_str().unwrap(),
+                           est["options"][0]["id"].as_str().unwrap());
+        let (ctype, body) = multipart("big.bin", "application/octet-stream", &[7u8; 5_000]);
+        let r = upload(&app, &path, &ctype, body).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.body);
+        let (ctype, body) = multipart("small.bin", "application/octet-stream", &[7u8; 3_000]);
+        assert_eq!(upload(&app, &path, &ctype, body).await.status, StatusCode::ACCEPTED);
     }
 
     async fn approve_copies_to_a_job() {
