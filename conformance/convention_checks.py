@@ -91,6 +91,13 @@ class ConventionChecks:
                                 ("JobType", "/job_fields/job_types", "job_types")):
             samples += [(name, i) for i in (self.api.call("GET", path, path).get(key) or [])[:3]]
         samples.append(("Application", self.api.call("GET", "/application", "/application")))
+        jobs = self.api.call("GET", "/jobs", "/jobs",
+                             params=[("expand[]", "attachments"), ("expand[]", "appointments")])
+        samples += [("Job", j) for j in (jobs.get("jobs") or [])[:5]]
+        for job in (jobs.get("jobs") or [])[:3]:
+            lines = self.api.call("GET", "/jobs/{job_id}/line_items", f"/jobs/{job['id']}/line_items")
+            samples += [("LineItemResponse", line) for line in lines.get("data") or []]
+            samples += [("Appointment", a) for a in (job.get("schedule") or {}).get("appointments") or []]
         missing = sorted({f"{name}.{field}" for name, obj in samples if isinstance(obj, dict)
                           for field in self._documented(name) if field not in obj})
         require(not missing, f"fields omitted instead of sent as null: {', '.join(missing)}")

@@ -447,5 +447,5 @@ class EstimateChecks:
         note = self.api.call("POST", "/estimates/{estimate_id}/options/{option_id}/notes",
                              f"/estimates/{est['id']}/options/{option['id']}/notes", body={"content": "fuzz"})
         lead = self.api.call("POST", "/leads", "/leads", body=self._lead_body())
-        self.ids.update({"estimate_id": est["id"], "option_id": option["id"], "note_id": note["id"],
-                         "id": lead["id"], "lead_id": lead["id"]})
+        self.ids.update({"estimate_id": est["id"], "option_id": option["id"],
+                         "estimate_note_id": note["id"], "lead_id": lead["id"]})

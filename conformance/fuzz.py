@@ -32,10 +32,21 @@ def write_inputs(workdir: Path, spec: dict[str, Any], ids: dict[str, str]) -> tu
              'unexpected-methods = ["GET", "PUT", "POST", "DELETE", "PATCH"]',
              "",
              "[parameters]"]
-    for name in ("customer_id", "address_id", "tag_id", "lead_source_id", "job_type_id",
-                 "estimate_id", "option_id", "note_id", "id", "lead_id"):
+    for name in ("customer_id", "address_id", "tag_id", "lead_source_id", "job_type_id", "job_id",
+                 "id", "appointment_id", "note_id"):
         if name in ids:
             lines.append(f"{_toml_str('path.' + name)} = {_toml_str(ids[name])}")
+    # Estimate and lead paths reuse the names `id` and `note_id` of the job paths: their own
+    # objects are pinned per operation (operation-level values win over the global ones).
+    scoped = (("^/estimates/", {"estimate_id": "estimate_id", "option_id": "option_id",
+                                "note_id": "estimate_note_id"}),
+              ("^/leads/", {"id": "lead_id", "lead_id": "lead_id"}))
+    for regex, names in scoped:
+        pins = [(param, ids[key]) for param, key in names.items() if key in ids]
+        if pins:
+            lines += ["", "[[operations]]", f"include-path-regex = {_toml_str(regex)}",
+                      "[operations.parameters]"]
+            lines += [f"{_toml_str('path.' + param)} = {_toml_str(value)}" for param, value in pins]
     config_path = workdir / "schemathesis.toml"
     config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return spec_path, config_path

@@ -40,6 +40,30 @@ OPERATIONS: list[tuple[str, str]] = [
     ("GET", "/application"),
     ("POST", "/application/enable"),
     ("POST", "/application/disable"),
+    ("GET", "/jobs"),
+    ("POST", "/jobs"),
+    ("GET", "/jobs/{id}"),
+    ("GET", "/jobs/{job_id}/line_items"),
+    ("POST", "/jobs/{job_id}/line_items"),
+    ("PUT", "/jobs/{job_id}/line_items/bulk_update"),
+    ("PUT", "/jobs/{job_id}/line_items/{id}"),
+    ("DELETE", "/jobs/{job_id}/line_items/{id}"),
+    ("GET", "/jobs/{job_id}/appointments"),
+    ("POST", "/jobs/{job_id}/appointments"),
+    ("PUT", "/jobs/{job_id}/appointments/{appointment_id}"),
+    ("DELETE", "/jobs/{job_id}/appointments/{appointment_id}"),
+    ("PUT", "/jobs/{job_id}/schedule"),
+    ("DELETE", "/jobs/{job_id}/schedule"),
+    ("PUT", "/jobs/{job_id}/dispatch"),
+    ("GET", "/jobs/{job_id}/job_input_materials"),
+    ("PUT", "/jobs/{job_id}/job_input_materials/bulk_update"),
+    ("POST", "/jobs/{job_id}/tags"),
+    ("DELETE", "/jobs/{job_id}/tags/{tag_id}"),
+    ("POST", "/jobs/{job_id}/notes"),
+    ("DELETE", "/jobs/{job_id}/notes/{note_id}"),
+    ("POST", "/jobs/{job_id}/links"),
+    ("POST", "/jobs/{job_id}/lock"),
+    ("POST", "/jobs/lock"),
     ("GET", "/estimates"),
     ("POST", "/estimates"),
     ("GET", "/estimates/{estimate_id}"),
@@ -96,6 +120,13 @@ def fix_string_defaults(spec: dict[str, Any]) -> None:
                 del node["default"]
 
 
+def drop_empty_all_of(spec: dict[str, Any]) -> None:
+    """`allOf: []` (the DELETE appointment body) is invalid OpenAPI and means "anything"."""
+    for node in _walk(spec):
+        if node.get("allOf") == []:
+            del node["allOf"]
+
+
 def _make_all_properties_nullable(schema: Any) -> None:
     """The only response relaxation: every object property also accepts ``null``."""
     for node in _walk(schema):
@@ -140,7 +171,7 @@ def _fix_parameter(param: dict[str, Any]) -> None:
 def relaxed_spec(raw: dict[str, Any], operations: list[tuple[str, str]] = OPERATIONS) -> dict[str, Any]:
     """Return a copy of the spec restricted to ``operations`` with the tolerated deviations applied.
 
-    - string defaults on numeric parameters are fixed;
+    - string defaults on numeric parameters are fixed; empty `allOf` lists are dropped;
     - `expand`-style array parameters get their enum on the items and the `name[]` spelling;
     - `GET /customers/{customer_id}/addresses` declares its list schema as a request body: it is
       moved to the 200 response;
@@ -149,6 +180,7 @@ def relaxed_spec(raw: dict[str, Any], operations: list[tuple[str, str]] = OPERAT
     """
     spec = copy.deepcopy(raw)
     fix_string_defaults(spec)
+    drop_empty_all_of(spec)
     wanted: dict[str, set[str]] = {}
     for method, path in operations:
         wanted.setdefault(path, set()).add(method.lower())

@@ -23,9 +23,10 @@ create table jobs (
     primary key (company_id, id)
 );
 create unique index jobs_number on jobs (company_id, number);
-create index jobs_created on jobs (company_id, created_at, seq);
-create index jobs_updated on jobs (company_id, updated_at, seq);
-create index jobs_starts on jobs (company_id, starts_at);
+-- Lists read a page of ids from an index alone, then fetch only those rows.
+create index jobs_created on jobs (company_id, created_at, seq) include (id);
+create index jobs_updated on jobs (company_id, updated_at, seq) include (id);
+create index jobs_starts on jobs (company_id, starts_at) include (created_at, updated_at, seq, id);
 create index jobs_customer on jobs (company_id, customer_id, created_at);
 create index jobs_parent on jobs (company_id, parent_id);
 
@@ -50,9 +51,10 @@ create table estimates (
     primary key (company_id, id)
 );
 create unique index estimates_number on estimates (company_id, number);
-create index estimates_created on estimates (company_id, created_at, seq);
-create index estimates_updated on estimates (company_id, updated_at, seq);
-create index estimates_starts on estimates (company_id, starts_at);
+-- Lists read a page of ids from an index alone, then fetch only those rows.
+create index estimates_created on estimates (company_id, created_at, seq) include (id);
+create index estimates_updated on estimates (company_id, updated_at, seq) include (id);
+create index estimates_starts on estimates (company_id, starts_at) include (created_at, updated_at, seq, id);
 create index estimates_customer on estimates (company_id, customer_id, created_at);
 create index estimates_parent on estimates (company_id, parent_id);
 
@@ -77,9 +79,10 @@ create table leads (
     primary key (company_id, id)
 );
 create unique index leads_number on leads (company_id, number);
-create index leads_created on leads (company_id, created_at, seq);
-create index leads_updated on leads (company_id, updated_at, seq);
-create index leads_starts on leads (company_id, starts_at);
+-- Lists read a page of ids from an index alone, then fetch only those rows.
+create index leads_created on leads (company_id, created_at, seq) include (id);
+create index leads_updated on leads (company_id, updated_at, seq) include (id);
+create index leads_starts on leads (company_id, starts_at) include (created_at, updated_at, seq, id);
 create index leads_customer on leads (company_id, customer_id, created_at);
 create index leads_parent on leads (company_id, parent_id);
 
@@ -104,9 +107,10 @@ create table invoices (
     primary key (company_id, id)
 );
 create unique index invoices_number on invoices (company_id, number);
-create index invoices_created on invoices (company_id, created_at, seq);
-create index invoices_updated on invoices (company_id, updated_at, seq);
-create index invoices_starts on invoices (company_id, starts_at);
+-- Lists read a page of ids from an index alone, then fetch only those rows.
+create index invoices_created on invoices (company_id, created_at, seq) include (id);
+create index invoices_updated on invoices (company_id, updated_at, seq) include (id);
+create index invoices_starts on invoices (company_id, starts_at) include (created_at, updated_at, seq, id);
 create index invoices_customer on invoices (company_id, customer_id, created_at);
 create index invoices_parent on invoices (company_id, parent_id);
 
@@ -131,9 +135,10 @@ create table events (
     primary key (company_id, id)
 );
 create unique index events_number on events (company_id, number);
-create index events_created on events (company_id, created_at, seq);
-create index events_updated on events (company_id, updated_at, seq);
-create index events_starts on events (company_id, starts_at);
+-- Lists read a page of ids from an index alone, then fetch only those rows.
+create index events_created on events (company_id, created_at, seq) include (id);
+create index events_updated on events (company_id, updated_at, seq) include (id);
+create index events_starts on events (company_id, starts_at) include (created_at, updated_at, seq, id);
 create index events_customer on events (company_id, customer_id, created_at);
 create index events_parent on events (company_id, parent_id);
 

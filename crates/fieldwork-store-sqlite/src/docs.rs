@@ -82,9 +82,13 @@ pub(crate) fn list(
     args.push(Value::Integer(query.offset()));
     let items = collect(
         c,
+        // The page's rows are found on an index first (a deferred join): skipping and sorting
+        // never touch the JSON bodies of rows that are not returned.
         &format!(
-            "select {COLS} from {table} where {cond} order by {col} {dir}, seq {dir} \
-             limit ?{} offset ?{}",
+            "select {COLS} from {table} where seq in (
+                select seq from {table} where {cond} order by {col} {dir}, seq {dir}
+                limit ?{} offset ?{})
+             order by {col} {dir}, seq {dir}",
             n + 1,
             n + 2,
             col = query.sort.column()

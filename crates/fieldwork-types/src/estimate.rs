@@ -16,7 +16,7 @@ pub struct Estimate {
     /// `needs scheduling`, `scheduled`, … (the job vocabulary).
     pub work_status: String,
     pub lead_source: Option<String>,
-    pub customer: JobCustomer,
+    pub customer: EmbeddedCustomer,
     pub address: Option<Address>,
     pub work_timestamps: WorkTimestamps,
     pub schedule: Schedule,
@@ -27,6 +27,51 @@ pub struct Estimate {
     pub updated_at: String,
     pub company_name: String,
     pub company_id: String,
+}
+
+/// The customer embedded in an estimate or a lead: a customer without addresses, its `notes`
+/// one string as on the customer itself (HCP's Estimate schema; jobs embed a list of notes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbeddedCustomer {
+    pub id: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub mobile_number: Option<String>,
+    pub home_number: Option<String>,
+    pub work_number: Option<String>,
+    pub company: Option<String>,
+    pub notifications_enabled: bool,
+    pub lead_source: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub company_name: String,
+    pub company_id: String,
+    pub tags: Vec<String>,
+}
+
+impl From<JobCustomer> for EmbeddedCustomer {
+    fn from(c: JobCustomer) -> Self {
+        Self {
+            id: c.id,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            email: c.email,
+            mobile_number: c.mobile_number,
+            home_number: c.home_number,
+            work_number: c.work_number,
+            company: c.company,
+            notifications_enabled: c.notifications_enabled,
+            lead_source: c.lead_source,
+            notes: c.notes.into_iter().next().map(|n| n.content),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            company_name: c.company_name,
+            company_id: c.company_id,
+            tags: c.tags,
+        }
+    }
 }
 
 /// `estimate_fields` of an estimate.

@@ -40,6 +40,9 @@ pub struct Job {
     pub deleted_at: Option<String>,
     pub company_name: String,
     pub company_id: String,
+    /// Recurring jobs are not supported yet: always null.
+    pub recurrence_number: Option<i64>,
+    pub recurrence_rule: Option<String>,
 }
 
 /// The customer embedded in a job, estimate or lead: a customer without addresses.
@@ -55,7 +58,9 @@ pub struct JobCustomer {
     pub company: Option<String>,
     pub notifications_enabled: bool,
     pub lead_source: Option<String>,
-    pub notes: Option<String>,
+    /// HCP's job schema has the customer's notes as a list of notes (the customer object
+    /// itself has one string): the string is its one entry.
+    pub notes: Vec<Note>,
     pub created_at: String,
     pub updated_at: String,
     pub company_name: String,

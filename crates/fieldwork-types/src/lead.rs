@@ -2,14 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Address, AddressIn, CustomerIn, Employee, JobCustomer, LineItemIn};
+use crate::{Address, AddressIn, CustomerIn, EmbeddedCustomer, Employee, LineItemIn};
 
 /// A lead as HCP returns it, plus a few Fieldwork additions (marked).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lead {
     pub id: String,
     pub number: i64,
-    pub customer: JobCustomer,
+    pub customer: EmbeddedCustomer,
     pub address: Option<Address>,
     pub lead_source: Option<String>,
     /// Tag names.

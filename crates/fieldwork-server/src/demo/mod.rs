@@ -1,6 +1,7 @@
 //! The demo company: a plumbing and heating business with realistic, reproducible data.
 
 mod estimates;
+mod jobs;
 mod leads;
 
 use fieldwork_store::{CompanyRecord, NewCompany, Plan, Store};
@@ -258,6 +259,8 @@ async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> 
     for i in 0..60 {
         store.create_customer(id, demo_customer(i)).await?;
     }
+    // Work documents, in dependency order: jobs first (invoices and estimates refer to them).
+    jobs::seed(store, company).await?;
     estimates::seed(store, company).await?;
     leads::seed(store, company).await?;
     Ok(())

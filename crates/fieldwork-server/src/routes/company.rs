@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
 use crate::services::booking::{self, BookingRequest, MAX_DAYS};
 use crate::services::company;
+use crate::services::jobs;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -89,8 +90,7 @@ async fn get_booking_windows(
             Some(date)
         }
     };
-    // Accepted for compatibility; every employee is bookable until jobs and services exist.
-    query.array("employee_ids")?;
+    let only = query.array("employee_ids")?;
     let company = state.store.get_company(&auth.company_id).await?;
     let tz = company.profile.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let request = BookingRequest {
@@ -98,11 +98,30 @@ async fn get_booking_windows(
         show_for_days: u32::try_from(show_for_days).unwrap_or(7),
         service_duration: service_duration.and_then(|d| u32::try_from(d).ok()),
     };
+    // Booked time over a span that surely covers the days shown (the first shown day can lie
+    // up to a week past the start or the booking buffer).
+    let now = Utc::now();
+    let first = start_date.map_or(now, |d| {
+        d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+    });
+    let from = first - chrono::Duration::days(1);
+    let to = first
+        + chrono::Duration::days(
+            i64::from(company.availability.availability_buffer_in_days) + 9 + show_for_days,
+        );
+    let busy = jobs::busy::busy_times(
+        state.store.as_ref(),
+        &auth.company_id,
+        from.timestamp_micros(),
+        to.timestamp_micros(),
+        &only,
+    )
+    .await?;
     Ok(Json(booking::windows(
         &company.availability,
         tz,
-        Utc::now(),
+        now,
         &request,
-        &[],
+        &busy,
     )))
 }

@@ -34,14 +34,18 @@ pub struct BookingRequest {
     pub service_duration: Option<u32>,
 }
 
-/// Computes the windows. `busy` holds booked UTC intervals; a slot overlapping one is shown
-/// with `available: false`.
+/// Booked UTC intervals of one bookable employee (or of the whole company when it has no
+/// bookable employees).
+pub type BusyTimes = Vec<(DateTime<Utc>, DateTime<Utc>)>;
+
+/// Computes the windows. `busy` holds the booked intervals of each bookable employee; a slot
+/// is shown with `available: false` when every one of them is booked during it.
 pub fn windows(
     availability: &ScheduleAvailability,
     tz: Tz,
     now: DateTime<Utc>,
     request: &BookingRequest,
-    busy: &[(DateTime<Utc>, DateTime<Utc>)],
+    busy: &[BusyTimes],
 ) -> BookingWindows {
     let today = now.with_timezone(&tz).date_naive();
     let first_bookable =
@@ -83,7 +87,10 @@ pub fn windows(
                 if let (Some(s), Some(e)) = (local(tz, date, slot), local(tz, date, slot + step))
                     && s > now
                 {
-                    let taken = busy.iter().any(|(bs, be)| *bs < e && *be > s);
+                    let taken = !busy.is_empty()
+                        && busy
+                            .iter()
+                            .all(|times| times.iter().any(|(bs, be)| *bs < e && *be > s));
                     out.push(BookingWindow {
                         start_time: fmt(s),
                         end_time: fmt(e),
@@ -191,10 +198,19 @@ mod tests {
             chrono_tz::America::New_York,
             now,
             &req,
-            &busy,
+            &[busy.to_vec()],
         );
         let avail: Vec<bool> = out.booking_windows.iter().map(|w| w.available).collect();
         assert_eq!(avail, vec![true, false, true, true]);
+        // With a second employee free all morning, nothing is full.
+        let out = windows(
+            &weekdays_8_to_12(0),
+            chrono_tz::America::New_York,
+            now,
+            &req,
+            &[busy.to_vec(), Vec::new()],
+        );
+        assert!(out.booking_windows.iter().all(|w| w.available));
     }
 
     #[test]

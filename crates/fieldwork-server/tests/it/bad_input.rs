@@ -285,6 +285,30 @@ backend_tests! {
             "/customers/cus_%00".into(),
             "/vendors/%00x".into(),
         ];
+        let (customer, address) = app.customer_with_address("Job").await;
+        let job = app
+            .post("/jobs", json!({"customer_id": customer, "address_id": address,
+                                  "line_items": [{"name": "x", "unit_price": 100}]}))
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let line = app.get(&format!("/jobs/{job}/line_items")).await.body["data"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let job_paths: Vec<String> = [
+            "", "/line_items", "/line_items/bulk_update", "/line_items/{line}", "/appointments",
+            "/appointments/apt_x", "/schedule", "/dispatch", "/job_input_materials",
+            "/job_input_materials/bulk_update", "/tags", "/tags/x", "/notes", "/notes/x",
+            "/links", "/lock", "/on_my_way", "/start", "/finish", "/cancel",
+        ]
+        .iter()
+        .map(|p| format!("/jobs/{job}{}", p.replace("{line}", &line)))
+        .chain(["/jobs".to_owned(), "/jobs/lock".to_owned(), "/jobs/job_%00".to_owned()])
+        .collect();
+        let paths: Vec<String> = paths.into_iter().chain(job_paths).collect();
         let bodies: Vec<Value> = vec![
             json!(null),
             json!("string"),
@@ -294,6 +318,15 @@ backend_tests! {
             json!({"daily_schedule_windows": [{"day_name": 1}], "availability_buffer_in_days": 1e300}),
             json!({"addresses": [null], "tags": [null]}),
             json!({"name": "\u{0000}\u{ffff}", "first_name": "😀".repeat(300)}),
+            json!({"customer_id": customer, "address_id": address, "invoice_number": 1e300,
+                   "schedule": {"scheduled_start": "9999-12-31T23:59:59Z", "scheduled_end": "+275760-09-13T00:00:00Z"},
+                   "line_items": [{"name": "x", "unit_price": 1e11, "quantity": 1e6}]}),
+            json!({"line_items": [{"name": "x", "unit_price": -1e11, "quantity": 999999.999, "kind": "percent discount"}],
+                   "append_line_items": "yes"}),
+            json!({"start_time": "1970-01-01T00:00:00Z", "end_time": "9999-12-31T00:00:00Z",
+                   "arrival_window_in_minutes": -5, "dispatched_employees": [{"employee_id": null}, null]}),
+            json!({"starting_at": "0000-01-01", "ending_at": "99999-01-01", "job_input_materials": [{"quantity": 1e308}],
+                   "tag_id": ["x"], "content": 5, "by": "alien", "dispatched_employees_ids": [1, 2]}),
         ];
         let queries = [
             "",
@@ -303,6 +336,8 @@ backend_tests! {
             "?sort_by[]=x",
             "?start_date=2026-13-45",
             "?show_for_days=100000",
+            "?scheduled_start_min=99999-01-01&work_status[]=%00",
+            "?employee_ids[]=&customer_id=%27&sort_by=invoice_number&tag_id=x",
         ];
         for path in &paths {
             for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {

@@ -154,6 +154,16 @@ async fn serve_demo_prints_a_working_key_every_start() {
         let (_, body) = get(first.base_url.clone(), key1.clone(), path).await;
         assert!(body["total_items"].as_u64().unwrap() >= 5, "{path}: {body}");
     }
+    let (_, body) = get(first.base_url.clone(), key1.clone(), "/jobs?page_size=200").await;
+    // 200 demo jobs, plus those that approved estimates and won leads became.
+    assert!(body["total_items"].as_u64().unwrap() >= 200, "{}", body["total_items"]);
+    let statuses: std::collections::BTreeSet<&str> = body["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["work_status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses.len(), 7, "every work_status: {statuses:?}");
     first.kill();
 
     // A second start reuses the company and prints a new key; the old one still works.

@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, Utc, Weekday};
 use fieldwork_test_support::spawn_app;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 backend_tests! {
     async fn company_profile() {
@@ -121,6 +121,52 @@ backend_tests! {
             .get("/company/schedule_availability/booking_windows?start_date=9999-12-31")
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    }
+
+    async fn booked_time_is_not_offered() {
+        let app = spawn_app().await;
+        app.put(
+            "/company/schedule_availability",
+            json!({"availability_buffer_in_days": 0, "daily_schedule_windows": [
+                {"day_name": "saturday", "schedule_windows": [{"start_time": "09:00", "end_time": "11:00"}]}
+            ]}),
+        )
+        .await;
+        let mut saturday = Utc::now().date_naive() + Duration::days(7);
+        while saturday.weekday() != Weekday::Sat {
+            saturday += Duration::days(1);
+        }
+        let path = format!(
+            "/company/schedule_availability/booking_windows?start_date={saturday}&show_for_days=1&service_duration=60"
+        );
+        let luis = app.create_employee("Luis").await;
+        let kim = app.create_employee("Kim").await;
+        let (c, a) = app.customer_with_address("Ana").await;
+        // 09:00-10:00 company time (naive times are local to the company's zone).
+        let book = |pros: Vec<&String>| {
+            json!({"customer_id": c, "address_id": a, "assigned_employee_ids": pros,
+                   "schedule": {"scheduled_start": format!("{saturday}T09:00:00"),
+                                "scheduled_end": format!("{saturday}T10:00:00")}})
+        };
+        let available = |body: &Value| -> Vec<bool> {
+            body["booking_windows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w["available"].as_bool().unwrap())
+                .collect()
+        };
+        assert_eq!(app.post("/jobs", book(vec![&luis])).await.status, StatusCode::CREATED);
+        // Kim is still free at 09:00.
+        assert_eq!(available(&app.get(&path).await.body), vec![true, true]);
+        let r = app.post("/jobs", book(vec![&kim])).await;
+        assert_eq!(available(&app.get(&path).await.body), vec![false, true]);
+        // Asking for Luis only; and once Kim's job is canceled, 09:00 is open again.
+        let only_luis = format!("{path}&employee_ids[]={luis}");
+        assert_eq!(available(&app.get(&only_luis).await.body), vec![false, true]);
+        let kim_job = r.body["id"].as_str().unwrap();
+        app.post(&format!("/jobs/{kim_job}/cancel"), json!({})).await;
+        assert_eq!(available(&app.get(&path).await.body), vec![true, true]);
     }
 
     async fn application_enable_and_disable() {

@@ -31,6 +31,7 @@ mod customers;
 mod demo_work;
 mod durability;
 mod estimates;
+mod job_parts;
 mod jobs;
 mod leads;
 mod postgres_outage;

@@ -2,6 +2,9 @@
 //! cancel) that HCP performs only in its apps.
 
 mod lifecycle;
+mod line_items;
+mod parts;
+mod schedule;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -23,6 +26,9 @@ pub fn router() -> Router<AppState> {
         .route("/jobs", get(list_jobs).post(create_job))
         .route("/jobs/{job_id}", get(get_job))
         .merge(lifecycle::router())
+        .merge(line_items::router())
+        .merge(parts::router())
+        .merge(schedule::router())
 }
 
 async fn list_jobs(

@@ -20,7 +20,7 @@ pub fn estimate(ctx: &Context, stored: &StoredEstimate, attachments: bool) -> Es
         estimate_number: stored.number.to_string(),
         work_status: d.work_status.clone(),
         lead_source: d.lead_source.clone(),
-        customer: ctx.customer(&d.customer_id),
+        customer: ctx.customer(&d.customer_id).into(),
         address,
         work_timestamps: d.work_timestamps.clone(),
         schedule: Schedule {

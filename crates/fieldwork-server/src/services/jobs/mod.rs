@@ -1,10 +1,13 @@
 //! Jobs: creation, reading, listing, and the read-change-write cycle every job change uses.
 
+pub mod busy;
 pub mod create;
 pub mod doc;
 pub mod lifecycle;
 pub mod list;
+pub mod parts;
 pub mod render;
+pub mod schedule;
 
 use fieldwork_store::docs::{DocKind, DocWrite, VERSION_CONFLICT};
 use fieldwork_store::time::now_micros;
@@ -46,11 +49,33 @@ pub async fn modify<T>(
     store: &dyn Store,
     company_id: &str,
     job_id: &str,
+    change: impl FnMut(&mut JobDoc) -> ApiResult<T>,
+) -> ApiResult<(StoredJob, T)> {
+    modify_job(store, company_id, job_id, true, change).await
+}
+
+/// [`modify`] without the lock check (locking itself).
+pub async fn modify_locked<T>(
+    store: &dyn Store,
+    company_id: &str,
+    job_id: &str,
+    change: impl FnMut(&mut JobDoc) -> ApiResult<T>,
+) -> ApiResult<(StoredJob, T)> {
+    modify_job(store, company_id, job_id, false, change).await
+}
+
+async fn modify_job<T>(
+    store: &dyn Store,
+    company_id: &str,
+    job_id: &str,
+    check_lock: bool,
     mut change: impl FnMut(&mut JobDoc) -> ApiResult<T>,
 ) -> ApiResult<(StoredJob, T)> {
     for _ in 0..MAX_ATTEMPTS {
         let mut job = load(store, company_id, job_id).await?;
-        refuse_locked(&job.doc)?;
+        if check_lock {
+            refuse_locked(&job.doc)?;
+        }
         let out = change(&mut job.doc)?;
         let now = now_micros();
         match store

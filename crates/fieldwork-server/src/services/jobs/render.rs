@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use fieldwork_store::time::format_ts;
 use fieldwork_store::{ListParams, Store};
 use fieldwork_types::{
-    Appointment, Customer, Employee, Job, JobCustomer, JobFields, Schedule, Tag,
+    Appointment, Customer, Employee, Job, JobCustomer, JobFields, Note, Schedule, Tag,
 };
 
 use super::doc::{StoredAppointment, StoredJob};
@@ -82,7 +82,7 @@ impl Context {
                 company: None,
                 notifications_enabled: false,
                 lead_source: None,
-                notes: None,
+                notes: Vec::new(),
                 created_at: String::new(),
                 updated_at: String::new(),
                 company_name: self.company_name.clone(),
@@ -106,7 +106,15 @@ pub fn embed(c: &Customer) -> JobCustomer {
         company: c.company.clone(),
         notifications_enabled: c.notifications_enabled,
         lead_source: c.lead_source.clone(),
-        notes: c.notes.clone(),
+        notes: c
+            .notes
+            .iter()
+            .map(|content| Note {
+                // Stable per customer: the same note keeps its id across reads.
+                id: format!("nte_{}", c.id.strip_prefix("cus_").unwrap_or(&c.id)),
+                content: content.clone(),
+            })
+            .collect(),
         created_at: c.created_at.clone(),
         updated_at: c.updated_at.clone(),
         company_name: c.company_name.clone(),
@@ -197,5 +205,7 @@ pub fn job(ctx: &Context, stored: &StoredJob, expand: Expand) -> Job {
         deleted_at: d.deleted_at.map(format_ts),
         company_name: ctx.company_name.clone(),
         company_id: ctx.company_id.clone(),
+        recurrence_number: None,
+        recurrence_rule: None,
     }
 }

@@ -18,7 +18,7 @@ pub fn lead(ctx: &Context, stored: &StoredLead) -> Lead {
     Lead {
         id: stored.id.clone(),
         number: stored.number,
-        customer: ctx.customer(&d.customer_id),
+        customer: ctx.customer(&d.customer_id).into(),
         address,
         lead_source: d.lead_source.clone(),
         tags: d.tags.iter().map(|t| t.name.clone()).collect(),

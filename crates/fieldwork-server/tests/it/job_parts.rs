@@ -1,0 +1,227 @@
+//! Job sub-resources: line items, schedule, appointments, dispatch, notes, tags, links,
+//! materials and locks.
+
+use fieldwork_test_support::{TestApp, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::assert_id;
+
+/// A job without a schedule; returns its id.
+async fn new_job(app: &TestApp) -> String {
+    let (c, a) = app.customer_with_address("Ana").await;
+    let r = app
+        .post("/jobs", json!({"customer_id": c, "address_id": a}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+backend_tests! {
+    async fn line_items_and_money_agree() {
+        let app = spawn_app().await;
+        let id = new_job(&app).await;
+        let base = format!("/jobs/{id}/line_items");
+        let r = app.post(&base, json!({"name": "Diagnosis", "unit_price": 8900})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_id(&r.body["id"], "rli");
+        assert_eq!(r.body["amount"], 8900);
+        assert_eq!(r.body["kind"], "labor");
+        assert_eq!(r.body["taxable"], true);
+        let first = r.body["id"].as_str().unwrap().to_owned();
+
+        // 50 lines in one bulk update, appended to the first.
+        let lines: Vec<Value> = (0..50)
+            .map(|i| json!({"name": format!("Part {i}"), "unit_price": 100 + i, "quantity": 2, "kind": "materials"}))
+            .collect();
+        let r = app
+            .put(&format!("{base}/bulk_update"), json!({"line_items": lines, "append_line_items": true}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["object"], "list");
+        assert_eq!(r.body["url"], base.as_str());
+        assert_eq!(r.body["data"].as_array().unwrap().len(), 51);
+        let parts: i64 = (0..50).map(|i| (100 + i) * 2).sum();
+        let job = app.get(&format!("/jobs/{id}")).await.body;
+        assert_eq!(job["subtotal"], 8900 + parts);
+        assert_eq!(job["total_amount"], 8900 + parts);
+        assert_eq!(job["outstanding_balance"], 8900 + parts);
+
+        // Update one line, then a bulk update without append keeps only what it names.
+        let r = app.put(&format!("{base}/{first}"), json!({"quantity": 2})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["amount"], 17_800);
+        assert_eq!(r.body["name"], "Diagnosis");
+        let r = app
+            .put(&format!("{base}/bulk_update"), json!({"line_items": [{"id": first, "unit_price": 9000}, {"name": "Discount", "kind": "percent discount", "unit_price": 10}]}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let data = r.body["data"].as_array().unwrap();
+        assert_eq!(data.len(), 2);
+        assert_eq!(data[0]["amount"], 18_000);
+        assert_eq!(data[1]["amount"], -1_800);
+        let job = app.get(&format!("/jobs/{id}")).await.body;
+        assert_eq!((job["subtotal"].as_i64(), job["total_amount"].as_i64()), (Some(18_000), Some(16_200)));
+        let listed = app.get("/jobs").await.body;
+        assert_eq!(listed["jobs"][0]["total_amount"], 16_200);
+
+        let discount = data[1]["id"].as_str().unwrap();
+        let r = app.delete(&format!("{base}/{discount}")).await;
+        assert_eq!(r.body, json!({"id": discount, "deleted": true}));
+        assert_eq!(app.get(&format!("/jobs/{id}")).await.body["total_amount"], 18_000);
+        assert_eq!(app.delete(&format!("{base}/{discount}")).await.status, StatusCode::NOT_FOUND);
+        let r = app.put(&format!("{base}/bulk_update"), json!({"line_items": [{"id": "rli_unknown"}]})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.put(&format!("{base}/bulk_update"), json!({"line_items": "all"})).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(app.get(&base).await.body["data"].as_array().unwrap().len(), 1);
+    }
+
+    async fn schedule_appointments_and_dispatch() {
+        let app = spawn_app().await;
+        let id = new_job(&app).await;
+        let luis = app.create_employee("Luis").await;
+        let kim = app.create_employee("Kim").await;
+        let r = app
+            .put(&format!("/jobs/{id}/schedule"), json!({
+                "start_time": "2026-12-03T16:00:00Z", "end_time": "2026-12-03T18:00:00Z",
+                "arrival_window_in_minutes": 30, "notify": true,
+                "dispatched_employees": [{"employee_id": luis}]
+            }))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["start_time"], "2026-12-03T16:00:00Z");
+        assert_eq!(r.body["arrival_window_minutes"], 30);
+        assert_eq!(r.body["assigned_employees"][0]["id"], luis.as_str());
+        assert_eq!(r.body["appointments"].as_array().unwrap().len(), 1);
+        assert_eq!(app.get(&format!("/jobs/{id}")).await.body["work_status"], "scheduled");
+
+        let r = app.put(&format!("/jobs/{id}/dispatch"), json!({"dispatched_employees": [{"employee_id": kim}]})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["assigned_employees"][0]["id"], kim.as_str());
+        let r = app.put(&format!("/jobs/{id}/dispatch"), json!({"dispatched_employees": [{"employee_id": "pro_nobody"}]})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // A second visit: the schedule spans both, and PUT schedule is refused.
+        let r = app
+            .post(&format!("/jobs/{id}/appointments"), json!({
+                "start_time": "2026-12-04T16:00:00Z", "end_time": "2026-12-04T17:00:00Z",
+                "dispatched_employees_ids": [luis, kim]
+            }))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let second = r.body["id"].as_str().unwrap().to_owned();
+        let job = app.get(&format!("/jobs/{id}")).await.body;
+        assert_eq!(job["schedule"]["scheduled_end"], "2026-12-04T17:00:00Z");
+        let r = app.put(&format!("/jobs/{id}/schedule"), json!({"start_time": "2026-12-05T16:00:00Z"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.put(&format!("/jobs/{id}/appointments/{second}"), json!({"end_time": "2026-12-04T19:00:00Z"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["end_time"], "2026-12-04T19:00:00Z");
+        assert_eq!(r.body["dispatched_employees_ids"].as_array().unwrap().len(), 2);
+        let list = app.get(&format!("/jobs/{id}/appointments")).await.body;
+        assert_eq!(list["appointments"].as_array().unwrap().len(), 2);
+        let filtered = app.get(&format!("/jobs?employee_ids[]={luis}")).await.body;
+        assert_eq!(filtered["total_items"], 1);
+
+        // Removing every visit unschedules the job; so does DELETE schedule.
+        for a in list["appointments"].as_array().unwrap() {
+            let aid = a["id"].as_str().unwrap();
+            assert_eq!(app.delete(&format!("/jobs/{id}/appointments/{aid}")).await.status, StatusCode::OK);
+        }
+        assert_eq!(app.get(&format!("/jobs/{id}")).await.body["work_status"], "needs scheduling");
+        app.put(&format!("/jobs/{id}/schedule"), json!({"start_time": "2026-12-05T16:00:00Z"})).await;
+        let r = app.delete(&format!("/jobs/{id}/schedule")).await;
+        assert_eq!(r.body, json!({"object": "schedule", "deleted": true}));
+        let job = app.get(&format!("/jobs/{id}")).await.body;
+        assert_eq!(job["work_status"], "needs scheduling");
+        assert_eq!(job["schedule"]["scheduled_start"], Value::Null);
+
+        // No schedule changes once work is done.
+        app.post(&format!("/jobs/{id}/finish"), json!({})).await;
+        let r = app.put(&format!("/jobs/{id}/schedule"), json!({"start_time": "2026-12-05T16:00:00Z"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.post(&format!("/jobs/{id}/appointments"), json!({"start_time": "x"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.delete(&format!("/jobs/{id}/appointments/apt_none")).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn notes_tags_links_materials() {
+        let app = spawn_app().await;
+        let id = new_job(&app).await;
+        let r = app.post(&format!("/jobs/{id}/notes"), json!({"content": "Gate code 4411"})).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        assert_id(&r.body["id"], "nte");
+        let note = r.body["id"].as_str().unwrap().to_owned();
+        assert_eq!(app.post(&format!("/jobs/{id}/notes"), json!({"content": " "})).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let tag = app.post("/tags", json!({"name": "warranty"})).await.body;
+        let tag_id = tag["id"].as_str().unwrap();
+        let r = app.post(&format!("/jobs/{id}/tags"), json!({"tag_id": tag_id})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body, json!({"tags": [{"id": tag_id, "name": "warranty"}]}));
+        let r = app.call(reqwest::Method::POST, &format!("/jobs/{id}/tags?tag_id={tag_id}"), None).await;
+        assert_eq!(r.body["tags"].as_array().unwrap().len(), 1);
+        assert_eq!(app.post(&format!("/jobs/{id}/tags"), json!({"tag_id": "tag_nope"})).await.status, StatusCode::NOT_FOUND);
+
+        let r = app.post(&format!("/jobs/{id}/links"), json!({"title": "Photos", "url": "https://example.com/p"})).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        assert_eq!(r.body["title"], "Photos");
+        assert_eq!(app.post(&format!("/jobs/{id}/links"), json!({"title": "x", "url": "javascript:alert(1)"})).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let r = app.put(&format!("/jobs/{id}/job_input_materials/bulk_update"), json!({"job_input_materials": [{"name": "PEX 1/2in", "unit_cost": 125, "quantity": 10.5}]})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let uuid = r.body["job_input_materials"][0]["uuid"].as_str().unwrap().to_owned();
+        let r = app.put(&format!("/jobs/{id}/job_input_materials/bulk_update"), json!({"job_input_materials": [{"uuid": uuid, "quantity": 12}, {"name": "Solder"}]})).await;
+        let list = app.get(&format!("/jobs/{id}/job_input_materials")).await.body;
+        assert_eq!(list, r.body);
+        assert_eq!(list["job_input_materials"][0]["quantity"], 12.0);
+        assert_eq!(list["job_input_materials"][0]["unit_cost"], 125);
+        assert_eq!(list["job_input_materials"].as_array().unwrap().len(), 2);
+
+        let job = app.get(&format!("/jobs/{id}")).await.body;
+        assert_eq!(job["tags"], json!(["warranty"]));
+        assert_eq!(job["notes"][0]["content"], "Gate code 4411");
+        assert_eq!(app.delete(&format!("/jobs/{id}/notes/{note}")).await.status, StatusCode::OK);
+        assert_eq!(app.delete(&format!("/jobs/{id}/notes/{note}")).await.status, StatusCode::NOT_FOUND);
+        let r = app.delete(&format!("/jobs/{id}/tags/{tag_id}")).await;
+        assert_eq!(r.body, json!({"tags": []}));
+    }
+
+    async fn locked_jobs_refuse_changes() {
+        let app = spawn_app().await;
+        let id = new_job(&app).await;
+        app.put(&format!("/jobs/{id}/schedule"), json!({"start_time": "2026-12-10T16:00:00Z"})).await;
+        let other = new_job(&app).await;
+        app.put(&format!("/jobs/{other}/schedule"), json!({"start_time": "2027-01-10T16:00:00Z"})).await;
+        let unscheduled = new_job(&app).await;
+
+        let r = app.post("/jobs/lock", json!({"starting_at": "2026-12-01T00:00:00Z", "ending_at": "2026-12-31T00:00:00Z"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let locked = r.body["jobs"].as_array().unwrap();
+        assert_eq!(locked.len(), 1);
+        assert_eq!(locked[0]["id"], id.as_str());
+        assert!(locked[0]["locked_at"].is_string());
+
+        for (method, path, body) in [
+            ("POST", format!("/jobs/{id}/line_items"), json!({"name": "x"})),
+            ("PUT", format!("/jobs/{id}/schedule"), json!({"start_time": "2026-12-11T16:00:00Z"})),
+            ("DELETE", format!("/jobs/{id}/schedule"), json!({})),
+            ("POST", format!("/jobs/{id}/notes"), json!({"content": "x"})),
+            ("POST", format!("/jobs/{id}/start"), json!({})),
+        ] {
+            let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let r = app.call(m, &path, Some(&body)).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}: {:?}", r.body);
+            assert!(r.body["message"].as_str().unwrap().contains("locked"), "{:?}", r.body);
+        }
+        // Locking again is harmless; the other jobs are not locked.
+        assert_eq!(app.post(&format!("/jobs/{id}/lock"), json!({})).await.status, StatusCode::OK);
+        let r = app.post(&format!("/jobs/{unscheduled}/lock"), json!({})).await;
+        assert!(r.body["locked_at"].is_string());
+        assert_eq!(app.post(&format!("/jobs/{other}/start"), json!({})).await.status, StatusCode::OK);
+        let r = app.post("/jobs/lock", json!({"starting_at": "2026-12-31T00:00:00Z", "ending_at": "2026-12-01T00:00:00Z"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.post("/jobs/job_0/lock", json!({})).await.status, StatusCode::NOT_FOUND);
+    }
+}
