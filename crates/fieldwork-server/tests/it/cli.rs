@@ -156,7 +156,11 @@ async fn serve_demo_prints_a_working_key_every_start() {
     }
     let (_, body) = get(first.base_url.clone(), key1.clone(), "/jobs?page_size=200").await;
     // 200 demo jobs, plus those that approved estimates and won leads became.
-    assert!(body["total_items"].as_u64().unwrap() >= 200, "{}", body["total_items"]);
+    assert!(
+        body["total_items"].as_u64().unwrap() >= 200,
+        "{}",
+        body["total_items"]
+    );
     let statuses: std::collections::BTreeSet<&str> = body["jobs"]
         .as_array()
         .unwrap()
