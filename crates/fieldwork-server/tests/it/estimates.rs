@@ -232,6 +232,7 @@ backend_tests! {
         assert_eq!(r.body["option_number"], "3");
         assert_eq!(r.body["total_amount"], 20_000 + 1_650);
         assert_id(&r.body["id"], "est");
+        let added = r.body["id"].as_str().unwrap().to_owned();
         let r = app.post(&format!("/estimates/{id}/options"), json!({"line_items": []})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body["errors"].get("name").is_some(), "{:?}", r.body);
@@ -299,6 +300,14 @@ backend_tests! {
         let r = app.get(&format!("/estimates/{id}/options/est_00000000000000000000000000000000/line_items")).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(r.body, json!({"error": {"message": "option not found"}}));
+
+        // An option added later is found by approval like the first ones.
+        let r = app.post("/estimates/options/approve", json!({"option_ids": [added]})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let job = app.get(&format!("/jobs/{}", r.body["copied_on_approval_to_job_id"].as_str().unwrap())).await.body;
+        assert_eq!(job["total_amount"], 21_650);
+        assert_eq!(job["schedule"]["scheduled_start"], "2026-12-05T18:00:00Z");
+        assert_eq!(job["assigned_employees"][0]["id"], kim.as_str());
     }
 
     async fn attachments_round_trip() {
