@@ -32,6 +32,7 @@ from client import Api, Result, run_check  # noqa: E402
 from convention_checks import ConventionChecks  # noqa: E402
 from estimate_checks import EstimateChecks  # noqa: E402
 from hcp_checks import HcpChecks  # noqa: E402
+from invoice_checks import InvoiceChecks  # noqa: E402
 from job_checks import JobChecks  # noqa: E402
 from server import FieldworkServer, ServerError  # noqa: E402
 from vendor_checks import VendorChecks  # noqa: E402
@@ -105,6 +106,9 @@ def main() -> int:
             run_check(results, name, fn)
         print("\n== HCP job operations ==")
         for name, fn in JobChecks(api, hcp).checks():
+            run_check(results, name, fn)
+        print("\n== HCP invoices and calendar events ==")
+        for name, fn in InvoiceChecks(api, hcp).checks():
             run_check(results, name, fn)
         print("\n== HCP auth and error conventions ==")
         for name, fn in ConventionChecks(api, hcp).checks():

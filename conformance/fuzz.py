@@ -33,7 +33,7 @@ def write_inputs(workdir: Path, spec: dict[str, Any], ids: dict[str, str]) -> tu
              "",
              "[parameters]"]
     for name in ("customer_id", "address_id", "tag_id", "lead_source_id", "job_type_id", "job_id",
-                 "id", "appointment_id", "note_id"):
+                 "id", "appointment_id", "note_id", "uuid", "event_id"):
         if name in ids:
             lines.append(f"{_toml_str('path.' + name)} = {_toml_str(ids[name])}")
     # Estimate and lead paths reuse the names `id` and `note_id` of the job paths: their own

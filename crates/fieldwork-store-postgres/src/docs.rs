@@ -132,7 +132,9 @@ fn order_by(q: &DocQuery) -> String {
         DocSort::CreatedAt | DocSort::UpdatedAt | DocSort::Number => {
             format!("{col} {dir}, seq {dir}")
         }
-        DocSort::StartsAt => format!("{col} {dir} {nulls}, seq {dir}"),
+        DocSort::StartsAt | DocSort::DueAt | DocSort::PaidAt | DocSort::Amount => {
+            format!("{col} {dir} {nulls}, seq {dir}")
+        }
         DocSort::Id | DocSort::SortText | DocSort::Status => {
             format!("{col} collate \"C\" {dir} {nulls}, seq {dir}")
         }

@@ -168,6 +168,9 @@ pub enum DocSort {
     SortText,
     Status,
     StartsAt,
+    DueAt,
+    PaidAt,
+    Amount,
 }
 
 impl DocSort {
@@ -181,6 +184,9 @@ impl DocSort {
             Self::SortText => "sort_text",
             Self::Status => "status",
             Self::StartsAt => "starts_at",
+            Self::DueAt => "due_at",
+            Self::PaidAt => "paid_at",
+            Self::Amount => "amount",
         }
     }
 }

@@ -75,12 +75,12 @@ pub enum EmployeesCommand {
     },
 }
 
-async fn open(config: &Config) -> anyhow::Result<crate::DynStore> {
+pub(super) async fn open(config: &Config) -> anyhow::Result<crate::DynStore> {
     crate::store::open(config, true).await
 }
 
 /// Resolves `demo` to the demo company's id; anything else must be an existing company id.
-async fn company_id(store: &dyn Store, given: &str) -> anyhow::Result<String> {
+pub(super) async fn company_id(store: &dyn Store, given: &str) -> anyhow::Result<String> {
     if given == "demo" {
         let company = store
             .find_company_by_name(DEMO_COMPANY_NAME)

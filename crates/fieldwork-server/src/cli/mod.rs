@@ -1,6 +1,7 @@
 //! The `fieldwork` command line: `serve`, `migrate` and the admin commands.
 
 mod admin;
+mod invoices;
 mod serve;
 
 use std::path::PathBuf;
@@ -46,6 +47,9 @@ enum Command {
     /// Manage employees (HCP has no API for creating them).
     #[command(subcommand)]
     Employees(admin::EmployeesCommand),
+    /// Make, pay and void invoices.
+    #[command(subcommand)]
+    Invoices(invoices::InvoicesCommand),
 }
 
 /// Runs the command line and maps errors to a message and exit code 1.
@@ -98,6 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Companies(cmd) => admin::companies(&config, cmd).await,
         Command::Keys(cmd) => admin::keys(&config, cmd).await,
         Command::Employees(cmd) => admin::employees(&config, cmd).await,
+        Command::Invoices(cmd) => invoices::invoices(&config, cmd).await,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The demo company: a plumbing and heating business with realistic, reproducible data.
 
 mod estimates;
+mod events;
+mod invoices;
 mod jobs;
 mod leads;
 
@@ -261,8 +263,12 @@ async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> 
     }
     // Work documents, in dependency order: jobs first (invoices and estimates refer to them).
     jobs::seed(store, company).await?;
-    estimates::seed(store, company).await?;
-    leads::seed(store, company).await?;
+    // The profile set above (address, time zone) is read by the seeds below.
+    let company = store.get_company(id).await?;
+    invoices::seed(store, &company).await?;
+    events::seed(store, &company).await?;
+    estimates::seed(store, &company).await?;
+    leads::seed(store, &company).await?;
     Ok(())
 }
 

@@ -6,6 +6,8 @@ mod company;
 mod customers;
 mod employees;
 mod estimates;
+mod events;
+mod invoices;
 mod jobs;
 mod leads;
 mod middleware;
@@ -53,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         .merge(customers::router())
         .merge(employees::router())
         .merge(jobs::router())
+        .merge(invoices::router())
+        .merge(events::router())
         .merge(company::router())
         .merge(reference::router())
         .merge(application::router())

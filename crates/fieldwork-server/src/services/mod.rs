@@ -5,6 +5,8 @@ pub mod booking;
 pub mod company;
 pub mod customers;
 pub mod estimates;
+pub mod events;
+pub mod invoices;
 pub mod jobs;
 pub mod leads;
 pub mod line_items;

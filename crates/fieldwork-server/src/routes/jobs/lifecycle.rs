@@ -8,6 +8,7 @@ use fieldwork_types::{CancelIn, Job};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{MaxPlanCompany, json};
+use crate::services::invoices::{self, Terms};
 use crate::services::jobs::{self, Expand, JobDoc, lifecycle};
 use crate::state::AppState;
 
@@ -54,7 +55,13 @@ async fn finish(
     auth: MaxPlanCompany,
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<Job>> {
-    transition(&state, &auth.company_id, &job_id, lifecycle::finish).await
+    // Finishing also makes the job's invoice, in the same write.
+    let store = state.store.as_ref();
+    let (job, _) =
+        invoices::create::finish_job(store, &auth.company_id, &job_id, Terms::default()).await?;
+    Ok(Json(
+        jobs::present(store, &auth.company_id, &job, Expand::default()).await?,
+    ))
 }
 
 async fn cancel(
