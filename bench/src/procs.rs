@@ -268,7 +268,58 @@ pub fn copy_db(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// CPU time in clock ticks: the whole machine's busy time, one process's, and this process's.
+/// The PostgreSQL database the measured server uses, if any: the CPU of its backends and of
+/// PostgreSQL's shared background processes counts as the server's (it is work the server's
+/// requests cause), not as other processes'.
+static SERVER_DATABASE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Sets (or clears) the database whose PostgreSQL processes count as the server.
+pub fn set_server_database(name: Option<&str>) {
+    *SERVER_DATABASE.lock().unwrap_or_else(|e| e.into_inner()) = name.map(str::to_owned);
+}
+
+/// Background processes of PostgreSQL, as their titles end (`postgres: 15/main: walwriter`).
+const PG_BACKGROUND: &[&str] = &[
+    ": walwriter",
+    ": checkpointer",
+    ": background writer",
+    ": autovacuum",
+    ": logical replication",
+];
+
+/// Clock ticks of the PostgreSQL processes serving `database` (backends whose title names
+/// it, and the background processes).
+fn pg_ticks(database: &str) -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut total = 0;
+    for entry in dir.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
+        let title = String::from_utf8_lossy(&cmdline);
+        let ours = title.starts_with("postgres: ")
+            && (title.split_whitespace().any(|w| w == database)
+                || PG_BACKGROUND.iter().any(|p| title.contains(p)));
+        if ours {
+            total += std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map(|s| proc_ticks(&s))
+                .unwrap_or(0);
+        }
+    }
+    total
+}
+
+/// CPU time in clock ticks: the whole machine's busy time, one process's (with its PostgreSQL
+/// processes, see [`set_server_database`]), and this process's.
 #[derive(Clone, Copy, Default)]
 pub struct CpuSnap {
     pub at: Option<std::time::Instant>,
@@ -307,9 +358,14 @@ impl CpuSnap {
                 )
             })
             .unwrap_or(0);
+        let database = SERVER_DATABASE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let server = std::fs::read_to_string(format!("/proc/{server_pid}/stat"))
             .map(|s| proc_ticks(&s))
-            .unwrap_or(0);
+            .unwrap_or(0)
+            + database.map_or(0, |d| pg_ticks(&d));
         let me = std::fs::read_to_string("/proc/self/stat")
             .map(|s| proc_ticks(&s))
             .unwrap_or(0);

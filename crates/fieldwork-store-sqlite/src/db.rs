@@ -6,9 +6,20 @@
 //! writes that queued up while the last commit ran turns many small fsyncs into one. Each write
 //! runs inside its own savepoint, so a failing write never undoes its neighbours, and none is
 //! acknowledged before the commit that contains it.
+//!
+//! Checkpoints: inline, the auto-checkpoint and its fsync were ~18 % of the writer's time
+//! (BENCHMARKS.md), so the writer does not checkpoint after every 1000 pages
+//! (`wal_autocheckpoint = 0`); a checkpoint thread with its own connection copies WAL frames
+//! into the database (passive) several times a second, on the other core, while the writer
+//! keeps committing. That alone lets the WAL grow without end: SQLite starts the WAL over only
+//! when a write transaction begins with every frame already copied, which never happens while
+//! commits keep coming. So once a second the writer itself runs a passive checkpoint right
+//! after a commit: it copies the few frames the checkpoint thread has not, and the next
+//! transaction starts the WAL from the beginning.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use fieldwork_store::{StoreError, StoreResult};
 use parking_lot::Mutex;
@@ -21,12 +32,20 @@ use crate::error::map_err;
 const MAX_BATCH: usize = 512;
 /// Read connections kept open between calls.
 const MAX_IDLE_READERS: usize = 8;
+/// How often the checkpoint thread copies committed WAL frames into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+/// How long the writer waits for a write before it spends the time merging the search index.
+const IDLE_AFTER: Duration = Duration::from_secs(1);
+/// How often the writer completes a checkpoint so that the WAL starts over.
+const WRITER_CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// The database handle shared by every store call.
 pub(crate) struct Db {
     path: PathBuf,
     readers: Mutex<Vec<Connection>>,
     writer: mpsc::Sender<Box<dyn WriteJob>>,
+    /// Dropped with the handle, which stops the checkpoint thread.
+    _stop_checkpoints: mpsc::Sender<()>,
 }
 
 impl Db {
@@ -45,6 +64,16 @@ impl Db {
             crate::migrate::apply(&conn)?;
         }
         crate::migrate::check_current(&conn)?;
+        conn.execute_batch("pragma wal_autocheckpoint = 0;")
+            .map_err(map_err)?;
+        crate::customers::create_pending_table(&conn).map_err(map_err)?;
+        let checkpointer = Connection::open(path).map_err(map_err)?;
+        configure(&checkpointer).map_err(map_err)?;
+        let (stop_checkpoints, stopped) = mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(&checkpointer, &stopped))
+            .map_err(StoreError::other)?;
         let (tx, rx) = mpsc::channel::<Box<dyn WriteJob>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -54,6 +83,7 @@ impl Db {
             path: path.to_owned(),
             readers: Mutex::new(Vec::new()),
             writer: tx,
+            _stop_checkpoints: stop_checkpoints,
         })
     }
 
@@ -75,6 +105,11 @@ impl Db {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags).map_err(map_err)?;
         configure(&conn).map_err(map_err)?;
+        // 8 MB instead of 2 MB: a deep page skips ~2.5 MB of index entries of a 100,000-customer
+        // company, which thrashed the default cache (a pread per page). Reads run inline on the
+        // runtime's worker threads, so only about as many readers as cores are warm at a time.
+        conn.execute_batch("pragma cache_size = -8192;")
+            .map_err(map_err)?;
         Ok(conn)
     }
 
@@ -188,8 +223,36 @@ impl<T: Send> Finish for Done<T> {
     }
 }
 
+/// The next write to run: one that arrived during idle work, else the next from the queue.
+/// While no write comes for [`IDLE_AFTER`], merges the search index's segments a step at a
+/// time (each step its own transaction), as long as the queue stays empty.
+fn next_job(
+    conn: &Connection,
+    rx: &mpsc::Receiver<Box<dyn WriteJob>>,
+    merge_due: &mut bool,
+) -> Option<Box<dyn WriteJob>> {
+    loop {
+        match rx.recv_timeout(IDLE_AFTER) {
+            Ok(job) => return Some(job),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        while *merge_due {
+            *merge_due = crate::customers::merge_search_step(conn);
+            match rx.try_recv() {
+                Ok(job) => return Some(job),
+                Err(mpsc::TryRecvError::Disconnected) => return None,
+                Err(mpsc::TryRecvError::Empty) => {}
+            }
+        }
+    }
+}
+
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>) {
-    while let Ok(first) = rx.recv() {
+    let mut last_checkpoint = std::time::Instant::now();
+    let mut merge_due = true;
+    while let Some(first) = next_job(&conn, &rx, &mut merge_due) {
+        merge_due = true;
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -206,13 +269,32 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>) {
             continue;
         }
         let finishes: Vec<Box<dyn Finish>> = batch.into_iter().map(|job| job.run(&conn)).collect();
-        let commit = conn.execute_batch("commit").map_err(|e| {
-            tracing::error!(error = %e, "sqlite commit failed");
-            let _ = conn.execute_batch("rollback");
-            format!("commit failed: {e}")
-        });
+        // The batch's search documents, indexed once; if that fails, nothing is committed.
+        let commit = crate::customers::flush_pending(&conn)
+            .and_then(|()| conn.execute_batch("commit"))
+            .map_err(|e| {
+                tracing::error!(error = %e, "sqlite commit failed");
+                let _ = conn.execute_batch("rollback");
+                format!("commit failed: {e}")
+            });
         for finish in finishes {
             finish.finish(commit.clone());
+        }
+        if last_checkpoint.elapsed() >= WRITER_CHECKPOINT_EVERY {
+            last_checkpoint = std::time::Instant::now();
+            if let Err(e) = conn.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "sqlite checkpoint failed");
+            }
+        }
+    }
+}
+
+/// Runs a passive checkpoint every [`CHECKPOINT_EVERY`] until `stop`'s sender is dropped.
+/// Passive: it copies what no reader still needs and never blocks the writer or a reader.
+fn checkpoint_loop(conn: &Connection, stop: &mpsc::Receiver<()>) {
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
+        if let Err(e) = conn.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "sqlite checkpoint failed");
         }
     }
 }

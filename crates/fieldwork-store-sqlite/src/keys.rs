@@ -1,8 +1,11 @@
 //! Console users and API keys (stored as SHA-256 hashes only).
 
+use std::collections::HashMap;
+
 use fieldwork_store::ids::{new_id, prefix};
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{ApiKeyRecord, KeyAuth, Plan, StoreError, StoreResult, UserRecord};
+use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::db::Db;
@@ -143,25 +146,68 @@ pub(crate) async fn revoke(db: &Db, key_id: &str) -> StoreResult<ApiKeyRecord> {
     .await
 }
 
-pub(crate) fn authenticate(c: &Connection, key_hash: &str) -> StoreResult<Option<KeyAuth>> {
-    c.prepare_cached(
-        "select k.id, k.name, k.company_id, co.plan from api_keys k
-         join companies co on co.id = k.company_id
-         where k.key_hash = ?1 and k.revoked_at is null",
-    )
-    .and_then(|mut s| {
-        s.query_row([key_hash], |r| {
-            let plan: String = r.get(3)?;
-            Ok(KeyAuth {
-                key_id: r.get(0)?,
-                key_name: r.get(1)?,
-                company_id: r.get(2)?,
-                plan: plan.parse().unwrap_or(Plan::Basic),
+/// Successful key lookups, each with the `auth_epoch` value it was made under.
+///
+/// `auth_epoch` is bumped by triggers whenever a key is revoked or deleted or a company's plan
+/// changes, in the changing transaction and by whichever process commits it (the CLI included).
+/// A lookup checks the current epoch first (one read of a one-row table instead of the key and
+/// company lookups) and uses a cached entry only if it was made under that same epoch, so a
+/// revoked key is refused from the first request after the revocation's commit. Failed
+/// lookups are not cached.
+#[derive(Default)]
+pub(crate) struct AuthCache {
+    entries: Mutex<HashMap<String, (i64, KeyAuth)>>,
+}
+
+/// Most cached keys; past that the cache starts over (keys are few; this bounds a flood of
+/// distinct valid keys).
+const MAX_CACHED_KEYS: usize = 4096;
+
+pub(crate) fn authenticate(
+    c: &Connection,
+    cache: &AuthCache,
+    key_hash: &str,
+) -> StoreResult<Option<KeyAuth>> {
+    let epoch: i64 = c
+        .prepare_cached("select n from auth_epoch where id = 1")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .map_err(map_err)?;
+    let cached = match cache.entries.lock().get(key_hash) {
+        Some((at, auth)) if *at == epoch => Some(auth.clone()),
+        _ => None,
+    };
+    if cached.is_some() {
+        return Ok(cached);
+    }
+    let found = c
+        .prepare_cached(
+            "select k.id, k.name, k.company_id, co.plan, (select n from auth_epoch where id = 1)
+             from api_keys k
+             join companies co on co.id = k.company_id
+             where k.key_hash = ?1 and k.revoked_at is null",
+        )
+        .and_then(|mut s| {
+            s.query_row([key_hash], |r| {
+                let plan: String = r.get(3)?;
+                let auth = KeyAuth {
+                    key_id: r.get(0)?,
+                    key_name: r.get(1)?,
+                    company_id: r.get(2)?,
+                    plan: plan.parse().unwrap_or(Plan::Basic),
+                };
+                Ok((r.get::<_, i64>(4)?, auth))
             })
+            .optional()
         })
-        .optional()
-    })
-    .map_err(map_err)
+        .map_err(map_err)?;
+    Ok(found.map(|(at, auth)| {
+        let mut entries = cache.entries.lock();
+        if entries.len() >= MAX_CACHED_KEYS {
+            entries.clear();
+        }
+        entries.insert(key_hash.to_owned(), (at, auth.clone()));
+        auth
+    }))
 }
 
 pub(crate) async fn record_usage(db: &Db, uses: Vec<(String, i64)>) -> StoreResult<()> {

@@ -32,6 +32,7 @@ use crate::db::Db;
 #[derive(Clone)]
 pub struct SqliteStore {
     db: Arc<Db>,
+    auth_cache: Arc<keys::AuthCache>,
 }
 
 impl SqliteStore {
@@ -43,6 +44,7 @@ impl SqliteStore {
         let path = path_from_url(url)?;
         Ok(Self {
             db: Arc::new(Db::open(&path, migrate)?),
+            auth_cache: Arc::default(),
         })
     }
 }
@@ -138,7 +140,8 @@ impl Store for SqliteStore {
         keys::revoke(&self.db, key_id).await
     }
     async fn authenticate(&self, key_hash: &str) -> StoreResult<Option<KeyAuth>> {
-        self.db.read(|c| keys::authenticate(c, key_hash))
+        self.db
+            .read(|c| keys::authenticate(c, &self.auth_cache, key_hash))
     }
     async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()> {
         keys::record_usage(&self.db, uses).await

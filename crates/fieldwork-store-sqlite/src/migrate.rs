@@ -12,6 +12,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/20261127000000_init.sql"),
     ),
     (
+        "20261127100000_counts_search_auth",
+        include_str!("../migrations/20261127100000_counts_search_auth.sql"),
+    ),
+    (
         "20261127110000_documents",
         include_str!("../migrations/20261127110000_documents.sql"),
     ),

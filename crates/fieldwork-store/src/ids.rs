@@ -13,9 +13,12 @@ pub mod prefix {
     pub const USER: &str = "usr";
 }
 
-/// A new random id with the given prefix.
+/// A new id with the given prefix: a UUIDv7 (48-bit millisecond time, then random bits), so ids
+/// made one after another sort together and the unique `id` indexes grow at one end instead of
+/// taking inserts on random leaf pages (measured +35 % POST throughput on SQLite; BENCHMARKS.md).
+/// Still 32 hex digits, as HCP's ids; nothing may rely on their order.
 pub fn new_id(prefix: &str) -> String {
-    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
+    format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
 }
 
 /// A new company id (a hyphenated UUID).

@@ -37,6 +37,7 @@ mod invoices;
 mod job_parts;
 mod jobs;
 mod leads;
+mod lists;
 mod postgres_outage;
 mod reference;
 mod vendors;

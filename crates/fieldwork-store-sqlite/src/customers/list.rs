@@ -1,0 +1,230 @@
+//! Pages of customers: all of a company's, or those matching a `q=` search, with their total.
+//!
+//! Each call runs in one read transaction, so the total and the page agree.
+
+use fieldwork_store::rules::search_patterns;
+use fieldwork_store::{ListParams, Page, SortDirection, SortField, StoreResult};
+use fieldwork_types::Customer;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
+
+use super::search::Filter;
+use super::{COLS, from_row};
+use crate::error::map_err;
+use crate::sql::{limit_offset, order_by};
+
+pub(crate) fn list(
+    c: &Connection,
+    company_id: &str,
+    q: Option<&str>,
+    list: &ListParams,
+) -> StoreResult<Page<Customer>> {
+    let patterns = q.map(search_patterns).unwrap_or_default();
+    // Rolled back on drop: a read transaction only pins one snapshot for the statements below.
+    let tx = c.unchecked_transaction().map_err(map_err)?;
+    if patterns.is_empty() {
+        list_all(&tx, company_id, list)
+    } else {
+        search(&tx, company_id, &Filter::new(&patterns), list)
+    }
+}
+
+/// A page of all customers. The total is the company's row in `customer_counts`. For the
+/// indexed sorts the page's rows are found by skipping entries of the `(company_id, sort
+/// column)` index, which holds `seq` too, so the skip never reads a table row; and from the
+/// nearer end of the list, so at most half of it is skipped.
+fn list_all(c: &Connection, company_id: &str, list: &ListParams) -> StoreResult<Page<Customer>> {
+    let total: i64 = c
+        .prepare_cached("select n from customer_counts where company_id = ?1")
+        .and_then(|mut s| s.query_row([company_id], |r| r.get(0)).optional())
+        .map_err(map_err)?
+        .unwrap_or(0);
+    let (limit, offset) = limit_offset(list);
+    if offset >= total {
+        return Ok(Page {
+            items: Vec::new(),
+            total: u64::try_from(total).unwrap_or(0),
+        });
+    }
+    let indexed = matches!(list.sort.field, SortField::CreatedAt | SortField::UpdatedAt);
+    // From the far end: the last `total - offset` rows reversed, of which the page is the last
+    // `limit` (fewer on the last page).
+    let (direction, limit, offset) = if indexed && offset > total / 2 {
+        let reversed = match list.sort.direction {
+            SortDirection::Asc => SortDirection::Desc,
+            SortDirection::Desc => SortDirection::Asc,
+        };
+        let take = limit.min(total - offset);
+        (reversed, take, total - offset - take)
+    } else {
+        (list.sort.direction, limit, offset)
+    };
+    let mut seek = *list;
+    seek.sort.direction = direction;
+    let sql = format!(
+        "with page as (
+            select seq from customers p where p.company_id = ?1
+            order by {} limit ?2 offset ?3
+         )
+         select {COLS} from page join customers c on c.seq = page.seq
+         join companies co on co.id = c.company_id
+         order by {}",
+        order_by(&seek, "p"),
+        order_by(list, "c"),
+    );
+    let items = c
+        .prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(rusqlite::params![company_id, limit, offset], from_row)?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(map_err)?;
+    Ok(Page {
+        items,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// A page of the customers whose search text contains every term. One pass over the company's
+/// matches finds their number (a window count) and the page's `seq`s; only the page's rows are
+/// then read in full.
+fn search(
+    c: &Connection,
+    company_id: &str,
+    filter: &Filter,
+    list: &ListParams,
+) -> StoreResult<Page<Customer>> {
+    let Some(search_key) = company_search_key(c, company_id)? else {
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+        });
+    };
+    if list.sort.field == SortField::CreatedAt {
+        return search_by_created(c, search_key, filter, list);
+    }
+    let (limit, offset) = limit_offset(list);
+    let n = filter.params(search_key).len();
+    // The customer is found from the document's rowid (`seq` is its low bits); the company
+    // test is redundant with the rowid range but keeps the query honest if the two disagree.
+    let matches = format!(
+        "select m.seq, m.{col} from customer_search s
+         join customers m on m.seq = s.rowid - ?1
+         where {where_} and m.company_id = ?2",
+        col = list.sort.field.column(),
+        where_ = filter.sql(3),
+    );
+    let sql = format!(
+        "with page as (
+            select m.seq, count(*) over () as total from ({matches}) m
+            order by {} limit ?{} offset ?{}
+         )
+         select {COLS}, page.total from page join customers c on c.seq = page.seq
+         join companies co on co.id = c.company_id
+         order by {}",
+        order_by(list, "m"),
+        n + 3,
+        n + 4,
+        order_by(list, "c"),
+    );
+    let (first, _) = super::search::company_range(search_key);
+    let mut values: Vec<Value> = vec![first.into(), company_id.to_owned().into()];
+    values.extend(filter.params(search_key));
+    values.extend([Value::from(limit), Value::from(offset)]);
+    let mut total = None;
+    let items = c
+        .prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(params_from_iter(values.iter()), |r| {
+                total = Some(r.get::<_, i64>(19)?);
+                from_row(r)
+            })?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(map_err)?;
+    // A page past the end has no row to carry the total: count on its own.
+    let total = match total {
+        Some(t) => t,
+        None if offset == 0 => 0,
+        None => c
+            .prepare_cached(&format!("select count(*) from ({matches})"))
+            .and_then(|mut s| s.query_row(params_from_iter(values[..n + 2].iter()), |r| r.get(0)))
+            .map_err(map_err)?,
+    };
+    Ok(Page {
+        items,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// [`search`] in `created_at` order (the default), from the search index alone: a company's
+/// customers have non-decreasing `created_at`s in `seq` order (`write::create`), so their
+/// `(created_at, seq)` order is their documents' rowid order. Counting and skipping the
+/// matches then reads no customer row; only the page's rows are read. (Reading every match's
+/// row to sort it was most of the cost of a search for a common street name or first name.)
+fn search_by_created(
+    c: &Connection,
+    search_key: i64,
+    filter: &Filter,
+    list: &ListParams,
+) -> StoreResult<Page<Customer>> {
+    let (limit, offset) = limit_offset(list);
+    let n = filter.params(search_key).len();
+    let direction = match list.sort.direction {
+        SortDirection::Asc => "asc",
+        SortDirection::Desc => "desc",
+    };
+    let matches = format!(
+        "select s.rowid as rowid from customer_search s where {}",
+        filter.sql(2)
+    );
+    let sql = format!(
+        "with page as (
+            select m.rowid, count(*) over () as total from ({matches}) m
+            order by m.rowid {direction} limit ?{} offset ?{}
+         )
+         select {COLS}, page.total from page join customers c on c.seq = page.rowid - ?1
+         join companies co on co.id = c.company_id
+         order by {}",
+        n + 2,
+        n + 3,
+        order_by(list, "c"),
+    );
+    let (first, _) = super::search::company_range(search_key);
+    let mut values: Vec<Value> = vec![first.into()];
+    values.extend(filter.params(search_key));
+    values.extend([Value::from(limit), Value::from(offset)]);
+    let mut total = None;
+    let items = c
+        .prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(params_from_iter(values.iter()), |r| {
+                total = Some(r.get::<_, i64>(19)?);
+                from_row(r)
+            })?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(map_err)?;
+    let total = match total {
+        Some(t) => t,
+        None if offset == 0 => 0,
+        None => c
+            .prepare_cached(&format!("select count(*) from ({matches})"))
+            .and_then(|mut s| {
+                // ?1 is not used by `matches` but is the first of its n + 1 parameters.
+                s.query_row(params_from_iter(values[..n + 1].iter()), |r| r.get(0))
+            })
+            .map_err(map_err)?,
+    };
+    Ok(Page {
+        items,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// The company's key in the search index; `None` for an unknown company.
+fn company_search_key(c: &Connection, company_id: &str) -> StoreResult<Option<i64>> {
+    c.prepare_cached("select search_key from companies where id = ?1")
+        .and_then(|mut s| s.query_row([company_id], |r| r.get(0)).optional())
+        .map_err(map_err)
+}

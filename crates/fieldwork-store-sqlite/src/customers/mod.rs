@@ -1,0 +1,125 @@
+//! Customers with their addresses: the row mapping and single reads here; pages and searches
+//! in `list`, writes in `write`, the search index in `search`.
+//!
+//! A customer's addresses come back in the same statement as the customer (a JSON array built
+//! by a subquery), so a read is one statement and one read transaction.
+
+mod list;
+mod search;
+mod write;
+
+use fieldwork_store::time::format_ts;
+use fieldwork_store::{StoreError, StoreResult};
+use fieldwork_types::{Address, Customer};
+use rusqlite::{Connection, Row};
+
+use crate::error::{map_err, not_found};
+use crate::sql::from_json;
+
+pub(crate) use list::list;
+pub(crate) use search::{create_pending_table, flush_pending, merge_search_step};
+pub(crate) use write::{create, create_address, get_address, list_addresses, update};
+
+/// Customer columns of `c` (0..=17, with the company's name from `co`), then the addresses as a
+/// JSON array of arrays in [`ADDRESS_COLS`] order, oldest first (18).
+const COLS: &str = "c.seq, c.id, c.first_name, c.last_name, c.email, c.mobile_number,
+    c.home_number, c.work_number, c.company, c.notifications_enabled, c.lead_source, c.notes,
+    c.created_at, c.updated_at, co.name, c.company_id, c.tags, c.do_not_service,
+    (select json_group_array(json_array(a.id, a.kind, a.street, a.street_line_2, a.city,
+                                        a.state, a.zip, a.country)
+                             order by a.created_at, a.seq)
+     from addresses a where a.customer_id = c.id)";
+
+/// Address columns, in the order of the JSON arrays of [`COLS`].
+const ADDRESS_COLS: &str = "id, kind, street, street_line_2, city, state, zip, country";
+
+/// An address as the JSON array [`COLS`] builds.
+type AddressArray = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+    let tags: String = r.get(16)?;
+    let addresses: Option<String> = r.get(18)?;
+    Ok(Customer {
+        id: r.get(1)?,
+        first_name: r.get(2)?,
+        last_name: r.get(3)?,
+        email: r.get(4)?,
+        mobile_number: r.get(5)?,
+        home_number: r.get(6)?,
+        work_number: r.get(7)?,
+        company: r.get(8)?,
+        notifications_enabled: r.get(9)?,
+        lead_source: r.get(10)?,
+        notes: r.get(11)?,
+        created_at: format_ts(r.get(12)?),
+        updated_at: format_ts(r.get(13)?),
+        company_name: r.get(14)?,
+        company_id: r.get(15)?,
+        tags: from_json(&tags),
+        addresses: from_json::<Vec<AddressArray>>(addresses.as_deref().unwrap_or("[]"))
+            .into_iter()
+            .map(address_from_array)
+            .collect(),
+        attachments: None,
+        do_not_service: Some(r.get(17)?),
+    })
+}
+
+fn address_from_array(a: AddressArray) -> Address {
+    let (id, kind, street, street_line_2, city, state, zip, country) = a;
+    Address {
+        id,
+        kind,
+        street,
+        street_line_2,
+        city,
+        state,
+        zip,
+        country,
+    }
+}
+
+fn address_from_row(r: &Row<'_>) -> rusqlite::Result<Address> {
+    Ok(Address {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        street: r.get(2)?,
+        street_line_2: r.get(3)?,
+        city: r.get(4)?,
+        state: r.get(5)?,
+        zip: r.get(6)?,
+        country: r.get(7)?,
+    })
+}
+
+/// One customer with its addresses, in one statement.
+pub(crate) fn get(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
+    c.prepare_cached(&format!(
+        "select {COLS} from customers c join companies co on co.id = c.company_id
+         where c.id = ?1 and c.company_id = ?2"
+    ))
+    .and_then(|mut s| s.query_row([customer_id, company_id], from_row))
+    .map_err(not_found("customer"))
+}
+
+/// Fails with `NotFound` unless the customer exists in the company.
+fn ensure_customer(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<()> {
+    let found: bool = c
+        .prepare_cached("select count(*) from customers where id = ?1 and company_id = ?2")
+        .and_then(|mut s| s.query_row([customer_id, company_id], |r| r.get(0)))
+        .map_err(map_err)?;
+    if found {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound("customer"))
+    }
+}

@@ -1,0 +1,176 @@
+//! The search index behind `q=`: `customer_search`, an FTS5 table with trigram tokens and one
+//! document per customer (`fieldwork_store::rules::customer_search_doc`).
+//!
+//! A document's rowid is the company's `search_key` × 2^36 + the customer's `seq`, so a company's
+//! documents form one rowid range and a `match` bounded to it reads only that company's part of
+//! each trigram's doclist (FTS5 seeks inside long doclists).
+//!
+//! Writes do not touch the FTS table: they queue the new document in `temp.pending_search`
+//! (inside their savepoint, so a write that fails queues nothing), and the writer moves the
+//! queue into the index once per group commit ([`flush_pending`]). FTS5 writes its pending terms
+//! out as a new segment at every savepoint release; written per write, that was one segment and
+//! its merging per customer, ~30 % of the writer's time (BENCHMARKS.md).
+
+use rusqlite::{Connection, params};
+
+use fieldwork_store::StoreResult;
+
+use crate::error::map_err;
+
+/// Rowids of one company's documents are `search_key << KEY_SHIFT` + `seq`.
+const KEY_SHIFT: u32 = 36;
+
+/// The rowid of a customer's document.
+pub(super) fn doc_rowid(search_key: i64, seq: i64) -> i64 {
+    (search_key << KEY_SHIFT) + seq
+}
+
+/// The first and last rowid of a company's documents.
+pub(super) fn company_range(search_key: i64) -> (i64, i64) {
+    let first = search_key << KEY_SHIFT;
+    (first, first + (1 << KEY_SHIFT) - 1)
+}
+
+/// Creates the writer connection's queue of documents to index.
+pub(crate) fn create_pending_table(c: &Connection) -> rusqlite::Result<()> {
+    c.execute_batch(
+        "create temp table if not exists pending_search (
+            rowid integer primary key,
+            doc text not null
+        )",
+    )
+}
+
+/// Queues a customer's document for the index; replaces one queued earlier in the batch.
+pub(super) fn queue(c: &Connection, rowid: i64, doc: &str) -> StoreResult<()> {
+    c.prepare_cached("insert or replace into temp.pending_search (rowid, doc) values (?1, ?2)")
+        .and_then(|mut s| s.execute(params![rowid, doc]))
+        .map_err(map_err)?;
+    Ok(())
+}
+
+/// Moves the queued documents into the index, in the writer's transaction before its commit
+/// (`or replace` deletes a customer's previous document first).
+pub(crate) fn flush_pending(c: &Connection) -> rusqlite::Result<()> {
+    let queued: i64 = c
+        .prepare_cached("select count(*) from temp.pending_search")?
+        .query_row([], |r| r.get(0))?;
+    if queued == 0 {
+        return Ok(());
+    }
+    c.prepare_cached(
+        "insert or replace into customer_search (rowid, doc)
+         select rowid, doc from temp.pending_search order by rowid",
+    )?
+    .execute([])?;
+    c.prepare_cached("delete from temp.pending_search")?
+        .execute([])?;
+    Ok(())
+}
+
+/// Pages of merging one [`merge_search_step`] does (4 KB each).
+const MERGE_PAGES: i64 = 256;
+
+/// Merges the search index's segments a little (its own transaction); false once the index is
+/// one segment. Each group commit adds a small segment, and FTS5 merges them only in groups
+/// of four per level, so after many writes a term's doclist is spread over a dozen segments
+/// and every lookup seeks in each (an email search took 2.7 ms instead of 0.9 ms on 200,000
+/// documents). The writer calls this while it has nothing else to do.
+pub(crate) fn merge_search_step(c: &Connection) -> bool {
+    let before = c.total_changes();
+    // A negative page count merges segments of different levels too, down to one.
+    match c.execute(
+        "insert into customer_search (customer_search, rank) values ('merge', ?1)",
+        [-MERGE_PAGES],
+    ) {
+        // FTS5's documented test: the command itself counts as one change, merging as more.
+        Ok(_) => c.total_changes() - before >= 2,
+        Err(e) => {
+            tracing::warn!(error = %e, "merging the search index failed");
+            false
+        }
+    }
+}
+
+/// How a search's terms are matched.
+pub(super) struct Filter {
+    /// An FTS5 query (`"term" AND "term"`) of the terms of three or more characters, which the
+    /// trigram index answers exactly; `None` when every term is shorter.
+    pub(super) fts_match: Option<String>,
+    /// `like` patterns of the shorter terms (the index cannot serve them; they filter the
+    /// documents the match found, or the company's documents when there is no match).
+    pub(super) likes: Vec<String>,
+}
+
+impl Filter {
+    /// Splits lowercased `%term%` patterns ([`fieldwork_store::rules::search_patterns`]).
+    pub(super) fn new(patterns: &[String]) -> Self {
+        let mut phrases = Vec::new();
+        let mut likes = Vec::new();
+        for pattern in patterns {
+            let term = pattern.trim_matches('%');
+            if term.chars().count() >= 3 {
+                phrases.push(format!("\"{}\"", term.replace('"', "\"\"")));
+            } else {
+                likes.push(pattern.clone());
+            }
+        }
+        Self {
+            fts_match: (!phrases.is_empty()).then(|| phrases.join(" AND ")),
+            likes,
+        }
+    }
+
+    /// The `where` clause on `customer_search s`; parameters from `?first` on, in the order of
+    /// [`Filter::params`], then the rowid range.
+    pub(super) fn sql(&self, first: usize) -> String {
+        let mut n = first;
+        let mut parts = Vec::new();
+        if self.fts_match.is_some() {
+            parts.push(format!("s.doc match ?{n}"));
+            n += 1;
+        }
+        for _ in &self.likes {
+            parts.push(format!("s.doc like ?{n}"));
+            n += 1;
+        }
+        parts.push(format!("s.rowid between ?{n} and ?{}", n + 1));
+        parts.join(" and ")
+    }
+
+    /// The values of [`Filter::sql`]'s parameters for a company's range.
+    pub(super) fn params(&self, search_key: i64) -> Vec<rusqlite::types::Value> {
+        let (first, last) = company_range(search_key);
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        values.extend(self.fts_match.clone().map(Into::into));
+        values.extend(self.likes.iter().cloned().map(Into::into));
+        values.push(first.into());
+        values.push(last.into());
+        values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_terms_match_and_short_terms_filter() {
+        let f = Filter::new(&["%smith%".into(), "%a\"b%".into(), "%5%".into()]);
+        assert_eq!(f.fts_match.as_deref(), Some("\"smith\" AND \"a\"\"b\""));
+        assert_eq!(f.likes, vec!["%5%".to_owned()]);
+        assert_eq!(
+            f.sql(3),
+            "s.doc match ?3 and s.doc like ?4 and s.rowid between ?5 and ?6"
+        );
+        assert_eq!(f.params(1).len(), 4);
+    }
+
+    #[test]
+    fn company_ranges_do_not_overlap() {
+        let (first, last) = company_range(2);
+        assert_eq!(doc_rowid(2, 0), first);
+        assert_eq!(doc_rowid(2, (1 << 36) - 1), last);
+        assert_eq!(company_range(3).0, last + 1);
+    }
+}
