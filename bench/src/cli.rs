@@ -19,6 +19,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
+    /// Issue 4's benchmark: one company with --jobs jobs (seeded through the store library),
+    /// then GET /jobs for one week, POST /jobs with 5 line items and 50-line bulk updates, at
+    /// --conns connections, on each --database.
+    Jobs {
+        /// Jobs in the data set.
+        #[arg(long, default_value_t = 1_000_000)]
+        jobs: u64,
+        #[command(flatten)]
+        run: RunArgs,
+    },
     /// (internal) The baseline: a minimal axum server answering GET /customers/{id} with the
     /// bytes of BODY_FILE from memory. Prints `Base URL: http://ADDR` once listening.
     BaselineServer {

@@ -28,6 +28,7 @@ mod cli;
 mod data;
 mod dataset;
 mod http;
+mod jobs;
 mod load;
 mod measure;
 mod pg;
@@ -106,6 +107,9 @@ fn main() -> anyhow::Result<()> {
             pg::drop_created().await;
             std::process::exit(130);
         });
-        run::run(cli.run).await
+        match cli.command {
+            Some(Cmd::Jobs { jobs, run }) => jobs::run(run, jobs).await,
+            _ => run::run(cli.run).await,
+        }
     })
 }

@@ -23,7 +23,8 @@ use crate::workloads::{
     Verify,
 };
 
-pub async fn run(args: RunArgs) -> anyhow::Result<()> {
+/// The `fieldwork` binary a run starts: `--server-bin`, or the one next to this program.
+pub fn server_bin(args: &RunArgs) -> anyhow::Result<std::path::PathBuf> {
     let bin = match &args.server_bin {
         Some(b) => b.clone(),
         None => std::env::current_exe()?
@@ -36,6 +37,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         "no server binary at {} (build it: cargo build --release -p fieldwork-server, or pass --server-bin)",
         bin.display()
     );
+    Ok(bin)
+}
+
+pub async fn run(args: RunArgs) -> anyhow::Result<()> {
+    let bin = server_bin(&args)?;
     let backends = args
         .database
         .iter()
@@ -122,7 +128,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     result
 }
 
-fn machine() -> Vec<String> {
+pub fn machine() -> Vec<String> {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {

@@ -96,6 +96,9 @@ pub trait Store: Send + Sync + 'static {
     async fn create_customer(&self, company_id: &str, new: CustomerIn) -> StoreResult<Customer>;
     /// One customer with its addresses.
     async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer>;
+    /// The customers with these ids that exist in the company, with their addresses, in no
+    /// particular order (one round trip for a page of jobs).
+    async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>>;
     /// Applies a validated partial update.
     async fn update_customer(
         &self,

@@ -117,6 +117,25 @@ pub(crate) async fn load(
     found(customers_from_rows(&rows).pop(), "customer")
 }
 
+/// Reads several customers with their addresses.
+static LOAD_MANY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select {COLS} from customers c {JOINS}
+         where c.company_id = $1 and c.id = any($2::text[])
+         order by c.id, a.created_at, a.seq"
+    )
+});
+
+/// The customers with these ids that exist in the company, with their addresses.
+pub(crate) async fn get_many(
+    db: &Db,
+    company_id: &str,
+    ids: &[String],
+) -> StoreResult<Vec<Customer>> {
+    let rows = db.query(&LOAD_MANY, &[&company_id, &ids]).await?;
+    Ok(customers_from_rows(&rows))
+}
+
 pub(crate) async fn get(db: &Db, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
     load(&db.client().await?, company_id, customer_id, false).await
 }

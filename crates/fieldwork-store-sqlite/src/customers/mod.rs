@@ -111,6 +111,25 @@ pub(crate) fn get(c: &Connection, company_id: &str, customer_id: &str) -> StoreR
     .map_err(not_found("customer"))
 }
 
+/// The customers with these ids that exist in the company, with their addresses.
+pub(crate) fn get_many(
+    c: &Connection,
+    company_id: &str,
+    ids: &[String],
+) -> StoreResult<Vec<Customer>> {
+    let ids = serde_json::to_string(ids).expect("strings serialize");
+    let mut stmt = c
+        .prepare_cached(&format!(
+            "select {COLS} from customers c join companies co on co.id = c.company_id
+             where c.company_id = ?1 and c.id in (select value from json_each(?2))"
+        ))
+        .map_err(map_err)?;
+    let rows = stmt
+        .query_map(rusqlite::params![company_id, ids], from_row)
+        .map_err(map_err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(map_err)
+}
+
 /// Fails with `NotFound` unless the customer exists in the company.
 fn ensure_customer(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<()> {
     let found: bool = c

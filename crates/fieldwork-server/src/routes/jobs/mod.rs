@@ -66,9 +66,11 @@ async fn create_job(
     HcpJson(input): HcpJson<JobIn>,
 ) -> ApiResult<(StatusCode, Json<Job>)> {
     let store = state.store.as_ref();
-    let job = jobs::create::create(store, &auth.company_id, input).await?;
-    let out = jobs::present(store, &auth.company_id, &job, Expand::default()).await?;
-    Ok((StatusCode::CREATED, Json(out)))
+    let (job, ctx) = jobs::create::create(store, &auth.company_id, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(jobs::render::job(&ctx, &job, Expand::default())),
+    ))
 }
 
 async fn get_job(

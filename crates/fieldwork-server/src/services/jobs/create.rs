@@ -7,6 +7,7 @@ use fieldwork_store::{ListParams, Store, StoreError};
 use fieldwork_types::{JobIn, JobScheduleIn, LineItem, Note, Tag};
 
 use super::doc::{JobDoc, StoredAppointment, StoredJob, status};
+use super::render::Context;
 use crate::error::{ApiError, ApiResult};
 use crate::services::validate::{self, MAX_NOTES, MAX_TEXT};
 use crate::services::{line_items, times};
@@ -48,10 +49,17 @@ impl NewJob {
     }
 }
 
-/// Validates `POST /jobs` and stores the job.
-pub async fn create(store: &dyn Store, company_id: &str, input: JobIn) -> ApiResult<StoredJob> {
-    let new = validate_input(store, company_id, input).await?;
-    insert(store, company_id, new).await
+/// Validates `POST /jobs` and stores the job; returns it with the context it was checked
+/// against (which renders it without reading everything again).
+pub async fn create(
+    store: &dyn Store,
+    company_id: &str,
+    input: JobIn,
+) -> ApiResult<(StoredJob, Context)> {
+    let customer_id = validate::required("customer_id", input.customer_id.clone(), MAX_TEXT)?;
+    let ctx = Context::load(store, company_id, &[customer_id.as_str()]).await?;
+    let new = validate_input(store, &ctx, input).await?;
+    Ok((insert(store, company_id, new).await?, ctx))
 }
 
 /// Stores a validated job; a taken invoice number is a 422.
@@ -75,14 +83,23 @@ pub fn number_taken(e: StoreError) -> ApiError {
     }
 }
 
-async fn validate_input(store: &dyn Store, company_id: &str, input: JobIn) -> ApiResult<NewJob> {
+async fn validate_input(store: &dyn Store, ctx: &Context, input: JobIn) -> ApiResult<NewJob> {
+    let company_id = ctx.company_id.as_str();
     let customer_id = validate::required("customer_id", input.customer_id, MAX_TEXT)?;
     let address_id = validate::required("address_id", input.address_id, MAX_TEXT)?;
-    check_customer_address(store, company_id, &customer_id, Some(&address_id)).await?;
-    let company = store.get_company(company_id).await?;
-    let tz = times::zone(&company.profile.time_zone);
+    let customer = ctx
+        .customers
+        .get(&customer_id)
+        .ok_or_else(|| ApiError::invalid("customer_id", "does not exist"))?;
+    if !customer.addresses.iter().any(|a| a.id == address_id) {
+        return Err(ApiError::invalid(
+            "address_id",
+            "is not an address of this customer",
+        ));
+    }
+    let tz = times::zone(&ctx.time_zone);
     let employees = input.assigned_employee_ids.unwrap_or_default();
-    check_employees(store, company_id, "assigned_employee_ids", &employees).await?;
+    check_known_employees(ctx, "assigned_employee_ids", &employees)?;
     let appointments = match input.schedule {
         Some(s) => schedule(s, tz, &employees)?,
         None => Vec::new(),
@@ -101,7 +118,10 @@ async fn validate_input(store: &dyn Store, company_id: &str, input: JobIn) -> Ap
                 ));
             }
             match validate::text("job_fields.job_type_id", f.job_type_id, MAX_TEXT)? {
-                Some(id) => Some(check_job_type(store, company_id, id).await?),
+                Some(id) if ctx.job_types.contains_key(&id) => Some(id),
+                Some(_) => {
+                    return Err(ApiError::invalid("job_fields.job_type_id", "does not exist"));
+                }
                 None => None,
             }
         }
@@ -263,6 +283,17 @@ pub async fn check_customer_address(
     Ok(())
 }
 
+/// A 422 naming `field` unless every id is an employee in `ctx`.
+pub fn check_known_employees(ctx: &Context, field: &str, ids: &[String]) -> ApiResult<()> {
+    if ids.len() > 100 {
+        return Err(ApiError::invalid(field, "has more than 100 entries"));
+    }
+    match ids.iter().find(|id| !ctx.employees.contains_key(*id)) {
+        Some(id) => Err(ApiError::invalid(field, format!("{id} is not an employee"))),
+        None => Ok(()),
+    }
+}
+
 /// A 422 naming `field` unless every id is an employee of the company.
 pub async fn check_employees(
     store: &dyn Store,
@@ -288,23 +319,6 @@ pub async fn check_employees(
         }
     }
     Ok(())
-}
-
-async fn check_job_type(store: &dyn Store, company_id: &str, id: String) -> ApiResult<String> {
-    let all = ListParams {
-        page: 1,
-        page_size: 10_000,
-        ..ListParams::default()
-    };
-    let types = store.list_job_types(company_id, None, &all).await?.items;
-    if types.iter().any(|t| t.id == id) {
-        Ok(id)
-    } else {
-        Err(ApiError::invalid(
-            "job_fields.job_type_id",
-            "does not exist",
-        ))
-    }
 }
 
 /// The company's tags with these names, creating those that do not exist yet.

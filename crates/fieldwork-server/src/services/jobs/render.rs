@@ -40,23 +40,22 @@ impl Context {
         let company = store.get_company(company_id).await?;
         let employees = store.list_employees(company_id, &all).await?.items;
         let job_types = store.list_job_types(company_id, None, &all).await?.items;
-        let mut customers = HashMap::new();
-        for id in customer_ids {
-            if customers.contains_key(*id) {
-                continue;
-            }
-            // A customer cannot be deleted, so a job's customer is always found.
-            if let Ok(c) = store.get_customer(company_id, id).await {
-                customers.insert(c.id.clone(), c);
-            }
-        }
+        let mut ids: Vec<String> = customer_ids.iter().map(|s| (*s).to_owned()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        // A customer cannot be deleted, so a job's customer is always found.
+        let customers = if ids.is_empty() {
+            Vec::new()
+        } else {
+            store.get_customers(company_id, &ids).await?
+        };
         Ok(Self {
             company_id: company_id.to_owned(),
             company_name: company.name.clone(),
             time_zone: company.profile.time_zone.clone(),
             employees: employees.into_iter().map(|e| (e.id.clone(), e)).collect(),
             job_types: job_types.into_iter().map(|t| (t.id, t.name)).collect(),
-            customers,
+            customers: customers.into_iter().map(|c| (c.id.clone(), c)).collect(),
         })
     }
 
