@@ -168,11 +168,7 @@ impl Store for PostgresStore {
             .run(customers::get(&self.db, company_id, customer_id))
             .await
     }
-    async fn get_customers(
-        &self,
-        company_id: &str,
-        ids: &[String],
-    ) -> StoreResult<Vec<Customer>> {
+    async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>> {
         self.db
             .run(customers::get_many(&self.db, company_id, ids))
             .await
