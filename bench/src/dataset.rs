@@ -78,6 +78,12 @@ pub async fn obtain(ctx: &mut Ctx, seed: u64) -> anyhow::Result<Manifest> {
                 format!("database {template}")
             }
         };
+        if matches!(backend, Backend::Postgres { .. }) {
+            pg::vacuum_analyze(&ctx.db_url).await?;
+            ctx.notes.push(
+                "The PostgreSQL database was vacuumed and analyzed (`vacuum (analyze)`) before the phases: a copy made from a template has no statistics or visibility map until autovacuum visits it.".into(),
+            );
+        }
         eprintln!("reusing the data set of {from} ({})", man.seeded);
         ctx.notes.push(format!(
             "Data set copied from a prepared database ({}); no seeding in this run.",
@@ -89,6 +95,12 @@ pub async fn obtain(ctx: &mut Ctx, seed: u64) -> anyhow::Result<Manifest> {
         pg::create(admin_url, name, None).await?;
     }
     let mut man = create_data_set(ctx, seed).await?;
+    if matches!(backend, Backend::Postgres { .. }) {
+        pg::vacuum_analyze(&ctx.db_url).await?;
+        ctx.notes.push(
+            "The PostgreSQL database was vacuumed and analyzed (`vacuum (analyze)`) after seeding, before the phases (the state autovacuum keeps it in).".into(),
+        );
+    }
     if let Some(m) = &manifest_path {
         let d = m.parent().expect("dir");
         std::fs::create_dir_all(d)?;

@@ -88,6 +88,19 @@ pub async fn size(admin_url: &str, name: &str) -> anyhow::Result<u64> {
     Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
 }
 
+/// `vacuum (analyze)` of the database at `url`: the state autovacuum keeps a database in. A
+/// database copied from a template has no planner statistics and no visibility map (so no
+/// index-only scans) until autovacuum notices it, which a read-only benchmark never makes it
+/// do; and one just seeded may not have been visited yet.
+pub async fn vacuum_analyze(url: &str) -> anyhow::Result<()> {
+    admin_client(url)
+        .await?
+        .batch_execute("vacuum (analyze)")
+        .await
+        .context("vacuum (analyze)")?;
+    Ok(())
+}
+
 /// Drops every database this process created (servers must be stopped first).
 pub async fn drop_created() {
     let all: Vec<(String, String)> =
