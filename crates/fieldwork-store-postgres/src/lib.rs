@@ -8,6 +8,7 @@ mod db;
 mod docs;
 mod employees;
 mod error;
+mod files;
 mod keys;
 mod migrate;
 mod reference;
@@ -20,8 +21,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldwork_store::{
-    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, KeyAuth, ListParams, NewCompany,
-    Page, Plan, Store, StoreResult, UserRecord,
+    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord, KeyAuth, ListParams,
+    NewCompany, Page, Plan, Store, StoreResult, UserRecord,
 };
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
@@ -167,11 +168,7 @@ impl Store for PostgresStore {
             .run(customers::get(&self.db, company_id, customer_id))
             .await
     }
-    async fn get_customers(
-        &self,
-        company_id: &str,
-        ids: &[String],
-    ) -> StoreResult<Vec<Customer>> {
+    async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>> {
         self.db
             .run(customers::get_many(&self.db, company_id, ids))
             .await
@@ -358,5 +355,11 @@ impl Store for PostgresStore {
     }
     async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>> {
         self.db.run(docs::write(&self.db, company_id, writes)).await
+    }
+    async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()> {
+        self.db.run(files::put(&self.db, company_id, file)).await
+    }
+    async fn get_file(&self, company_id: &str, id: &str) -> StoreResult<FileRecord> {
+        self.db.run(files::get(&self.db, company_id, id)).await
     }
 }

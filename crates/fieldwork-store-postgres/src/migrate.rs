@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127110000_documents",
         include_str!("../migrations/20261127110000_documents.sql"),
     ),
+    (
+        "20261127130000_files",
+        include_str!("../migrations/20261127130000_files.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

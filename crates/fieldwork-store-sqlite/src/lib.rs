@@ -6,6 +6,7 @@ mod db;
 mod docs;
 mod employees;
 mod error;
+mod files;
 mod keys;
 mod migrate;
 mod reference;
@@ -17,8 +18,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldwork_store::{
-    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, KeyAuth, ListParams, NewCompany,
-    Page, Plan, Store, StoreError, StoreResult, UserRecord,
+    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord, KeyAuth, ListParams,
+    NewCompany, Page, Plan, Store, StoreError, StoreResult, UserRecord,
 };
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
@@ -163,11 +164,7 @@ impl Store for SqliteStore {
     async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
         self.db.read(|c| customers::get(c, company_id, customer_id))
     }
-    async fn get_customers(
-        &self,
-        company_id: &str,
-        ids: &[String],
-    ) -> StoreResult<Vec<Customer>> {
+    async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>> {
         self.db.read(|c| customers::get_many(c, company_id, ids))
     }
     async fn update_customer(
@@ -324,5 +321,11 @@ impl Store for SqliteStore {
         self.db
             .write(move |c| docs::write(c, &company_id, writes))
             .await
+    }
+    async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()> {
+        files::put(&self.db, company_id, file).await
+    }
+    async fn get_file(&self, company_id: &str, id: &str) -> StoreResult<FileRecord> {
+        self.db.read(|c| files::get(c, company_id, id))
     }
 }

@@ -19,6 +19,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127110000_documents",
         include_str!("../migrations/20261127110000_documents.sql"),
     ),
+    (
+        "20261127130000_files",
+        include_str!("../migrations/20261127130000_files.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.

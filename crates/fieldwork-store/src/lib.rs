@@ -2,6 +2,7 @@
 
 pub mod docs;
 pub mod error;
+pub mod files;
 pub mod ids;
 pub mod query;
 pub mod records;
@@ -16,6 +17,7 @@ use fieldwork_types::{
 
 pub use docs::{Doc, DocKind, DocQuery, DocWrite};
 pub use error::{StoreError, StoreResult};
+pub use files::FileRecord;
 pub use query::{ListParams, Page, Sort, SortDirection, SortField};
 pub use records::{ApiKeyRecord, CompanyRecord, KeyAuth, NewCompany, Plan, UserRecord};
 
@@ -219,4 +221,10 @@ pub trait Store: Send + Sync + 'static {
     /// Applies the writes atomically: all or none. Returns the stored form (version, number)
     /// of every inserted or updated document, in order.
     async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>>;
+
+    // Files ---------------------------------------------------------------------------------
+    /// Stores an uploaded file under its id (`Conflict` if the id exists).
+    async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()>;
+    /// One file, or `NotFound("attachment")`.
+    async fn get_file(&self, company_id: &str, id: &str) -> StoreResult<FileRecord>;
 }

@@ -1,13 +1,17 @@
 //! The HTTP surface: one module per resource, merged here with the shared layers.
 
 mod application;
+mod attachments;
 mod company;
 mod customers;
 mod employees;
+mod estimates;
 mod events;
 mod invoices;
 mod jobs;
+mod leads;
 mod middleware;
+mod pages;
 mod reference;
 mod vendors;
 
@@ -57,6 +61,9 @@ pub fn router(state: AppState) -> Router {
         .merge(reference::router())
         .merge(application::router())
         .merge(vendors::router())
+        .merge(estimates::router())
+        .merge(leads::router())
+        .merge(attachments::router())
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         // Layer order: the last added runs first. Panics become 500s that the error logger

@@ -120,7 +120,10 @@ async fn validate_input(store: &dyn Store, ctx: &Context, input: JobIn) -> ApiRe
             match validate::text("job_fields.job_type_id", f.job_type_id, MAX_TEXT)? {
                 Some(id) if ctx.job_types.contains_key(&id) => Some(id),
                 Some(_) => {
-                    return Err(ApiError::invalid("job_fields.job_type_id", "does not exist"));
+                    return Err(ApiError::invalid(
+                        "job_fields.job_type_id",
+                        "does not exist",
+                    ));
                 }
                 None => None,
             }
