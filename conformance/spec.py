@@ -64,6 +64,7 @@ OPERATIONS: list[tuple[str, str]] = [
     ("POST", "/jobs/{job_id}/links"),
     ("POST", "/jobs/{job_id}/lock"),
     ("POST", "/jobs/lock"),
+    ("POST", "/jobs/{job_id}/attachments"),
     ("GET", "/jobs/{job_id}/invoices"),
     ("GET", "/invoices"),
     ("GET", "/api/invoices/{uuid}"),

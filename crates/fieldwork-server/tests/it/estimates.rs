@@ -1,10 +1,10 @@
 //! Estimates: create, read, list filters, options and their parts, approval → job, decline.
 
-use fieldwork_test_support::{TestApp, reply, spawn_app, spawn_app_with};
+use fieldwork_test_support::{TestApp, spawn_app, spawn_app_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::assert_id;
+use crate::{assert_id, multipart, upload};
 
 /// An estimate with one priced option: labor 2 × $150, a $899 heater (taxable), a $50
 /// discount, tax 8.25 %.
@@ -34,37 +34,6 @@ async fn priced_estimate(app: &TestApp, customer: &str, address: &str, pro: &str
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     r.body
-}
-
-/// A multipart body with one `file` part.
-fn multipart(file_name: &str, content_type: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "fieldwork-test-boundary-7d3f";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-         Content-Type: {content_type}\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn upload(
-    app: &TestApp,
-    path: &str,
-    content_type: &str,
-    body: Vec<u8>,
-) -> fieldwork_test_support::Reply {
-    let resp = app
-        .client
-        .post(format!("{}{path}", app.base_url))
-        .header("Authorization", format!("Token {}", app.key))
-        .header("Content-Type", content_type)
-        .body(body)
-        .send()
-        .await
-        .expect("sent");
-    reply(resp).await
 }
 
 backend_tests! {
