@@ -50,10 +50,16 @@ impl UsageRange {
     }
 }
 
-/// A time given as RFC 3339 (`2026-11-27T10:00:00Z`) or unix seconds (`1795860000`).
 fn parse_time(name: &str, raw: &str) -> Result<i64, ApiError> {
+    parse_instant(raw)
+        .ok_or_else(|| ApiError::bad_field(name, "must be an RFC 3339 time or unix seconds"))
+}
+
+/// A time given as RFC 3339 (`2026-11-27T10:00:00Z`) or unix seconds (`1795860000`), in unix
+/// microseconds.
+pub fn parse_instant(raw: &str) -> Option<i64> {
     let raw = raw.trim();
-    let micros = if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+    if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
         raw.parse::<i64>()
             .ok()
             .and_then(|secs| secs.checked_mul(1_000_000))
@@ -61,8 +67,7 @@ fn parse_time(name: &str, raw: &str) -> Result<i64, ApiError> {
         DateTime::parse_from_rfc3339(raw)
             .ok()
             .map(|t| t.timestamp_micros())
-    };
-    micros.ok_or_else(|| ApiError::bad_field(name, "must be an RFC 3339 time or unix seconds"))
+    }
 }
 
 /// The answer of `GET /usage` from the stored minutes (ordered by minute, then key name).

@@ -38,8 +38,10 @@ mod job_parts;
 mod jobs;
 mod leads;
 mod lists;
+mod limits;
 mod postgres_outage;
 mod reference;
+mod usage;
 mod vendors;
 
 use serde_json::{Value, json};
