@@ -39,6 +39,7 @@ mod jobs;
 mod leads;
 mod lists;
 mod limits;
+mod lists;
 mod postgres_outage;
 mod reference;
 mod usage;
