@@ -34,8 +34,9 @@ impl FromRequestParts<AppState> for MaxPlanCompany {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let lookup = match parts.extensions.get::<KeyLookup>() {
-            Some(lookup) => lookup.clone(),
+        // Taken, not cloned: one extractor per request needs it.
+        let lookup = match parts.extensions.remove::<KeyLookup>() {
+            Some(lookup) => lookup,
             None => lookup_key(&parts.headers, state).await?,
         };
         let KeyLookup::Found(auth) = lookup else {

@@ -270,8 +270,8 @@ mod tests {
             concurrency: 1,
         });
         let a = auth("a", "co", CompanyLimits::default());
-        let _held: Vec<_> = (0..5).map(|_| l.admit(&a)).collect();
-        assert!(_held.iter().all(|x| x.outcome.is_ok() && x.rate.is_none()));
+        let held: Vec<_> = (0..5).map(|_| l.admit(&a)).collect();
+        assert!(held.iter().all(|x| x.outcome.is_ok() && x.rate.is_none()));
         assert_eq!(l.tracked_keys(), 0);
     }
 }
