@@ -4,7 +4,8 @@
 //! switched off (`rate_limit_enabled = false`), one with them on at limits no request reaches.
 //! The same closed-loop load of `GET /customers/{id}` (random demo customers, one key) goes to
 //! each in turn, in A-B-B-A order over several rounds so that drift of a shared, noisy machine
-//! falls on both equally. The report is the throughput ratio (on / off), per round and overall.
+//! falls on both equally. The report is the throughput ratio (on / off), per round and overall,
+//! and the server CPU time per request of each (less disturbed by other work on the machine).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -20,7 +21,7 @@ use hyper::header::HeaderValue;
 use rand::Rng;
 use rand::rngs::SmallRng;
 
-use crate::load::{self, Job, LoadOpts, LoadResult, Workload};
+use crate::load::{self, Job, LoadOpts, Workload};
 use crate::procs::{self, ServerProc};
 
 /// Flags of `fieldwork-bench limiter`.
@@ -30,10 +31,10 @@ pub struct LimiterArgs {
     #[arg(long)]
     server_bin: Option<PathBuf>,
     /// Rounds; each measures both servers twice (A-B-B-A).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 8)]
     rounds: usize,
     /// Measured seconds per measurement.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 3)]
     secs: u64,
     /// Unrecorded warm-up seconds before each measurement.
     #[arg(long, default_value_t = 1)]
@@ -118,11 +119,12 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
         .build()?;
     let mut rounds = Vec::new();
     for round in 0..args.rounds {
-        let measure = |addr: SocketAddr, label: &str| -> anyhow::Result<LoadResult> {
+        let measure = |server: &ServerProc, label: &str| -> anyhow::Result<Measurement> {
+            let before = procs::CpuSnap::take(server.pid());
             let res = rt.block_on(load::run(
                 Arc::clone(&workload),
                 LoadOpts {
-                    addr,
+                    addr: server.addr,
                     conns: args.conns,
                     warmup: Duration::from_secs(args.warmup),
                     duration: Some(Duration::from_secs(args.secs)),
@@ -131,19 +133,39 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
                     rate: None,
                 },
             ));
+            let after = procs::CpuSnap::take(server.pid());
             ensure!(
                 res.errors() == 0,
                 "{label}: {} errors, first: {:?}",
                 res.errors(),
                 res.first_error
             );
-            eprintln!("  round {} {label}: {:.0}/s", round + 1, res.rate());
-            Ok(res)
+            let (server_cores, _, other_cores) = before.cores_until(&after);
+            // Warm-up requests used CPU too; spread it over everything served in the run.
+            let secs = after
+                .at
+                .zip(before.at)
+                .map_or(1.0, |(b, a)| (b - a).as_secs_f64());
+            let served = res.rate() * secs;
+            let m = Measurement {
+                rate: res.rate(),
+                p99_ms: res.all().value_at_quantile(0.99) as f64 / 1000.0,
+                cpu_us: server_cores * secs * 1e6 / served.max(1.0),
+                other_cores,
+            };
+            eprintln!(
+                "  round {} {label}: {:.0}/s, {:.1} µs server CPU per request, {:.2} other cores busy",
+                round + 1,
+                m.rate,
+                m.cpu_us,
+                m.other_cores
+            );
+            Ok(m)
         };
-        let a1 = measure(off.addr, "off")?;
-        let b1 = measure(on.addr, "on")?;
-        let b2 = measure(on.addr, "on")?;
-        let a2 = measure(off.addr, "off")?;
+        let a1 = measure(&off, "off")?;
+        let b1 = measure(&on, "on")?;
+        let b2 = measure(&on, "on")?;
+        let a2 = measure(&off, "off")?;
         rounds.push(Round {
             off: [a1, a2],
             on: [b1, b2],
@@ -154,58 +176,69 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-struct Round {
-    off: [LoadResult; 2],
-    on: [LoadResult; 2],
+/// One load run against one server.
+struct Measurement {
+    rate: f64,
+    p99_ms: f64,
+    /// Server CPU time per request, in microseconds.
+    cpu_us: f64,
+    /// Cores busy outside the server and the load generator (noise from other work).
+    other_cores: f64,
 }
 
-impl Round {
-    fn rate(results: &[LoadResult; 2]) -> f64 {
-        results.iter().map(LoadResult::rate).sum::<f64>() / 2.0
-    }
+struct Round {
+    off: [Measurement; 2],
+    on: [Measurement; 2],
+}
 
-    fn p99_ms(results: &[LoadResult; 2]) -> f64 {
-        let max = results
-            .iter()
-            .map(|r| r.all().value_at_quantile(0.99))
-            .max()
-            .unwrap_or(0);
-        max as f64 / 1000.0
+fn mean(pair: &[Measurement; 2], f: impl Fn(&Measurement) -> f64) -> f64 {
+    (f(&pair[0]) + f(&pair[1])) / 2.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
 }
 
 fn report(args: &LimiterArgs, rounds: &[Round]) -> String {
-    let mut out = String::new();
-    out.push_str(&format!(
-        "GET /customers/{{id}}, {} connections, {} × {} s per server per round (A-B-B-A)\n\n",
-        args.conns, 2, args.secs
-    ));
-    out.push_str(
-        "| round | limits off (req/s) | limits on (req/s) | on / off | p99 off | p99 on |\n",
+    let mut out = format!(
+        "GET /customers/{{id}}, {} connections, per round 2 × {} s per server (A-B-B-A), \
+         {} s warm-up each\n\n",
+        args.conns, args.secs, args.warmup
     );
-    out.push_str("|---|---|---|---|---|---|\n");
+    out.push_str(
+        "| round | off req/s | on req/s | on / off | off CPU µs/req | on CPU µs/req | \
+         p99 off | p99 on | other cores busy |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
     let (mut sum_off, mut sum_on) = (0.0, 0.0);
-    let mut ratios = Vec::new();
+    let (mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new());
     for (i, r) in rounds.iter().enumerate() {
-        let (off, on) = (Round::rate(&r.off), Round::rate(&r.on));
+        let (off, on) = (mean(&r.off, |m| m.rate), mean(&r.on, |m| m.rate));
+        let (cpu_off, cpu_on) = (mean(&r.off, |m| m.cpu_us), mean(&r.on, |m| m.cpu_us));
         sum_off += off;
         sum_on += on;
         ratios.push(on / off);
+        cpu_ratios.push(cpu_on / cpu_off);
+        let other = (mean(&r.off, |m| m.other_cores) + mean(&r.on, |m| m.other_cores)) / 2.0;
         out.push_str(&format!(
-            "| {} | {off:.0} | {on:.0} | {:.3} | {:.2} ms | {:.2} ms |\n",
+            "| {} | {off:.0} | {on:.0} | {:.3} | {cpu_off:.1} | {cpu_on:.1} | {:.2} ms | {:.2} ms | {other:.2} |\n",
             i + 1,
             on / off,
-            Round::p99_ms(&r.off),
-            Round::p99_ms(&r.on)
+            mean(&r.off, |m| m.p99_ms),
+            mean(&r.on, |m| m.p99_ms),
         ));
     }
-    ratios.sort_by(f64::total_cmp);
-    let median = ratios[ratios.len() / 2];
     out.push_str(&format!(
-        "\nOverall: on / off = {:.3} (cost {:.1} %); median round {:.3}.\n",
+        "\nThroughput on / off: {:.3} over all rounds (median round {:.3}); server CPU per \
+         request on / off: median round {:.3}.\n",
         sum_on / sum_off,
-        (1.0 - sum_on / sum_off) * 100.0,
-        median
+        median(ratios),
+        median(cpu_ratios)
     ));
     out
 }

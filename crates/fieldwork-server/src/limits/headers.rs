@@ -34,22 +34,18 @@ impl RateState {
 
     /// Adds the five headers to a response.
     pub fn apply(&self, headers: &mut HeaderMap) {
-        let (q, w, r, t) = (
-            self.limit,
-            self.window_secs,
-            self.remaining,
-            self.reset_secs,
-        );
-        let mut set = |name: &'static str, value: String| {
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                headers.insert(HeaderName::from_static(name), v);
-            }
-        };
-        set("ratelimit-policy", format!("\"per-key\";q={q};w={w}"));
-        set("ratelimit", format!("\"per-key\";r={r};t={t}"));
-        set("x-ratelimit-limit", q.to_string());
-        set("x-ratelimit-remaining", r.to_string());
-        set("x-ratelimit-reset", t.to_string());
+        let (q, w, r, t) = (self.limit, self.window_secs, self.remaining, self.reset_secs);
+        // Numbers convert without a string in between; only the two structured values format.
+        let structured = |value: String| HeaderValue::from_str(&value).ok();
+        if let Some(v) = structured(format!("\"per-key\";q={q};w={w}")) {
+            headers.insert(HeaderName::from_static("ratelimit-policy"), v);
+        }
+        if let Some(v) = structured(format!("\"per-key\";r={r};t={t}")) {
+            headers.insert(HeaderName::from_static("ratelimit"), v);
+        }
+        headers.insert(HeaderName::from_static("x-ratelimit-limit"), q.into());
+        headers.insert(HeaderName::from_static("x-ratelimit-remaining"), r.into());
+        headers.insert(HeaderName::from_static("x-ratelimit-reset"), t.into());
     }
 }
 
