@@ -4,8 +4,9 @@
 //! switched off (`rate_limit_enabled = false`), one with them on at limits no request reaches.
 //! The same closed-loop load of `GET /customers/{id}` (random demo customers, one key) goes to
 //! each in turn, in A-B-B-A order over several rounds so that drift of a shared, noisy machine
-//! falls on both equally. The report is the throughput ratio (on / off), per round and overall,
-//! and the server CPU time per request of each (less disturbed by other work on the machine).
+//! falls on both equally; then, in each round, both at once with half the connections each, so
+//! that other work on the machine slows both alike. The report gives the throughput ratios
+//! (on / off) of both methods, per round and overall, and the server CPU time per request.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -166,9 +167,39 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
         let b1 = measure(&on, "on")?;
         let b2 = measure(&on, "on")?;
         let a2 = measure(&off, "off")?;
+        // Both servers at once, half the connections each: whatever else the machine does
+        // then slows both alike, and the ratio is that of their cost per request.
+        let opts = |addr: SocketAddr| LoadOpts {
+            addr,
+            conns: args.conns / 2,
+            warmup: Duration::from_secs(args.warmup),
+            duration: Some(Duration::from_secs(args.secs)),
+            stop: Arc::new(AtomicBool::new(false)),
+            progress: Arc::new(AtomicU64::new(0)),
+            rate: None,
+        };
+        let (together_off, together_on) = rt.block_on(async {
+            tokio::join!(
+                load::run(Arc::clone(&workload), opts(off.addr)),
+                load::run(Arc::clone(&workload), opts(on.addr))
+            )
+        });
+        ensure!(
+            together_off.errors() + together_on.errors() == 0,
+            "errors while loading both servers at once: {:?} {:?}",
+            together_off.first_error,
+            together_on.first_error
+        );
+        eprintln!(
+            "  round {} together: off {:.0}/s, on {:.0}/s",
+            round + 1,
+            together_off.rate(),
+            together_on.rate()
+        );
         rounds.push(Round {
             off: [a1, a2],
             on: [b1, b2],
+            together: (together_off.rate(), together_on.rate()),
         });
     }
     drop((off, on));
@@ -189,6 +220,8 @@ struct Measurement {
 struct Round {
     off: [Measurement; 2],
     on: [Measurement; 2],
+    /// Requests per second of (off, on) while both were loaded at once.
+    together: (f64, f64),
 }
 
 fn mean(pair: &[Measurement; 2], f: impl Fn(&Measurement) -> f64) -> f64 {
@@ -234,11 +267,34 @@ fn report(args: &LimiterArgs, rounds: &[Round]) -> String {
         ));
     }
     out.push_str(&format!(
-        "\nThroughput on / off: {:.3} over all rounds (median round {:.3}); server CPU per \
-         request on / off: median round {:.3}.\n",
+        "\nAlternating: throughput on / off {:.3} over all rounds (median round {:.3}); server \
+         CPU per request on / off: median round {:.3}.\n",
         sum_on / sum_off,
         median(ratios),
         median(cpu_ratios)
+    ));
+    out.push_str(&format!(
+        "\nBoth at once ({} connections each, {} s per round):\n\n\
+         | round | off req/s | on req/s | on / off |\n|---|---|---|---|\n",
+        args.conns / 2,
+        args.secs
+    ));
+    let (mut t_off, mut t_on, mut t_ratios) = (0.0, 0.0, Vec::new());
+    for (i, r) in rounds.iter().enumerate() {
+        let (off, on) = r.together;
+        t_off += off;
+        t_on += on;
+        t_ratios.push(on / off);
+        out.push_str(&format!(
+            "| {} | {off:.0} | {on:.0} | {:.3} |\n",
+            i + 1,
+            on / off
+        ));
+    }
+    out.push_str(&format!(
+        "\nBoth at once: throughput on / off {:.3} over all rounds (median round {:.3}).\n",
+        t_on / t_off,
+        median(t_ratios)
     ));
     out
 }

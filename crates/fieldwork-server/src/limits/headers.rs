@@ -34,7 +34,12 @@ impl RateState {
 
     /// Adds the five headers to a response.
     pub fn apply(&self, headers: &mut HeaderMap) {
-        let (q, w, r, t) = (self.limit, self.window_secs, self.remaining, self.reset_secs);
+        let (q, w, r, t) = (
+            self.limit,
+            self.window_secs,
+            self.remaining,
+            self.reset_secs,
+        );
         // Numbers convert without a string in between; only the two structured values format.
         let structured = |value: String| HeaderValue::from_str(&value).ok();
         if let Some(v) = structured(format!("\"per-key\";q={q};w={w}")) {
