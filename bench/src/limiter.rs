@@ -99,6 +99,16 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
         LIMITS_ON,
         false,
     )?;
+    // A second server exactly like `off`: how far two identical servers differ in this run.
+    let control = start(
+        &bin,
+        &db_url,
+        dir.path(),
+        &log,
+        "control",
+        LIMITS_OFF,
+        false,
+    )?;
     let key = procs::admin(
         &bin,
         &db_url,
@@ -184,6 +194,12 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
                 load::run(Arc::clone(&workload), opts(on.addr))
             )
         });
+        let (control_off, control_off2) = rt.block_on(async {
+            tokio::join!(
+                load::run(Arc::clone(&workload), opts(off.addr)),
+                load::run(Arc::clone(&workload), opts(control.addr))
+            )
+        });
         ensure!(
             together_off.errors() + together_on.errors() == 0,
             "errors while loading both servers at once: {:?} {:?}",
@@ -200,9 +216,10 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
             off: [a1, a2],
             on: [b1, b2],
             together: (together_off.rate(), together_on.rate()),
+            control: (control_off.rate(), control_off2.rate()),
         });
     }
-    drop((off, on));
+    drop((off, on, control));
     print!("{}", report(&args, &rounds));
     Ok(())
 }
@@ -222,6 +239,8 @@ struct Round {
     on: [Measurement; 2],
     /// Requests per second of (off, on) while both were loaded at once.
     together: (f64, f64),
+    /// The same for `off` and an identical second server (the A/A control).
+    control: (f64, f64),
 }
 
 fn mean(pair: &[Measurement; 2], f: impl Fn(&Measurement) -> f64) -> f64 {
@@ -274,27 +293,37 @@ fn report(args: &LimiterArgs, rounds: &[Round]) -> String {
         median(cpu_ratios)
     ));
     out.push_str(&format!(
-        "\nBoth at once ({} connections each, {} s per round):\n\n\
-         | round | off req/s | on req/s | on / off |\n|---|---|---|---|\n",
+        "\nBoth at once ({} connections each, {} s per round), and the control: `off` and an \
+         identical second server `off'` at once:\n\n\
+         | round | off req/s | on req/s | on / off | off req/s | off' req/s | off' / off |\n\
+         |---|---|---|---|---|---|---|\n",
         args.conns / 2,
         args.secs
     ));
     let (mut t_off, mut t_on, mut t_ratios) = (0.0, 0.0, Vec::new());
+    let (mut c_off, mut c_off2, mut c_ratios) = (0.0, 0.0, Vec::new());
     for (i, r) in rounds.iter().enumerate() {
-        let (off, on) = r.together;
+        let ((off, on), (a, b)) = (r.together, r.control);
         t_off += off;
         t_on += on;
         t_ratios.push(on / off);
+        c_off += a;
+        c_off2 += b;
+        c_ratios.push(b / a);
         out.push_str(&format!(
-            "| {} | {off:.0} | {on:.0} | {:.3} |\n",
+            "| {} | {off:.0} | {on:.0} | {:.3} | {a:.0} | {b:.0} | {:.3} |\n",
             i + 1,
-            on / off
+            on / off,
+            b / a
         ));
     }
     out.push_str(&format!(
-        "\nBoth at once: throughput on / off {:.3} over all rounds (median round {:.3}).\n",
+        "\nBoth at once: throughput on / off {:.3} over all rounds (median round {:.3}); \
+         control off' / off {:.3} (median round {:.3}).\n",
         t_on / t_off,
-        median(t_ratios)
+        median(t_ratios),
+        c_off2 / c_off,
+        median(c_ratios)
     ));
     out
 }
