@@ -2,9 +2,19 @@
 
 use std::time::Duration;
 
+use fieldwork_server::Config;
 use fieldwork_store::{CompanyLimits, Plan};
-use fieldwork_test_support::{Reply, reply, spawn_app, spawn_app_with};
+use fieldwork_test_support::{Reply, TestApp, reply, spawn_app_with};
 use reqwest::{Method, StatusCode};
+
+/// A test app with the request limits on (the harness switches them off), after `tweak`.
+pub async fn spawn_limited(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_with(|c| {
+        c.rate_limit_enabled = true;
+        tweak(c);
+    })
+    .await
+}
 
 /// The value of a header of a reply, as text.
 fn header<'a>(r: &'a Reply, name: &str) -> &'a str {
@@ -27,7 +37,7 @@ fn remaining_and_reset(r: &Reply) -> (u64, u64) {
 
 backend_tests! {
     async fn the_150th_request_passes_and_the_151st_gets_429_with_headers() {
-        let app = spawn_app().await;
+        let app = spawn_limited(|_| {}).await;
         for i in 1..=150u64 {
             let r = app.get("/company").await;
             assert_eq!(r.status, StatusCode::OK, "request {i}: {:?}", r.body);
@@ -58,7 +68,7 @@ backend_tests! {
 
     async fn after_retry_after_seconds_a_request_passes_again() {
         // A 3-second window keeps the test short; the headers then say w=3.
-        let app = spawn_app_with(|c| {
+        let app = spawn_limited(|c| {
             c.rate_limit_per_minute = 3;
             c.rate_limit_window_secs = 3;
         })
@@ -78,7 +88,7 @@ backend_tests! {
     }
 
     async fn two_keys_have_separate_budgets_and_company_limits_apply_at_once() {
-        let app = spawn_app().await;
+        let app = spawn_limited(|_| {}).await;
         let second = app.new_key(&app.company_id, "second").await;
         app.store
             .set_company_limits(
@@ -109,7 +119,7 @@ backend_tests! {
     }
 
     async fn unauthenticated_and_off_plan_requests_use_no_budget_and_carry_no_headers() {
-        let app = spawn_app_with(|c| c.rate_limit_per_minute = 2).await;
+        let app = spawn_limited(|c| c.rate_limit_per_minute = 2).await;
         for key in ["", "0123456789abcdef0123456789abcdef"] {
             for _ in 0..3 {
                 let r = app.call_as(key, Method::GET, "/company", None).await;
@@ -143,7 +153,7 @@ backend_tests! {
 
     async fn requests_over_the_company_concurrency_cap_get_429() {
         // Writes wait for their commit, so 30 sent at once overlap in the server.
-        let app = spawn_app_with(|c| c.max_concurrent_requests_per_company = 1).await;
+        let app = spawn_limited(|c| c.max_concurrent_requests_per_company = 1).await;
         let mut sends = tokio::task::JoinSet::new();
         for i in 0..30 {
             let request = app

@@ -4,6 +4,8 @@ use fieldwork_store::time::now_micros;
 use fieldwork_store::usage::{MINUTE_MICROS, minute_of};
 use fieldwork_store::{CompanyLimits, Plan, UsageCounts, UsageDelta};
 use fieldwork_test_support::spawn_app;
+
+use crate::limits::spawn_limited;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -17,7 +19,7 @@ fn totals(requests: i64, rate_limited: i64, client_errors: i64, server_errors: i
 
 backend_tests! {
     async fn usage_figures_match_what_was_sent_by_key_name() {
-        let app = spawn_app().await;
+        let app = spawn_limited(|_| {}).await;
         let zapier = app.new_key(&app.company_id, "zapier").await;
         app.store
             .set_company_limits(
