@@ -37,7 +37,6 @@ mod invoices;
 mod job_parts;
 mod jobs;
 mod leads;
-mod lists;
 mod limits;
 mod lists;
 mod postgres_outage;
