@@ -52,6 +52,8 @@ pub enum Cmd {
         #[arg(long)]
         key: Option<String>,
     },
+    /// The request limiter's cost (issue 6): GET /customers/{id} with limits off and on.
+    Limiter(crate::limiter::LimiterArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -15,14 +15,16 @@ mod reference;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod usage;
 mod vendors;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldwork_store::{
-    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord, KeyAuth, ListParams,
-    NewCompany, Page, Plan, Store, StoreResult, UserRecord,
+    ApiKeyRecord, CompanyLimits, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord,
+    KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreResult, UsageDelta, UsageMinute,
+    UserRecord,
 };
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
@@ -86,6 +88,14 @@ impl Store for PostgresStore {
         let set = companies::set_column(&self.db, company_id, Column::Plan(plan));
         self.db.run(set).await
     }
+    async fn set_company_limits(
+        &self,
+        company_id: &str,
+        limits: CompanyLimits,
+    ) -> StoreResult<CompanyRecord> {
+        let set = companies::set_limits(&self.db, company_id, limits);
+        self.db.run(set).await
+    }
     async fn set_company_profile(&self, company_id: &str, profile: Company) -> StoreResult<()> {
         let set = companies::set_column(&self.db, company_id, Column::Profile(&profile));
         self.db.run(set).await.map(drop)
@@ -141,6 +151,26 @@ impl Store for PostgresStore {
     }
     async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()> {
         self.db.run(keys::record_usage(&self.db, uses)).await
+    }
+
+    async fn add_usage(
+        &self,
+        deltas: Vec<UsageDelta>,
+        prune_before: Option<i64>,
+    ) -> StoreResult<()> {
+        self.db
+            .run(usage::add(&self.db, deltas, prune_before))
+            .await
+    }
+    async fn list_usage(
+        &self,
+        company_id: &str,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<UsageMinute>> {
+        self.db
+            .run(usage::list(&self.db, company_id, from, to))
+            .await
     }
 
     async fn create_employee(&self, company_id: &str, new: EmployeeIn) -> StoreResult<Employee> {

@@ -11,6 +11,7 @@ mod keys;
 mod migrate;
 mod reference;
 mod sql;
+mod usage;
 mod vendors;
 
 use std::path::{Path, PathBuf};
@@ -18,8 +19,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldwork_store::{
-    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord, KeyAuth, ListParams,
-    NewCompany, Page, Plan, Store, StoreError, StoreResult, UserRecord,
+    ApiKeyRecord, CompanyLimits, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord,
+    KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreError, StoreResult, UsageDelta,
+    UsageMinute, UserRecord,
 };
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
@@ -85,6 +87,13 @@ impl Store for SqliteStore {
     async fn set_company_plan(&self, company_id: &str, plan: Plan) -> StoreResult<CompanyRecord> {
         companies::set_column(&self.db, company_id, "plan", plan.as_str().to_owned()).await
     }
+    async fn set_company_limits(
+        &self,
+        company_id: &str,
+        limits: CompanyLimits,
+    ) -> StoreResult<CompanyRecord> {
+        companies::set_limits(&self.db, company_id, limits).await
+    }
     async fn set_company_profile(&self, company_id: &str, profile: Company) -> StoreResult<()> {
         companies::set_column(&self.db, company_id, "profile", sql::to_json(&profile))
             .await
@@ -145,6 +154,22 @@ impl Store for SqliteStore {
     }
     async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()> {
         keys::record_usage(&self.db, uses).await
+    }
+
+    async fn add_usage(
+        &self,
+        deltas: Vec<UsageDelta>,
+        prune_before: Option<i64>,
+    ) -> StoreResult<()> {
+        usage::add(&self.db, deltas, prune_before).await
+    }
+    async fn list_usage(
+        &self,
+        company_id: &str,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<UsageMinute>> {
+        self.db.read(|c| usage::list(c, company_id, from, to))
     }
 
     async fn create_employee(&self, company_id: &str, new: EmployeeIn) -> StoreResult<Employee> {

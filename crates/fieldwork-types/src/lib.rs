@@ -14,6 +14,7 @@ pub mod lead;
 pub mod line_item;
 pub mod list;
 pub mod reference;
+pub mod usage;
 pub mod vendor;
 
 pub use company::*;
@@ -27,6 +28,7 @@ pub use lead::*;
 pub use line_item::*;
 pub use list::*;
 pub use reference::*;
+pub use usage::*;
 pub use vendor::*;
 
 /// Deserializes a field that distinguishes "absent" (`None`) from "null" (`Some(None)`).

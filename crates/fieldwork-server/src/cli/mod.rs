@@ -3,6 +3,7 @@
 mod admin;
 mod invoices;
 mod serve;
+mod usage;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +51,8 @@ enum Command {
     /// Make, pay and void invoices.
     #[command(subcommand)]
     Invoices(invoices::InvoicesCommand),
+    /// Print a company's API usage (requests, 429s, 4xx, 5xx) per key, as a table.
+    Usage(usage::UsageArgs),
 }
 
 /// Runs the command line and maps errors to a message and exit code 1.
@@ -103,6 +106,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(cmd) => admin::keys(&config, cmd).await,
         Command::Employees(cmd) => admin::employees(&config, cmd).await,
         Command::Invoices(cmd) => invoices::invoices(&config, cmd).await,
+        Command::Usage(args) => usage::run(&config, args).await,
     }
 }
 

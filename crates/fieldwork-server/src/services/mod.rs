@@ -11,5 +11,6 @@ pub mod jobs;
 pub mod leads;
 pub mod line_items;
 pub mod times;
+pub mod usage;
 pub mod validate;
 pub mod vendors;

@@ -37,9 +37,11 @@ mod invoices;
 mod job_parts;
 mod jobs;
 mod leads;
+mod limits;
 mod lists;
 mod postgres_outage;
 mod reference;
+mod usage;
 mod vendors;
 
 use serde_json::{Value, json};
