@@ -30,6 +30,7 @@ sys.path.insert(0, str(HERE))
 
 from client import Api, Result, run_check  # noqa: E402
 from convention_checks import ConventionChecks  # noqa: E402
+from estimate_checks import EstimateChecks  # noqa: E402
 from hcp_checks import HcpChecks  # noqa: E402
 from invoice_checks import InvoiceChecks  # noqa: E402
 from job_checks import JobChecks  # noqa: E402
@@ -111,6 +112,9 @@ def main() -> int:
             run_check(results, name, fn)
         print("\n== HCP auth and error conventions ==")
         for name, fn in ConventionChecks(api, hcp).checks():
+            run_check(results, name, fn)
+        print("\n== HCP estimates and leads (status, schema, money) ==")
+        for name, fn in EstimateChecks(api, hcp).checks():
             run_check(results, name, fn)
         print("\n== Fieldwork vendors API ==")
         for name, fn in VendorChecks(api).checks():

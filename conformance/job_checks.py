@@ -51,6 +51,7 @@ class JobChecks:
             ("POST /jobs/{job_id}/notes", self.post_note),
             ("DELETE /jobs/{job_id}/notes/{note_id}", self.delete_note),
             ("POST /jobs/{job_id}/links", self.post_link),
+            ("POST /jobs/{job_id}/attachments (+ download)", self.attachment),
             ("POST /jobs/lock", self.lock_range),
             ("POST /jobs/{job_id}/lock", self.lock_job),
         ]
@@ -231,6 +232,23 @@ class JobChecks:
         body = self.api.call("POST", "/jobs/{job_id}/links", self.job_path("/links"),
                              body={"title": "Site photos", "url": "https://example.com/photos"})
         require(body.get("title") == "Site photos", f"body {snippet(body)}")
+
+    def attachment(self) -> None:
+        payload = bytes(range(256)) * 20
+        resp = self.api.session.post(self.api.base_url + self.job_path("/attachments"),
+                                     headers={"Authorization": f"Token {self.api.key}"},
+                                     files={"file": ("meter photo.jpg", payload, "image/jpeg")},
+                                     timeout=30)
+        require(resp.status_code == 202, f"upload -> {resp.status_code}: {snippet(resp.text)}")
+        errors = self.api.validator.errors("POST", "/jobs/{job_id}/attachments", 202, resp.json())
+        require(not errors, f"response violates the spec schema: {errors}")
+        job = self.api.call("GET", "/jobs/{id}", self.job_path(), params=[("expand[]", "attachments")])
+        att = (job.get("attachments") or [None])[-1]
+        require(isinstance(att, dict) and att.get("file_name") == "meter photo.jpg",
+                f"attachment not listed: {snippet(job.get('attachments'))}")
+        got = self.api.raw("GET", att["url"])
+        require(got.status_code == 200 and got.content == payload,
+                f"GET {att['url']} -> {got.status_code}, {len(got.content)} bytes")
 
     def lock_range(self) -> None:
         # A range in the far past holds none of the demo's or the check's jobs.

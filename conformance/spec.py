@@ -14,7 +14,8 @@ import yaml
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
-# The 56 HCP operations Fieldwork implements today, as (METHOD, path template).
+# The 75 HCP operations Fieldwork implements today, as (METHOD, path template).
+# The HCP operations Fieldwork implements today, as (METHOD, path template).
 OPERATIONS: list[tuple[str, str]] = [
     ("GET", "/customers"),
     ("POST", "/customers"),
@@ -64,6 +65,7 @@ OPERATIONS: list[tuple[str, str]] = [
     ("POST", "/jobs/{job_id}/links"),
     ("POST", "/jobs/{job_id}/lock"),
     ("POST", "/jobs/lock"),
+    ("POST", "/jobs/{job_id}/attachments"),
     ("GET", "/jobs/{job_id}/invoices"),
     ("GET", "/invoices"),
     ("GET", "/api/invoices/{uuid}"),
@@ -72,6 +74,24 @@ OPERATIONS: list[tuple[str, str]] = [
     ("GET", "/events/{event_id}"),
     ("POST", "/webhooks/subscription"),
     ("DELETE", "/webhooks/subscription"),
+    ("GET", "/estimates"),
+    ("POST", "/estimates"),
+    ("GET", "/estimates/{estimate_id}"),
+    ("POST", "/estimates/{estimate_id}/options"),
+    ("POST", "/estimates/{estimate_id}/options/{option_id}/attachments"),
+    ("GET", "/estimates/{estimate_id}/options/{option_id}/line_items"),
+    ("PUT", "/estimates/{estimate_id}/options/{option_id}/line_items/bulk_update"),
+    ("POST", "/estimates/{estimate_id}/options/{option_id}/links"),
+    ("PUT", "/estimates/{estimate_id}/options/{option_id}/schedule"),
+    ("POST", "/estimates/{estimate_id}/options/{option_id}/notes"),
+    ("DELETE", "/estimates/{estimate_id}/options/{option_id}/notes/{note_id}"),
+    ("POST", "/estimates/options/approve"),
+    ("POST", "/estimates/options/decline"),
+    ("GET", "/leads"),
+    ("POST", "/leads"),
+    ("GET", "/leads/{id}"),
+    ("POST", "/leads/{id}/convert"),
+    ("GET", "/leads/{lead_id}/line_items"),
 ]
 
 RESPONSE_SUFFIX = "__response"

@@ -29,6 +29,7 @@ mod data;
 mod dataset;
 mod http;
 mod jobs;
+mod limiter;
 mod load;
 mod measure;
 mod pg;
@@ -53,6 +54,9 @@ use crate::workloads::Fixed;
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Some(Cmd::Limiter(args)) = cli.command {
+        return limiter::run(args);
+    }
     if let Some(Cmd::BaselineServer { listen, body_file }) = cli.command {
         return baseline::baseline_server(&listen, &body_file);
     }

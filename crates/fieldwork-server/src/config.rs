@@ -56,6 +56,16 @@ pub struct Config {
     pub webhook_max_in_flight: u32,
     /// Most deliveries one worker sends at once to a single endpoint.
     pub webhook_endpoint_concurrency: u32,
+    /// `false` switches off the per-key rate limit and the per-company concurrency cap.
+    pub rate_limit_enabled: bool,
+    /// Requests per API key in any rolling window, unless the company has its own limit.
+    pub rate_limit_per_minute: u32,
+    /// Length of the rolling window, in seconds (60: the limit is per minute).
+    pub rate_limit_window_secs: u64,
+    /// Requests of one company in progress at once, unless the company has its own cap.
+    pub max_concurrent_requests_per_company: u32,
+    /// Days API usage figures are kept.
+    pub usage_retention_days: u32,
 }
 
 /// Overrides given on the command line; `None` leaves the lower layers in force.
@@ -116,11 +126,37 @@ impl Config {
             "database_pool_size must be at least 1"
         );
         anyhow::ensure!(
+            self.rate_limit_per_minute >= 1,
+            "rate_limit_per_minute must be at least 1 (set rate_limit_enabled = false for no limit)"
+        );
+        anyhow::ensure!(
+            (1..=3600).contains(&self.rate_limit_window_secs),
+            "rate_limit_window_secs must be between 1 and 3600"
+        );
+        anyhow::ensure!(
+            self.max_concurrent_requests_per_company >= 1,
+            "max_concurrent_requests_per_company must be at least 1"
+        );
+        anyhow::ensure!(
+            self.usage_retention_days >= 1,
+            "usage_retention_days must be at least 1"
+        );
+        anyhow::ensure!(
             matches!(self.log_format.as_str(), "compact" | "json"),
             "log_format must be \"compact\" or \"json\""
         );
         crate::webhooks::WebhookSettings::from_config(self)?;
         Ok(())
+    }
+
+    /// The server-wide request limits.
+    pub fn limit_settings(&self) -> crate::limits::LimitSettings {
+        crate::limits::LimitSettings {
+            enabled: self.rate_limit_enabled,
+            per_window: self.rate_limit_per_minute,
+            window: std::time::Duration::from_secs(self.rate_limit_window_secs),
+            concurrency: self.max_concurrent_requests_per_company,
+        }
     }
 
     /// The defaults alone (for tests).

@@ -6,7 +6,8 @@
 //! - 422 `{"message": …, "errors":{"<field>":["<reason>"]}}` (Rails style, plus a sentence)
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fieldwork_store::StoreError;
 use serde_json::{Value, json};
@@ -31,6 +32,10 @@ pub enum ApiError {
     },
     /// Well-formed input that breaks a rule (missing required field, duplicate name, …).
     Unprocessable { field: String, reason: String },
+    /// The key used up its requests of the rate-limit window.
+    RateLimited { retry_after_secs: u64 },
+    /// The company already has its maximum of requests in progress.
+    TooManyConcurrent { limit: u32 },
     /// Body over the configured limit.
     PayloadTooLarge { limit: usize },
     /// The database is unreachable or the request timed out; retry later.
@@ -66,6 +71,9 @@ impl ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } | Self::TooManyConcurrent { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -99,6 +107,17 @@ impl ApiError {
             Self::PayloadTooLarge { limit } => json!({
                 "message": format!("Request body is larger than the limit of {limit} bytes")
             }),
+            Self::RateLimited { retry_after_secs } => json!({
+                "message": format!(
+                    "Rate limit exceeded for this API key. Retry in {retry_after_secs} seconds."
+                )
+            }),
+            Self::TooManyConcurrent { limit } => json!({
+                "message": format!(
+                    "Too many concurrent requests: this company may have at most {limit} \
+                     requests in progress at once. Retry when one has finished."
+                )
+            }),
             Self::Unavailable => {
                 json!({ "message": "Service temporarily unavailable, please retry" })
             }
@@ -114,8 +133,22 @@ pub struct ErrorCause(pub String);
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), Json(self.body())).into_response();
-        if let Self::Internal(cause) = self {
-            response.extensions_mut().insert(ErrorCause(cause));
+        match self {
+            Self::Internal(cause) => {
+                response.extensions_mut().insert(ErrorCause(cause));
+            }
+            Self::RateLimited { retry_after_secs } => {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            // A request slot frees as soon as one finishes; a second is a polite pause.
+            Self::TooManyConcurrent { .. } => {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
         }
         response
     }

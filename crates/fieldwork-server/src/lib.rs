@@ -7,10 +7,12 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod keys;
+pub mod limits;
 pub mod routes;
 pub mod services;
 pub mod state;
 pub mod store;
+pub mod usage;
 pub mod webhooks;
 
 use std::future::Future;
@@ -48,6 +50,10 @@ pub async fn launch(
             cancel.clone(),
         )
     });
+    let housekeeping = usage::spawn_housekeeping(
+        state.clone(),
+        Duration::from_secs(state.config.key_usage_flush_secs.max(1)),
+    );
     // NormalizePath must wrap the router from outside: inside, routing has already happened.
     let service = NormalizePathLayer::trim_trailing_slash().layer(app(state.clone()));
     axum::serve(
@@ -61,7 +67,9 @@ pub async fn launch(
     if let Some(worker) = worker {
         let _ = worker.await;
     }
+    housekeeping.abort();
     state.key_usage.flush(state.store.as_ref()).await;
+    state.usage.flush(state.store.as_ref()).await;
     Ok(())
 }
 

@@ -1,10 +1,13 @@
 //! The state every handler receives.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::DynStore;
 use crate::config::Config;
 use crate::keys::KeyUsage;
+use crate::limits::RequestLimits;
+use crate::usage::UsageRecorder;
 use crate::webhooks::WebhookSettings;
 
 /// Cheap to clone: everything is behind an `Arc`.
@@ -14,6 +17,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub key_usage: Arc<KeyUsage>,
     pub webhooks: Arc<WebhookSettings>,
+    pub limits: Arc<RequestLimits>,
+    pub usage: Arc<UsageRecorder>,
 }
 
 impl AppState {
@@ -27,6 +32,10 @@ impl AppState {
         Self {
             store,
             webhooks: Arc::new(webhooks),
+            limits: Arc::new(RequestLimits::new(config.limit_settings())),
+            usage: Arc::new(UsageRecorder::new(Duration::from_secs(
+                u64::from(config.usage_retention_days) * 86_400,
+            ))),
             config: Arc::new(config),
             key_usage: Arc::new(KeyUsage::default()),
         }

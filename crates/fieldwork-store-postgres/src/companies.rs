@@ -3,7 +3,7 @@
 use fieldwork_store::ids::new_company_id;
 use fieldwork_store::rules::{default_availability, default_profile};
 use fieldwork_store::time::now_micros;
-use fieldwork_store::{CompanyRecord, NewCompany, Plan, StoreResult};
+use fieldwork_store::{CompanyLimits, CompanyRecord, NewCompany, Plan, StoreResult};
 use fieldwork_types::{Company, ScheduleAvailability};
 use tokio_postgres::Row;
 use tokio_postgres::types::{Json, ToSql};
@@ -13,7 +13,8 @@ use crate::error::found;
 use crate::sql::JsonCol;
 
 const COLS: &str =
-    "id, name, plan, application_state, created_at, profile, availability, time_zone";
+    "id, name, plan, application_state, created_at, profile, availability, time_zone,
+                    rate_limit_per_minute, max_concurrent_requests";
 
 fn from_row(r: &Row) -> CompanyRecord {
     let id: String = r.get(0);
@@ -37,7 +38,16 @@ fn from_row(r: &Row) -> CompanyRecord {
         profile,
         id,
         name,
+        limits: CompanyLimits {
+            per_minute: limit_from_column(r.get(8)),
+            concurrency: limit_from_column(r.get(9)),
+        },
     }
+}
+
+/// A stored limit; anything that is not a positive `u32` reads as unset (the default applies).
+pub(crate) fn limit_from_column(v: Option<i64>) -> Option<u32> {
+    v.and_then(|n| u32::try_from(n).ok()).filter(|n| *n > 0)
 }
 
 pub(crate) async fn create(db: &Db, new: NewCompany) -> StoreResult<CompanyRecord> {
@@ -123,6 +133,30 @@ pub(crate) async fn set_column(
                 "update companies set {col} = $1, updated_at = $2 where id = $3 returning {COLS}"
             ),
             &[&*value, &now_micros(), &company_id],
+        )
+        .await?;
+    found(row.as_ref().map(from_row), "company")
+}
+
+/// Replaces both limits of a company.
+pub(crate) async fn set_limits(
+    db: &Db,
+    company_id: &str,
+    limits: CompanyLimits,
+) -> StoreResult<CompanyRecord> {
+    let row = db
+        .query_opt(
+            &format!(
+                "update companies set rate_limit_per_minute = $1, max_concurrent_requests = $2,
+                                      updated_at = $3
+                 where id = $4 returning {COLS}"
+            ),
+            &[
+                &limits.per_minute.map(i64::from),
+                &limits.concurrency.map(i64::from),
+                &now_micros(),
+                &company_id,
+            ],
         )
         .await?;
     found(row.as_ref().map(from_row), "company")

@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use fieldwork_store::ids::{new_id, prefix};
 use fieldwork_store::time::now_micros;
-use fieldwork_store::{ApiKeyRecord, KeyAuth, Plan, StoreResult, UserRecord};
+use fieldwork_store::{ApiKeyRecord, CompanyLimits, KeyAuth, Plan, StoreResult, UserRecord};
 use tokio_postgres::Row;
 
+use crate::companies::limit_from_column;
 use crate::db::Db;
 use crate::error::found;
 
@@ -128,7 +129,9 @@ pub(crate) async fn revoke(db: &Db, key_id: &str) -> StoreResult<ApiKeyRecord> {
 pub(crate) async fn authenticate(db: &Db, key_hash: &str) -> StoreResult<Option<KeyAuth>> {
     let row = db
         .query_opt(
-            "select k.id, k.name, k.company_id, co.plan from api_keys k
+            "select k.id, k.name, k.company_id, co.plan, co.rate_limit_per_minute,
+                    co.max_concurrent_requests
+             from api_keys k
              join companies co on co.id = k.company_id
              where k.key_hash = $1 and k.revoked_at is null",
             &[&key_hash],
@@ -139,6 +142,10 @@ pub(crate) async fn authenticate(db: &Db, key_hash: &str) -> StoreResult<Option<
         key_name: r.get(1),
         company_id: r.get(2),
         plan: r.get::<_, &str>(3).parse().unwrap_or(Plan::Basic),
+        limits: CompanyLimits {
+            per_minute: limit_from_column(r.get(4)),
+            concurrency: limit_from_column(r.get(5)),
+        },
     }))
 }
 

@@ -8,6 +8,7 @@ mod db;
 mod docs;
 mod employees;
 mod error;
+mod files;
 mod keys;
 mod migrate;
 mod notify;
@@ -15,6 +16,7 @@ mod reference;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod usage;
 mod vendors;
 mod webhooks;
 
@@ -27,8 +29,9 @@ use fieldwork_store::webhooks::{
     EndpointPatch, Message, MessageQuery, NewEndpoint,
 };
 use fieldwork_store::{
-    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, KeyAuth, ListParams, NewCompany,
-    Page, Plan, Store, StoreResult, UserRecord,
+    ApiKeyRecord, CompanyLimits, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord,
+    KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreResult, UsageDelta, UsageMinute,
+    UserRecord,
 };
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
@@ -122,6 +125,14 @@ impl Store for PostgresStore {
         let set = companies::set_column(&self.db, company_id, Column::Plan(plan));
         self.db.run(set).await
     }
+    async fn set_company_limits(
+        &self,
+        company_id: &str,
+        limits: CompanyLimits,
+    ) -> StoreResult<CompanyRecord> {
+        let set = companies::set_limits(&self.db, company_id, limits);
+        self.db.run(set).await
+    }
     async fn set_company_profile(&self, company_id: &str, profile: Company) -> StoreResult<()> {
         let set = companies::set_column(&self.db, company_id, Column::Profile(&profile));
         self.db.run(set).await.map(drop)
@@ -177,6 +188,26 @@ impl Store for PostgresStore {
     }
     async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()> {
         self.db.run(keys::record_usage(&self.db, uses)).await
+    }
+
+    async fn add_usage(
+        &self,
+        deltas: Vec<UsageDelta>,
+        prune_before: Option<i64>,
+    ) -> StoreResult<()> {
+        self.db
+            .run(usage::add(&self.db, deltas, prune_before))
+            .await
+    }
+    async fn list_usage(
+        &self,
+        company_id: &str,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<UsageMinute>> {
+        self.db
+            .run(usage::list(&self.db, company_id, from, to))
+            .await
     }
 
     async fn create_employee(&self, company_id: &str, new: EmployeeIn) -> StoreResult<Employee> {
@@ -535,5 +566,11 @@ impl Store for PostgresStore {
         self.db
             .run(webhooks::delivery::complete(&self.db, &results, rules))
             .await
+    }
+    async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()> {
+        self.db.run(files::put(&self.db, company_id, file)).await
+    }
+    async fn get_file(&self, company_id: &str, id: &str) -> StoreResult<FileRecord> {
+        self.db.run(files::get(&self.db, company_id, id)).await
     }
 }

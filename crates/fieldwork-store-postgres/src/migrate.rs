@@ -18,6 +18,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/20261127110000_documents.sql"),
     ),
     (
+        "20261127120000_rate_limits_and_usage",
+        include_str!("../migrations/20261127120000_rate_limits_and_usage.sql"),
+    ),
+    (
+        "20261127130000_files",
+        include_str!("../migrations/20261127130000_files.sql"),
+    ),
+    (
         "20261127150000_webhooks",
         include_str!("../migrations/20261127150000_webhooks.sql"),
     ),

@@ -3,7 +3,7 @@
 use fieldwork_store::ids::new_company_id;
 use fieldwork_store::rules::{default_availability, default_profile};
 use fieldwork_store::time::now_micros;
-use fieldwork_store::{CompanyRecord, NewCompany, Plan, StoreError, StoreResult};
+use fieldwork_store::{CompanyLimits, CompanyRecord, NewCompany, Plan, StoreError, StoreResult};
 use fieldwork_types::Company;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -12,7 +12,8 @@ use crate::error::{map_err, not_found};
 use crate::sql::{collect, to_json};
 
 const COLS: &str =
-    "id, name, plan, application_state, created_at, profile, availability, time_zone";
+    "id, name, plan, application_state, created_at, profile, availability, time_zone,
+                    rate_limit_per_minute, max_concurrent_requests";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<CompanyRecord> {
     let plan: String = r.get(2)?;
@@ -35,7 +36,16 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<CompanyRecord> {
         profile,
         id,
         name,
+        limits: CompanyLimits {
+            per_minute: limit_from_column(r.get(8)?),
+            concurrency: limit_from_column(r.get(9)?),
+        },
     })
+}
+
+/// A stored limit; anything that is not a positive `u32` reads as unset (the default applies).
+pub(crate) fn limit_from_column(v: Option<i64>) -> Option<u32> {
+    v.and_then(|n| u32::try_from(n).ok()).filter(|n| *n > 0)
 }
 
 pub(crate) async fn create(db: &Db, new: NewCompany) -> StoreResult<CompanyRecord> {
@@ -101,6 +111,35 @@ pub(crate) async fn set_column(
             .execute(
                 &format!("update companies set {col} = ?1, updated_at = ?2 where id = ?3"),
                 params![value, now_micros(), company_id],
+            )
+            .map_err(map_err)?;
+        if n == 0 {
+            return Err(StoreError::NotFound("company"));
+        }
+        get(c, &company_id)
+    })
+    .await
+}
+
+/// Replaces both limits of a company.
+pub(crate) async fn set_limits(
+    db: &Db,
+    company_id: &str,
+    limits: CompanyLimits,
+) -> StoreResult<CompanyRecord> {
+    let company_id = company_id.to_owned();
+    db.write(move |c| {
+        let n = c
+            .execute(
+                "update companies set rate_limit_per_minute = ?1, max_concurrent_requests = ?2,
+                                      updated_at = ?3
+                 where id = ?4",
+                params![
+                    limits.per_minute,
+                    limits.concurrency,
+                    now_micros(),
+                    company_id
+                ],
             )
             .map_err(map_err)?;
         if n == 0 {

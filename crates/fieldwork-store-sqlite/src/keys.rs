@@ -4,10 +4,13 @@ use std::collections::HashMap;
 
 use fieldwork_store::ids::{new_id, prefix};
 use fieldwork_store::time::now_micros;
-use fieldwork_store::{ApiKeyRecord, KeyAuth, Plan, StoreError, StoreResult, UserRecord};
+use fieldwork_store::{
+    ApiKeyRecord, CompanyLimits, KeyAuth, Plan, StoreError, StoreResult, UserRecord,
+};
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::companies::limit_from_column;
 use crate::db::Db;
 use crate::error::{map_err, not_found};
 use crate::sql::collect;
@@ -181,7 +184,8 @@ pub(crate) fn authenticate(
     }
     let found = c
         .prepare_cached(
-            "select k.id, k.name, k.company_id, co.plan, (select n from auth_epoch where id = 1)
+            "select k.id, k.name, k.company_id, co.plan, (select n from auth_epoch where id = 1),
+                    co.rate_limit_per_minute, co.max_concurrent_requests
              from api_keys k
              join companies co on co.id = k.company_id
              where k.key_hash = ?1 and k.revoked_at is null",
@@ -194,6 +198,10 @@ pub(crate) fn authenticate(
                     key_name: r.get(1)?,
                     company_id: r.get(2)?,
                     plan: plan.parse().unwrap_or(Plan::Basic),
+                    limits: CompanyLimits {
+                        per_minute: limit_from_column(r.get(5)?),
+                        concurrency: limit_from_column(r.get(6)?),
+                    },
                 };
                 Ok((r.get::<_, i64>(4)?, auth))
             })

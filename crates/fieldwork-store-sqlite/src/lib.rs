@@ -6,10 +6,12 @@ mod db;
 mod docs;
 mod employees;
 mod error;
+mod files;
 mod keys;
 mod migrate;
 mod reference;
 mod sql;
+mod usage;
 mod vendors;
 mod webhooks;
 
@@ -23,8 +25,9 @@ use fieldwork_store::webhooks::{
     EndpointPatch, Message, MessageQuery, NewEndpoint,
 };
 use fieldwork_store::{
-    ApiKeyRecord, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, KeyAuth, ListParams, NewCompany,
-    Page, Plan, Store, StoreError, StoreResult, UserRecord,
+    ApiKeyRecord, CompanyLimits, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord,
+    KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreError, StoreResult, UsageDelta,
+    UsageMinute, UserRecord,
 };
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
@@ -99,6 +102,13 @@ impl Store for SqliteStore {
     async fn set_company_plan(&self, company_id: &str, plan: Plan) -> StoreResult<CompanyRecord> {
         companies::set_column(&self.db, company_id, "plan", plan.as_str().to_owned()).await
     }
+    async fn set_company_limits(
+        &self,
+        company_id: &str,
+        limits: CompanyLimits,
+    ) -> StoreResult<CompanyRecord> {
+        companies::set_limits(&self.db, company_id, limits).await
+    }
     async fn set_company_profile(&self, company_id: &str, profile: Company) -> StoreResult<()> {
         companies::set_column(&self.db, company_id, "profile", sql::to_json(&profile))
             .await
@@ -159,6 +169,22 @@ impl Store for SqliteStore {
     }
     async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()> {
         keys::record_usage(&self.db, uses).await
+    }
+
+    async fn add_usage(
+        &self,
+        deltas: Vec<UsageDelta>,
+        prune_before: Option<i64>,
+    ) -> StoreResult<()> {
+        usage::add(&self.db, deltas, prune_before).await
+    }
+    async fn list_usage(
+        &self,
+        company_id: &str,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<UsageMinute>> {
+        self.db.read(|c| usage::list(c, company_id, from, to))
     }
 
     async fn create_employee(&self, company_id: &str, new: EmployeeIn) -> StoreResult<Employee> {
@@ -492,5 +518,11 @@ impl Store for SqliteStore {
         self.db
             .write(move |c| webhooks::delivery::complete(c, &results, rules))
             .await
+    }
+    async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()> {
+        files::put(&self.db, company_id, file).await
+    }
+    async fn get_file(&self, company_id: &str, id: &str) -> StoreResult<FileRecord> {
+        self.db.read(|c| files::get(c, company_id, id))
     }
 }

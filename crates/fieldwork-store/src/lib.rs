@@ -3,11 +3,13 @@
 pub mod docs;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod ids;
 pub mod query;
 pub mod records;
 pub mod rules;
 pub mod time;
+pub mod usage;
 pub mod webhooks;
 
 use async_trait::async_trait;
@@ -23,8 +25,12 @@ use webhooks::{
 pub use docs::{Doc, DocKind, DocQuery, DocWrite};
 pub use error::{StoreError, StoreResult};
 pub use events::OutboxEvent;
+pub use files::FileRecord;
 pub use query::{ListParams, Page, Sort, SortDirection, SortField};
-pub use records::{ApiKeyRecord, CompanyRecord, KeyAuth, NewCompany, Plan, UserRecord};
+pub use records::{
+    ApiKeyRecord, CompanyLimits, CompanyRecord, KeyAuth, NewCompany, Plan, UserRecord,
+};
+pub use usage::{UsageCounts, UsageDelta, UsageMinute};
 
 /// Everything Fieldwork persists. Every method that touches company data takes the company id.
 #[async_trait]
@@ -43,6 +49,12 @@ pub trait Store: Send + Sync + 'static {
     async fn list_companies(&self) -> StoreResult<Vec<CompanyRecord>>;
     /// Moves a company to another plan.
     async fn set_company_plan(&self, company_id: &str, plan: Plan) -> StoreResult<CompanyRecord>;
+    /// Replaces the company's own request limits (`None` fields follow the server's settings).
+    async fn set_company_limits(
+        &self,
+        company_id: &str,
+        limits: CompanyLimits,
+    ) -> StoreResult<CompanyRecord>;
     /// Replaces the company's public profile (`GET /company`).
     async fn set_company_profile(&self, company_id: &str, profile: Company) -> StoreResult<()>;
     /// Sets the API application state (`enabled`, `disabled`).
@@ -85,6 +97,22 @@ pub trait Store: Send + Sync + 'static {
     async fn authenticate(&self, key_hash: &str) -> StoreResult<Option<KeyAuth>>;
     /// Records last-used times gathered in memory: `(key id, unix micros)`.
     async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()>;
+
+    // Usage figures -------------------------------------------------------------------------
+    /// Adds counts gathered in memory to the stored per-key minutes (creating missing ones), in
+    /// one transaction; with `prune_before`, first deletes minutes older than it (unix micros).
+    async fn add_usage(
+        &self,
+        deltas: Vec<UsageDelta>,
+        prune_before: Option<i64>,
+    ) -> StoreResult<()>;
+    /// A company's stored minutes in `[from, to)` (unix micros), by minute then key name.
+    async fn list_usage(
+        &self,
+        company_id: &str,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<UsageMinute>>;
 
     // Employees -----------------------------------------------------------------------------
     /// Creates an employee (HCP has no API for it; the CLI and demo use this).
@@ -316,4 +344,9 @@ pub trait Store: Send + Sync + 'static {
         results: Vec<AttemptResult>,
         rules: CompletionRules,
     ) -> StoreResult<()>;
+    // Files ---------------------------------------------------------------------------------
+    /// Stores an uploaded file under its id (`Conflict` if the id exists).
+    async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()>;
+    /// One file, or `NotFound("attachment")`.
+    async fn get_file(&self, company_id: &str, id: &str) -> StoreResult<FileRecord>;
 }

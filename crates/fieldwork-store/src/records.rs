@@ -62,6 +62,17 @@ pub struct CompanyRecord {
     /// What `GET /company` returns.
     pub profile: Company,
     pub availability: ScheduleAvailability,
+    /// The company's own request limits; unset ones follow the server's settings.
+    pub limits: CompanyLimits,
+}
+
+/// A company's request limits; `None` means the server-wide default applies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompanyLimits {
+    /// Requests each API key may make per rate-limit window (60 s unless configured).
+    pub per_minute: Option<u32>,
+    /// Requests of the company that may be in progress at once.
+    pub concurrency: Option<u32>,
 }
 
 /// A console user of a company.
@@ -95,4 +106,6 @@ pub struct KeyAuth {
     pub key_name: String,
     pub company_id: String,
     pub plan: Plan,
+    /// Read with the key on every request, so a changed limit applies without a restart.
+    pub limits: CompanyLimits,
 }

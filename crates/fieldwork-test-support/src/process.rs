@@ -16,6 +16,17 @@ impl ServerProcess {
     /// Starts `bin serve --listen 127.0.0.1:0 --database URL [extra…]` and waits for its
     /// `Base URL:` line.
     pub fn start(bin: &str, database_url: &str, extra: &[&str]) -> anyhow::Result<Self> {
+        Self::start_with_env(bin, database_url, extra, &[])
+    }
+
+    /// Like [`ServerProcess::start`], with extra environment variables (settings such as
+    /// `FIELDWORK_RATE_LIMIT_ENABLED`).
+    pub fn start_with_env(
+        bin: &str,
+        database_url: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let mut child = Command::new(bin)
             .args([
                 "serve",
@@ -26,6 +37,7 @@ impl ServerProcess {
             ])
             .args(extra)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()?;

@@ -6,24 +6,30 @@
 pub mod company;
 pub mod customer;
 pub mod employee;
+pub mod estimate;
 pub mod event;
 pub mod invoice;
 pub mod job;
+pub mod lead;
 pub mod line_item;
 pub mod list;
 pub mod reference;
+pub mod usage;
 pub mod vendor;
 pub mod webhook;
 
 pub use company::*;
 pub use customer::*;
 pub use employee::*;
+pub use estimate::*;
 pub use event::*;
 pub use invoice::*;
 pub use job::*;
+pub use lead::*;
 pub use line_item::*;
 pub use list::*;
 pub use reference::*;
+pub use usage::*;
 pub use vendor::*;
 pub use webhook::*;
 

@@ -76,3 +76,9 @@ pub struct DataList<T> {
     pub data: Vec<T>,
     pub url: String,
 }
+
+/// Answer of `PUT …/line_items/bulk_update`: the lines after the update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineItemsOut {
+    pub line_items: Vec<LineItem>,
+}

@@ -26,6 +26,38 @@ pub enum CompaniesCommand {
     List,
     /// Move a company to another plan.
     SetPlan { id: String, plan: Plan },
+    /// Set a company's own request limits (they apply at once, without a restart).
+    #[command(arg_required_else_help = true)]
+    SetLimit {
+        id: String,
+        /// Requests per API key in any rolling minute, or `default` for the server's
+        /// rate_limit_per_minute.
+        #[arg(long, value_name = "N|default")]
+        per_minute: Option<LimitArg>,
+        /// Requests of the company in progress at once, or `default` for the server's
+        /// max_concurrent_requests_per_company.
+        #[arg(long, value_name = "N|default")]
+        concurrency: Option<LimitArg>,
+    },
+}
+
+/// A limit on the command line: a positive number, or `default` (the server's setting).
+#[derive(Debug, Clone, Copy)]
+pub struct LimitArg(Option<u32>);
+
+impl std::str::FromStr for LimitArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "default" {
+            return Ok(Self(None));
+        }
+        match s.parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(Self(Some(n))),
+            _ => Err(format!(
+                "{s:?} is not a whole number of at least 1 or \"default\""
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +159,41 @@ pub async fn companies(config: &Config, cmd: CompaniesCommand) -> anyhow::Result
                 .await
                 .with_context(|| format!("company {id}"))?;
             println!("Company {} is now on plan {}", c.id, c.plan);
+        }
+        CompaniesCommand::SetLimit {
+            id,
+            per_minute,
+            concurrency,
+        } => {
+            anyhow::ensure!(
+                per_minute.is_some() || concurrency.is_some(),
+                "give --per-minute and/or --concurrency"
+            );
+            let mut limits = store
+                .get_company(&id)
+                .await
+                .with_context(|| format!("company {id}"))?
+                .limits;
+            if let Some(LimitArg(n)) = per_minute {
+                limits.per_minute = n;
+            }
+            if let Some(LimitArg(n)) = concurrency {
+                limits.concurrency = n;
+            }
+            let c = store
+                .set_company_limits(&id, limits)
+                .await
+                .with_context(|| format!("company {id}"))?;
+            let shown = |n: Option<u32>, setting: &str| match n {
+                Some(n) => n.to_string(),
+                None => format!("the server's {setting}"),
+            };
+            println!(
+                "Company {}: {} requests per API key per minute, {} requests in progress at once",
+                c.id,
+                shown(c.limits.per_minute, "rate_limit_per_minute"),
+                shown(c.limits.concurrency, "max_concurrent_requests_per_company"),
+            );
         }
     }
     Ok(())

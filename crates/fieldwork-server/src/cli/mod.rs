@@ -4,6 +4,7 @@ mod admin;
 mod invoices;
 mod listen;
 mod serve;
+mod usage;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +54,8 @@ enum Command {
     /// Make, pay and void invoices.
     #[command(subcommand)]
     Invoices(invoices::InvoicesCommand),
+    /// Print a company's API usage (requests, 429s, 4xx, 5xx) per key, as a table.
+    Usage(usage::UsageArgs),
 }
 
 /// Runs the command line and maps errors to a message and exit code 1.
@@ -109,6 +112,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Employees(cmd) => admin::employees(&config, cmd).await,
         Command::Listen(args) => listen::run(args).await,
         Command::Invoices(cmd) => invoices::invoices(&config, cmd).await,
+        Command::Usage(args) => usage::run(&config, args).await,
     }
 }
 

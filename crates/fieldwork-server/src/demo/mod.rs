@@ -1,8 +1,10 @@
 //! The demo company: a plumbing and heating business with realistic, reproducible data.
 
+mod estimates;
 mod events;
 mod invoices;
 mod jobs;
+mod leads;
 
 use fieldwork_store::{CompanyRecord, NewCompany, Plan, Store};
 use fieldwork_types::{
@@ -160,6 +162,11 @@ const EMPLOYEES: &[(&str, &str, &str, &str, bool)] = &[
     ("Grace", "Liu", "owner", "D0021B", true),
 ];
 
+/// A demo record the services refused: a bug in the demo data, reported with the reason.
+fn rejected(e: crate::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("demo data refused ({}): {}", e.status(), e.body())
+}
+
 /// The demo company, created with its data on first use.
 pub async fn ensure_demo_company(store: &dyn Store) -> anyhow::Result<CompanyRecord> {
     if let Some(company) = store.find_company_by_name(DEMO_COMPANY_NAME).await? {
@@ -260,6 +267,8 @@ async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> 
     let company = store.get_company(id).await?;
     invoices::seed(store, &company).await?;
     events::seed(store, &company).await?;
+    estimates::seed(store, &company).await?;
+    leads::seed(store, &company).await?;
     Ok(())
 }
 

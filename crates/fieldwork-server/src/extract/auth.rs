@@ -1,9 +1,10 @@
 //! `Authorization: Token <key>` of a company on the MAX plan.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use fieldwork_store::Plan;
+use fieldwork_store::{KeyAuth, Plan};
 
 use crate::error::ApiError;
 use crate::keys::hash_key;
@@ -17,22 +18,32 @@ pub struct MaxPlanCompany {
     pub key_name: String,
 }
 
+/// Who the request's key belongs to, looked up once per request (by the metering layer, which
+/// needs it for the limits) and left in the request's extensions for this extractor.
+#[derive(Debug, Clone)]
+pub enum KeyLookup {
+    /// No `Authorization: Token …` header.
+    Missing,
+    /// A key that is unknown or revoked.
+    Unknown,
+    /// An active key.
+    Found(KeyAuth),
+}
+
 impl FromRequestParts<AppState> for MaxPlanCompany {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let key = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(token_of)
-            .ok_or(ApiError::Unauthorized)?;
-        let auth = state
-            .store
-            .authenticate(&hash_key(key))
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        state.key_usage.touch(&auth.key_id);
+        // Taken, not cloned: one extractor per request needs it.
+        let lookup = match parts.extensions.remove::<KeyLookup>() {
+            Some(lookup) => lookup,
+            None => lookup_key(&parts.headers, state).await?,
+        };
+        let KeyLookup::Found(auth) = lookup else {
+            return Err(ApiError::Unauthorized);
+        };
+        // Checked on every request (the plan comes with the key), so a company moved off
+        // `max` is refused at once.
         if auth.plan != Plan::Max {
             return Err(ApiError::PlanRequired);
         }
@@ -42,6 +53,22 @@ impl FromRequestParts<AppState> for MaxPlanCompany {
             key_name: auth.key_name,
         })
     }
+}
+
+/// Looks up the key of the `Authorization` header and notes it as used.
+pub async fn lookup_key(headers: &HeaderMap, state: &AppState) -> Result<KeyLookup, ApiError> {
+    let Some(key) = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(token_of)
+    else {
+        return Ok(KeyLookup::Missing);
+    };
+    let Some(auth) = state.store.authenticate(&hash_key(key)).await? else {
+        return Ok(KeyLookup::Unknown);
+    };
+    state.key_usage.touch(&auth.key_id);
+    Ok(KeyLookup::Found(auth))
 }
 
 /// The key of a `Token <key>` header value (scheme case-insensitive, as HTTP schemes are).

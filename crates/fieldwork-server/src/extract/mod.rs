@@ -3,7 +3,9 @@
 mod auth;
 pub mod json;
 mod query;
+mod upload;
 
-pub use auth::MaxPlanCompany;
+pub use auth::{KeyLookup, MaxPlanCompany, lookup_key};
 pub use json::HcpJson;
 pub use query::HcpQuery;
+pub use upload::FileUpload;

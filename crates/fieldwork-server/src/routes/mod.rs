@@ -1,14 +1,20 @@
 //! The HTTP surface: one module per resource, merged here with the shared layers.
 
 mod application;
+mod attachments;
 mod company;
 mod customers;
 mod employees;
+mod estimates;
 mod events;
 mod invoices;
 mod jobs;
+mod leads;
+mod meter;
 mod middleware;
+mod pages;
 mod reference;
+mod usage;
 mod vendors;
 mod webhooks;
 
@@ -59,14 +65,21 @@ pub fn router(state: AppState) -> Router {
         .merge(application::router())
         .merge(vendors::router())
         .merge(webhooks::router())
+        .merge(estimates::router())
+        .merge(leads::router())
+        .merge(attachments::router())
+        .merge(usage::router())
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         // Layer order: the last added runs first. Panics become 500s that the error logger
-        // sees; the timeout covers the handler only.
+        // sees; the timeout covers the handler only. Limits apply once the body is read;
+        // metering reports outside the timeout and panic layers so their answers count too.
+        .layer(from_fn_with_state(state.clone(), meter::limit))
         .layer(axum::middleware::from_fn(middleware::reject_nul_in_path))
         .layer(from_fn_with_state(state.clone(), middleware::buffer_body))
         .layer(from_fn_with_state(state.clone(), middleware::timeout))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(from_fn_with_state(state.clone(), meter::report))
         .layer(axum::middleware::from_fn(middleware::log_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

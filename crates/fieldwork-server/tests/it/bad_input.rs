@@ -308,7 +308,32 @@ backend_tests! {
         .map(|p| format!("/jobs/{job}{}", p.replace("{line}", &line)))
         .chain(["/jobs".to_owned(), "/jobs/lock".to_owned(), "/jobs/job_%00".to_owned()])
         .collect();
-        let paths: Vec<String> = paths.into_iter().chain(job_paths).collect();
+        let estimate = app
+            .post("/estimates", json!({"customer_id": customer, "options": [{"name": "A",
+                                       "line_items": [{"name": "x", "unit_price": 100}]}]}))
+            .await
+            .body;
+        let (est, opt) = (estimate["id"].as_str().unwrap(), estimate["options"][0]["id"].as_str().unwrap());
+        let lead = app.post("/leads", json!({"customer_id": customer})).await.body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let work_paths: Vec<String> = [
+            "", "/attachments", "/line_items", "/line_items/bulk_update", "/links", "/schedule",
+            "/notes", "/notes/nte_x",
+        ]
+        .iter()
+        .map(|p| format!("/estimates/{est}/options/{opt}{p}"))
+        .chain([
+            "/estimates".to_owned(), format!("/estimates/{est}"), format!("/estimates/{est}/options"),
+            "/estimates/options/approve".into(), "/estimates/options/decline".into(),
+            "/estimates/csr_%00/options".into(), "/leads".into(), format!("/leads/{lead}"),
+            format!("/leads/{lead}/convert"), format!("/leads/{lead}/lose"),
+            format!("/leads/{lead}/line_items"), "/leads/lea_%00".into(),
+            "/attachments/att_x/x.png".into(),
+        ])
+        .collect();
+        let paths: Vec<String> = paths.into_iter().chain(job_paths).chain(work_paths).collect();
         let bodies: Vec<Value> = vec![
             json!(null),
             json!("string"),
@@ -327,6 +352,11 @@ backend_tests! {
                    "arrival_window_in_minutes": -5, "dispatched_employees": [{"employee_id": null}, null]}),
             json!({"starting_at": "0000-01-01", "ending_at": "99999-01-01", "job_input_materials": [{"quantity": 1e308}],
                    "tag_id": ["x"], "content": 5, "by": "alien", "dispatched_employees_ids": [1, 2]}),
+            json!({"option_ids": [null, 1], "type": ["job"], "tax_rate": 1e308, "estimate_number": -1,
+                   "tax": {"taxable": true, "tax_rate": -1}, "options": [{"name": null}, null]}),
+            json!({"customer": {"addresses": [null]}, "customer_id": customer, "address": {"zip": 5},
+                   "options": [{"name": "x", "tax": {"tax_rate": 1e308}, "line_items": [{"name": "y", "kind": "tip"}]}],
+                   "title": "t", "url": "https://x\u{0}", "option_ids": ["est_x"]}),
         ];
         let queries = [
             "",

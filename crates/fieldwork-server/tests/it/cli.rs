@@ -141,7 +141,13 @@ async fn serve_demo_prints_a_working_key_every_start() {
     };
     let (status, body) = get(first.base_url.clone(), key1.clone(), "/customers").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body["total_items"].as_u64().unwrap() >= 50, "{body}");
+    // 60 customers, plus the prospects that came in as leads.
+    let customers = body["total_items"].as_u64().unwrap();
+    assert!(customers >= 60, "{body}");
+    let (_, body) = get(first.base_url.clone(), key1.clone(), "/estimates").await;
+    assert!(body["total_items"].as_u64().unwrap() >= 60, "{body}");
+    let (_, body) = get(first.base_url.clone(), key1.clone(), "/leads").await;
+    assert_eq!(body["total_items"], 40);
     let (_, body) = get(first.base_url.clone(), key1.clone(), "/employees").await;
     assert_eq!(body["total_items"], 8);
     for path in ["/tags", "/lead_sources", "/job_fields/job_types"] {
@@ -149,7 +155,12 @@ async fn serve_demo_prints_a_working_key_every_start() {
         assert!(body["total_items"].as_u64().unwrap() >= 5, "{path}: {body}");
     }
     let (_, body) = get(first.base_url.clone(), key1.clone(), "/jobs?page_size=200").await;
-    assert_eq!(body["total_items"], 200);
+    // 200 demo jobs, plus those that approved estimates and won leads became.
+    assert!(
+        body["total_items"].as_u64().unwrap() >= 200,
+        "{}",
+        body["total_items"]
+    );
     let statuses: std::collections::BTreeSet<&str> = body["jobs"]
         .as_array()
         .unwrap()
@@ -166,7 +177,7 @@ async fn serve_demo_prints_a_working_key_every_start() {
     for key in [key1, key2] {
         let (status, body) = get(second.base_url.clone(), key, "/customers").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(body["total_items"], 60);
+        assert_eq!(body["total_items"], customers);
     }
     assert_eq!(run(&url, &["companies", "list"]).lines().count(), 1);
 }
@@ -191,4 +202,80 @@ backend_tests! {
         let r = reqwest::get(format!("{}/company", server.base_url)).await.unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
+}
+
+#[tokio::test]
+async fn set_limit_applies_to_a_running_server_and_usage_prints_its_figures() {
+    let (_dir, url) = temp_db();
+    let out = run(&url, &["companies", "create", "--name", "Limits Co"]);
+    let company = out.split_whitespace().last().unwrap().to_owned();
+    let key = run(
+        &url,
+        &["keys", "create", "--company", &company, "--name", "zapier"],
+    );
+    let key = key.trim().to_owned();
+    let server =
+        ServerProcess::start_with_env(BIN, &url, &[], &[("FIELDWORK_KEY_USAGE_FLUSH_SECS", "1")])
+            .unwrap();
+    let client = reqwest::Client::new();
+    let get = || {
+        client
+            .get(format!("{}/company", server.base_url))
+            .header("Authorization", format!("Token {key}"))
+            .send()
+    };
+    let r = get().await.unwrap();
+    assert_eq!(r.headers()["x-ratelimit-limit"], "150");
+
+    let out = run(
+        &url,
+        &["companies", "set-limit", &company, "--per-minute", "2"],
+    );
+    assert!(out.contains("2 requests per API key per minute"), "{out}");
+    // No restart: the next request already sees the new limit.
+    let r = get().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["x-ratelimit-limit"], "2");
+    assert_eq!(get().await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    let out = run(
+        &url,
+        &[
+            "companies",
+            "set-limit",
+            &company,
+            "--per-minute",
+            "default",
+        ],
+    );
+    assert!(out.contains("the server's rate_limit_per_minute"), "{out}");
+    let bad = Command::new(BIN)
+        .args(["--database", &url, "companies", "set-limit", &company])
+        .args(["--per-minute", "0"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+
+    // The server writes its figures every second; the table shows them once written.
+    let mut table = String::new();
+    for _ in 0..50 {
+        table = run(&url, &["usage", "--company", &company, "--since", "1h"]);
+        if table.lines().any(|l| l.starts_with("zapier")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let row: Vec<&str> = table
+        .lines()
+        .find(|l| l.starts_with("zapier"))
+        .unwrap_or_else(|| panic!("no zapier row:\n{table}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(row, ["zapier", "3", "1", "1", "0"], "{table}");
+    assert!(table.lines().nth(1).unwrap().starts_with("KEY"), "{table}");
+    let by_minute = run(&url, &["usage", "--company", &company, "--by-minute"]);
+    assert!(
+        by_minute.lines().nth(1).unwrap().starts_with("MINUTE"),
+        "{by_minute}"
+    );
+    assert!(by_minute.contains(":00Z  zapier"), "{by_minute}");
 }

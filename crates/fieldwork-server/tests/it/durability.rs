@@ -9,12 +9,16 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_fieldwork");
+const NO_LIMITS: &[(&str, &str)] = &[("FIELDWORK_RATE_LIMIT_ENABLED", "false")];
 
 backend_tests! {
     async fn acknowledged_writes_survive_sigkill() {
         let database = TestDatabase::create().await;
         let url = database.url.clone();
-        let mut server = ServerProcess::start(BIN, &url, &["--demo"]).unwrap();
+        // 16 writers at once on one key: far beyond the default request limits, which are
+        // not what this test is about.
+        let mut server =
+            ServerProcess::start_with_env(BIN, &url, &["--demo"], NO_LIMITS).unwrap();
         let key = server.demo_key.clone().unwrap();
         let base = server.base_url.clone();
         let client = reqwest::Client::new();
@@ -68,7 +72,8 @@ backend_tests! {
             "the kill should cut requests short"
         );
 
-        let server = ServerProcess::start(BIN, &url, &["--demo"]).unwrap();
+        // Reading back every acknowledged customer takes more than 150 requests.
+        let server = ServerProcess::start_with_env(BIN, &url, &["--demo"], NO_LIMITS).unwrap();
         let key = server.demo_key.clone().unwrap();
         for (id, name) in &acked {
             let r = client

@@ -188,6 +188,34 @@ backend_tests! {
         assert_eq!(r.body, json!({"tags": []}));
     }
 
+    async fn attachments_are_stored_and_served() {
+        let app = spawn_app().await;
+        let id = new_job(&app).await;
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(5_000).collect();
+        let (ctype, body) = crate::multipart("invoice scan.pdf", "application/pdf", &bytes);
+        let r = crate::upload(&app, &format!("/jobs/{id}/attachments"), &ctype, body).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        assert_eq!(r.body, json!({"job_url": format!("/jobs/{id}")}));
+        let job = app.get(&format!("/jobs/{id}?expand[]=attachments")).await.body;
+        let att = &job["attachments"][0];
+        assert_eq!(att["file_name"], "invoice scan.pdf");
+        let url = att["url"].as_str().unwrap();
+        let resp = app.client.get(format!("{}{url}", app.base_url))
+            .header("Authorization", format!("Token {}", app.key)).send().await.unwrap();
+        assert_eq!(resp.headers()["content-type"], "application/pdf");
+        assert_eq!(resp.bytes().await.unwrap().to_vec(), bytes);
+        assert!(app.get(&format!("/jobs/{id}")).await.body.get("attachments").is_none());
+        // Unknown and locked jobs take no files; a JSON body is not an upload.
+        let (ctype, body) = crate::multipart("a.txt", "text/plain", b"hello");
+        let r = crate::upload(&app, "/jobs/job_nope/attachments", &ctype, body.clone()).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        app.post(&format!("/jobs/{id}/lock"), json!({})).await;
+        let r = crate::upload(&app, &format!("/jobs/{id}/attachments"), &ctype, body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.post(&format!("/jobs/{id}/attachments"), json!({"file": "x"})).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    }
+
     async fn locked_jobs_refuse_changes() {
         let app = spawn_app().await;
         let id = new_job(&app).await;

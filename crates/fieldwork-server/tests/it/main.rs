@@ -28,15 +28,20 @@ mod bad_input;
 mod cli;
 mod company;
 mod customers;
+mod demo_work;
 mod durability;
+mod estimates;
 mod events;
 mod invoice_views;
 mod invoices;
 mod job_parts;
 mod jobs;
+mod leads;
+mod limits;
 mod lists;
 mod postgres_outage;
 mod reference;
+mod usage;
 mod vendors;
 mod webhooks;
 
@@ -76,4 +81,35 @@ pub fn assert_id(id: &Value, prefix: &str) {
             .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
         "{id}"
     );
+}
+
+/// A multipart body with one `file` part.
+pub fn multipart(file_name: &str, content_type: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "fieldwork-test-boundary-7d3f";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: {content_type}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+pub async fn upload(
+    app: &fieldwork_test_support::TestApp,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> fieldwork_test_support::Reply {
+    let resp = app
+        .client
+        .post(format!("{}{path}", app.base_url))
+        .header("Authorization", format!("Token {}", app.key))
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    fieldwork_test_support::reply(resp).await
 }

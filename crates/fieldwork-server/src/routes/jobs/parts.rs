@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 
 use super::schedule::company_zone;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::extract::{FileUpload, HcpJson, HcpQuery, MaxPlanCompany};
+use crate::services::attachments;
 use crate::services::jobs::{self, Expand, StoredJob, parts, status};
 use crate::services::times;
 use crate::state::AppState;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
             "/jobs/{job_id}/job_input_materials/bulk_update",
             put(update_materials),
         )
+        .route("/jobs/{job_id}/attachments", post(add_attachment))
         .route("/jobs/{job_id}/lock", post(lock_job))
         .route("/jobs/lock", post(lock_range))
 }
@@ -128,6 +130,29 @@ async fn add_link(
     })
     .await?;
     Ok((StatusCode::CREATED, Json(link)))
+}
+
+/// HCP answers 202 `{job_url}`; the file is stored and listed with `expand[]=attachments`.
+async fn add_attachment(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    Path(job_id): Path<String>,
+    FileUpload(upload): FileUpload,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let store = state.store.as_ref();
+    let company = auth.company_id.as_str();
+    // Refuse an unknown or locked job before storing anything.
+    let job = jobs::load(store, company, &job_id).await?;
+    jobs::refuse_locked(&job.doc)?;
+    let attachment = attachments::save(store, company, upload).await?;
+    jobs::modify(store, company, &job_id, |doc| {
+        parts::add_attachment(doc, attachment.clone())
+    })
+    .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "job_url": format!("/jobs/{job_id}") })),
+    ))
 }
 
 async fn list_materials(

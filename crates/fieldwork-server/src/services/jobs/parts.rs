@@ -2,7 +2,9 @@
 
 use fieldwork_store::ids::new_id;
 use fieldwork_store::time::now_micros;
-use fieldwork_types::{JobInputMaterial, JobInputMaterialIn, JobLink, JobLinkIn, Note, Tag};
+use fieldwork_types::{
+    Attachment, JobInputMaterial, JobInputMaterialIn, JobLink, JobLinkIn, Note, Tag,
+};
 
 use super::create;
 use super::doc::JobDoc;
@@ -129,6 +131,13 @@ pub fn update_materials(doc: &mut JobDoc, inputs: Vec<JobInputMaterialIn>) -> Ap
             }
         }
     }
+    Ok(())
+}
+
+/// Lists an uploaded file on the job.
+pub fn add_attachment(doc: &mut JobDoc, attachment: Attachment) -> ApiResult<()> {
+    check_room("attachments", doc.attachments.len())?;
+    doc.attachments.push(attachment);
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fieldwork");
 const WRITES: usize = 1000;
+const NO_LIMITS: &[(&str, &str)] = &[("FIELDWORK_RATE_LIMIT_ENABLED", "false")];
 
 async fn call(
     client: &reqwest::Client,
@@ -40,7 +41,9 @@ backend_tests! {
             "--demo", "--webhook-retry-schedule", "1s,1s,1s,1s,1s",
             "--webhook-timeout-secs", "2", "--webhook-lease-secs", "8",
         ];
-        let mut server = ServerProcess::start(BIN, &url, &flags).unwrap();
+        // 8 writers at once on one key: beyond the default request limits, which are not
+        // what this test is about.
+        let mut server = ServerProcess::start_with_env(BIN, &url, &flags, NO_LIMITS).unwrap();
         let key = server.demo_key.clone().unwrap();
         let base = server.base_url.clone();
         let client = reqwest::Client::new();
@@ -73,7 +76,9 @@ backend_tests! {
                 }
             }));
         }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         while acked.lock().len() < 150 {
+            assert!(tokio::time::Instant::now() < deadline, "the burst stalled");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         server.kill();
@@ -83,7 +88,7 @@ backend_tests! {
         let acked = acked.lock().clone();
         assert!(sent.load(Ordering::SeqCst) > acked.len(), "the kill should cut the burst short");
 
-        let _server = ServerProcess::start(BIN, &url, &flags).unwrap();
+        let _server = ServerProcess::start_with_env(BIN, &url, &flags, NO_LIMITS).unwrap();
         let wanted: HashSet<String> = acked.iter().cloned().collect();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
         loop {

@@ -1,0 +1,107 @@
+//! `/estimates`: HCP's estimate operations; the option sub-resources are in `options`.
+
+mod options;
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use fieldwork_types::{ApproveOut, DeclineOut, Estimate, EstimateIn, ListOut, OptionIdsIn};
+
+use super::doc_list_out;
+use crate::error::ApiResult;
+use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::services::estimates::{self, approval};
+use crate::services::jobs::list::JobFilter;
+use crate::services::times;
+use crate::state::AppState;
+
+const EXPANDABLE: &[&str] = &["attachments"];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/estimates", get(list_estimates).post(create_estimate))
+        .route("/estimates/{estimate_id}", get(get_estimate))
+        .route("/estimates/options/approve", post(approve_options))
+        .route("/estimates/options/decline", post(decline_options))
+        .merge(options::router())
+}
+
+async fn list_estimates(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    query: HcpQuery,
+) -> ApiResult<Json<ListOut<Estimate>>> {
+    let mut doc_query = query.doc_query(estimates::list::SORTABLE)?;
+    let attachments = !query.expand(EXPANDABLE)?.is_empty();
+    // `location_ids[]` is accepted and ignored: Fieldwork has no multi-location companies.
+    query.array("location_ids")?;
+    let company = state.store.get_company(&auth.company_id).await?;
+    let tz = times::zone(&company.profile.time_zone);
+    let range = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
+        Ok((
+            times::parse_query(min, query.text(min), tz)?,
+            times::parse_query(max, query.text(max), tz)?,
+        ))
+    };
+    // Estimates filter like jobs (same work_status words, same schedule ranges).
+    let filter = JobFilter {
+        scheduled_start: range("scheduled_start_min", "scheduled_start_max")?,
+        scheduled_end: range("scheduled_end_min", "scheduled_end_max")?,
+        employee_ids: query.array("employee_ids")?,
+        customer_id: query.text("customer_id").map(str::to_owned),
+        work_status: query.array("work_status")?,
+    };
+    doc_query.filter = filter.to_doc_filter()?;
+    let store = state.store.as_ref();
+    let page = estimates::list::list(store, &auth.company_id, &doc_query, attachments).await?;
+    Ok(Json(doc_list_out("estimates", &doc_query, page)))
+}
+
+/// HCP's spec answers this create with 200, not 201.
+async fn create_estimate(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    HcpJson(input): HcpJson<EstimateIn>,
+) -> ApiResult<Json<Estimate>> {
+    let store = state.store.as_ref();
+    let estimate = estimates::create::create(store, &auth.company_id, input).await?;
+    Ok(Json(
+        estimates::present(store, &auth.company_id, &estimate, false).await?,
+    ))
+}
+
+async fn get_estimate(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    Path(estimate_id): Path<String>,
+    query: HcpQuery,
+) -> ApiResult<Json<Estimate>> {
+    let attachments = !query.expand(EXPANDABLE)?.is_empty();
+    let store = state.store.as_ref();
+    let estimate = estimates::load(store, &auth.company_id, &estimate_id).await?;
+    Ok(Json(
+        estimates::present(store, &auth.company_id, &estimate, attachments).await?,
+    ))
+}
+
+async fn approve_options(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    HcpJson(input): HcpJson<OptionIdsIn>,
+) -> ApiResult<Json<ApproveOut>> {
+    let store = state.store.as_ref();
+    Ok(Json(
+        approval::approve(store, &auth.company_id, input.option_ids).await?,
+    ))
+}
+
+async fn decline_options(
+    State(state): State<AppState>,
+    auth: MaxPlanCompany,
+    HcpJson(input): HcpJson<OptionIdsIn>,
+) -> ApiResult<Json<DeclineOut>> {
+    let store = state.store.as_ref();
+    Ok(Json(
+        approval::decline(store, &auth.company_id, input.option_ids).await?,
+    ))
+}

@@ -1,0 +1,45 @@
+//! Turns stored leads into HCP's `Lead`.
+
+use fieldwork_store::time::format_ts;
+use fieldwork_types::Lead;
+
+use super::doc::StoredLead;
+use crate::services::jobs::Context;
+
+/// Renders one lead.
+pub fn lead(ctx: &Context, stored: &StoredLead) -> Lead {
+    let d = &stored.doc;
+    let totals = d.totals();
+    let address = ctx.customers.get(&d.customer_id).and_then(|c| {
+        d.address_id
+            .as_ref()
+            .and_then(|id| c.addresses.iter().find(|a| &a.id == id).cloned())
+    });
+    Lead {
+        id: stored.id.clone(),
+        number: stored.number,
+        customer: ctx.customer(&d.customer_id).into(),
+        address,
+        lead_source: d.lead_source.clone(),
+        tags: d.tags.iter().map(|t| t.name.clone()).collect(),
+        assigned_employee: d
+            .assigned_employee_id
+            .as_ref()
+            .and_then(|id| ctx.employees.get(id).cloned()),
+        status: d.status.clone(),
+        // Fieldwork has no pipeline statuses yet.
+        pipeline_status: None,
+        lost_at: d.lost_at.map(format_ts),
+        note: d.note.clone(),
+        tax_rate: d.tax_rate,
+        tax_name: d.tax_name.clone(),
+        subtotal: totals.subtotal,
+        total_amount: totals.total,
+        job_id: d.job_id.clone(),
+        estimate_id: d.estimate_id.clone(),
+        created_at: format_ts(stored.created_at),
+        updated_at: format_ts(stored.updated_at),
+        company_name: ctx.company_name.clone(),
+        company_id: ctx.company_id.clone(),
+    }
+}
