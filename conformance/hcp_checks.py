@@ -100,6 +100,8 @@ class HcpChecks:
             ("GET /application", self.get_application),
             ("POST /application/enable", self.enable_application),
             ("POST /application/disable", self.disable_application),
+            ("POST /webhooks/subscription", self.post_subscription),
+            ("DELETE /webhooks/subscription", self.delete_subscription),
         ]
 
     def find(self, template: str, key: str, pred: Callable[[dict[str, Any]], bool],
@@ -394,3 +396,23 @@ class HcpChecks:
     def disable_application(self) -> None:
         body = self.api.call("POST", "/application/disable", "/application/disable")
         require(body.get("state") == "disabled", f"state is {body.get('state')!r} after disable")
+
+    # --- webhooks ---------------------------------------------------------------------------
+
+    def post_subscription(self) -> None:
+        # `--demo` allows loopback URLs; nothing listens on port 9, so deliveries just retry.
+        url = "http://127.0.0.1:9/hcp-webhooks"
+        body = self.api.call("POST", "/webhooks/subscription", "/webhooks/subscription",
+                             body={"url": url, "events": ["job.created", "customer.created"]})
+        require(isinstance(body, dict) and body.get("enabled") is True and body.get("url") == url,
+                f"subscription not enabled: {body}")
+        again = self.api.call("POST", "/webhooks/subscription", "/webhooks/subscription", body={})
+        require(again.get("id") == body.get("id"), "a second POST must update the same subscription")
+        refused = self.api.raw("POST", "/webhooks/subscription",
+                               body={"url": "http://169.254.169.254/latest/meta-data"})
+        require(refused.status_code == 422, f"metadata URL accepted: {refused.status_code}")
+
+    def delete_subscription(self) -> None:
+        body = self.api.call("DELETE", "/webhooks/subscription", "/webhooks/subscription")
+        require(isinstance(body, dict) and body.get("enabled") is False, f"still enabled: {body}")
+        self.api.call("DELETE", "/webhooks/subscription", "/webhooks/subscription")

@@ -14,6 +14,7 @@ import yaml
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
+# The 75 HCP operations Fieldwork implements today, as (METHOD, path template).
 # The HCP operations Fieldwork implements today, as (METHOD, path template).
 OPERATIONS: list[tuple[str, str]] = [
     ("GET", "/customers"),
@@ -71,6 +72,8 @@ OPERATIONS: list[tuple[str, str]] = [
     ("GET", "/api/invoices/{uuid}/preview"),
     ("GET", "/events"),
     ("GET", "/events/{event_id}"),
+    ("POST", "/webhooks/subscription"),
+    ("DELETE", "/webhooks/subscription"),
     ("GET", "/estimates"),
     ("POST", "/estimates"),
     ("GET", "/estimates/{estimate_id}"),

@@ -52,6 +52,8 @@ pub enum Cmd {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Webhook throughput and create-to-received latency (issue 5; see BENCHMARKS.md).
+    Webhooks(crate::webhooks::WebhookArgs),
     /// The request limiter's cost (issue 6): GET /customers/{id} with limits off and on.
     Limiter(crate::limiter::LimiterArgs),
 }

@@ -37,6 +37,7 @@ mod procs;
 mod report;
 mod run;
 mod sync;
+mod webhooks;
 mod workloads;
 
 use std::sync::Arc;
@@ -58,6 +59,14 @@ fn main() -> anyhow::Result<()> {
     }
     if let Some(Cmd::BaselineServer { listen, body_file }) = cli.command {
         return baseline::baseline_server(&listen, &body_file);
+    }
+    if let Some(Cmd::Webhooks(args)) = cli.command {
+        let default_bin = std::env::current_exe()?.with_file_name("fieldwork");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        return rt.block_on(webhooks::run(args, default_bin));
     }
     if let Some(Cmd::Load {
         addr,

@@ -34,6 +34,28 @@ pub struct Config {
     pub key_usage_flush_secs: u64,
     /// `compact` or `json`.
     pub log_format: String,
+    /// Whether this process delivers webhooks (API-only processes turn it off).
+    pub webhook_worker: bool,
+    /// Seconds a webhook request may take before it counts as failed.
+    pub webhook_timeout_secs: u64,
+    /// Delays between delivery attempts, e.g. `5s,5m,30m,2h,5h,10h,10h`.
+    pub webhook_retry_schedule: String,
+    /// Random spread of each retry delay, in percent either way.
+    pub webhook_retry_jitter_percent: u32,
+    /// An endpoint whose deliveries have all failed for this many seconds is disabled.
+    pub webhook_disable_after_secs: u64,
+    /// Allow webhook URLs on loopback addresses (127.0.0.0/8, ::1).
+    pub webhook_allow_loopback: bool,
+    /// Allow webhook URLs on private networks (and loopback).
+    pub webhook_allow_private_networks: bool,
+    /// Seconds a worker holds a claimed delivery before another may take it.
+    pub webhook_lease_secs: u64,
+    /// Milliseconds between checks for due deliveries when nothing wakes the worker.
+    pub webhook_poll_interval_ms: u64,
+    /// Most deliveries one worker sends at once.
+    pub webhook_max_in_flight: u32,
+    /// Most deliveries one worker sends at once to a single endpoint.
+    pub webhook_endpoint_concurrency: u32,
     /// `false` switches off the per-key rate limit and the per-company concurrency cap.
     pub rate_limit_enabled: bool,
     /// Requests per API key in any rolling window, unless the company has its own limit.
@@ -53,6 +75,20 @@ pub struct ConfigOverrides {
     pub listen: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_worker: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_timeout_secs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_retry_schedule: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_disable_after_secs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_lease_secs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_allow_loopback: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_allow_private_networks: Option<bool>,
 }
 
 impl Config {
@@ -109,6 +145,7 @@ impl Config {
             matches!(self.log_format.as_str(), "compact" | "json"),
             "log_format must be \"compact\" or \"json\""
         );
+        crate::webhooks::WebhookSettings::from_config(self)?;
         Ok(())
     }
 
@@ -159,7 +196,7 @@ mod tests {
             assert_eq!(c.max_page_size, 50);
             let flags = ConfigOverrides {
                 listen: Some("127.0.0.1:3".into()),
-                database_url: None,
+                ..ConfigOverrides::default()
             };
             let c = Config::load(None, &flags).unwrap();
             assert_eq!(c.listen, "127.0.0.1:3");

@@ -13,6 +13,7 @@ pub mod services;
 pub mod state;
 pub mod store;
 pub mod usage;
+pub mod webhooks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -41,6 +42,14 @@ pub async fn launch(
         state.store.clone(),
         Duration::from_secs(state.config.key_usage_flush_secs.max(1)),
     );
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let worker = state.config.webhook_worker.then(|| {
+        webhooks::worker::spawn(
+            state.store.clone(),
+            (*state.webhooks).clone(),
+            cancel.clone(),
+        )
+    });
     let housekeeping = usage::spawn_housekeeping(
         state.clone(),
         Duration::from_secs(state.config.key_usage_flush_secs.max(1)),
@@ -54,6 +63,10 @@ pub async fn launch(
     .with_graceful_shutdown(shutdown)
     .await?;
     flusher.abort();
+    cancel.cancel();
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     housekeeping.abort();
     state.key_usage.flush(state.store.as_ref()).await;
     state.usage.flush(state.store.as_ref()).await;

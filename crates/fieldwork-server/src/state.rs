@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::keys::KeyUsage;
 use crate::limits::RequestLimits;
 use crate::usage::UsageRecorder;
+use crate::webhooks::WebhookSettings;
 
 /// Cheap to clone: everything is behind an `Arc`.
 #[derive(Clone)]
@@ -15,15 +16,22 @@ pub struct AppState {
     pub store: DynStore,
     pub config: Arc<Config>,
     pub key_usage: Arc<KeyUsage>,
+    pub webhooks: Arc<WebhookSettings>,
     pub limits: Arc<RequestLimits>,
     pub usage: Arc<UsageRecorder>,
 }
 
 impl AppState {
     /// A state over a store with the given settings.
+    ///
+    /// # Panics
+    /// When the webhook settings are invalid; `Config::load` has checked them already.
     pub fn new(store: DynStore, config: Config) -> Self {
+        let webhooks = WebhookSettings::from_config(&config)
+            .unwrap_or_else(|e| panic!("invalid webhook settings: {e:#}"));
         Self {
             store,
+            webhooks: Arc::new(webhooks),
             limits: Arc::new(RequestLimits::new(config.limit_settings())),
             usage: Arc::new(UsageRecorder::new(Duration::from_secs(
                 u64::from(config.usage_retention_days) * 86_400,

@@ -191,18 +191,38 @@ pub(crate) async fn write(
     company_id: &str,
     writes: Vec<DocWrite>,
 ) -> StoreResult<Vec<Doc>> {
+    let emits = writes.iter().any(|w| matches!(w, DocWrite::Emit(_)));
     transaction!(db, |tx| async {
+        if emits {
+            crate::notify::notify(&tx).await?;
+        }
         let mut stored = Vec::new();
         for w in writes.iter().cloned() {
             match w {
                 DocWrite::Insert(doc) => stored.push(insert(&tx, company_id, doc).await?),
                 DocWrite::Update(doc) => stored.push(update(&tx, company_id, doc).await?),
                 DocWrite::Delete { kind, id } => delete(&tx, company_id, kind, &id).await?,
+                DocWrite::Emit(event) => {
+                    crate::webhooks::outbox::emit(&tx, company_id, &event).await?;
+                }
             }
         }
         Ok(stored)
     }
     .await)
+}
+
+/// Takes the next number of a sequence (`Store::next_number`).
+pub(crate) async fn next_number(db: &Db, company_id: &str, counter: &str) -> StoreResult<i64> {
+    db.query_opt(
+        "insert into doc_counters (company_id, kind, value) values ($1, $2, 1)
+         on conflict (company_id, kind) do update set value = doc_counters.value + 1
+         returning value",
+        &[&company_id, &counter],
+    )
+    .await?
+    .map(|r| r.get(0))
+    .ok_or(StoreError::NotFound("counter"))
 }
 
 async fn insert(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {

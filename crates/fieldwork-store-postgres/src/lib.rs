@@ -11,16 +11,23 @@ mod error;
 mod files;
 mod keys;
 mod migrate;
+mod notify;
 mod reference;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod usage;
 mod vendors;
+mod webhooks;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use fieldwork_store::OutboxEvent;
+use fieldwork_store::webhooks::{
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, Endpoint,
+    EndpointPatch, Message, MessageQuery, NewEndpoint,
+};
 use fieldwork_store::{
     ApiKeyRecord, CompanyLimits, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord,
     KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreResult, UsageDelta, UsageMinute,
@@ -30,6 +37,7 @@ use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
     JobType, LeadSource, ScheduleAvailability, Tag, Vendor, VendorIn, VendorPatch,
 };
+use tokio::sync::watch;
 
 use crate::companies::Column;
 use crate::db::Db;
@@ -39,6 +47,9 @@ pub use crate::db::PoolSettings;
 #[derive(Clone)]
 pub struct PostgresStore {
     db: Arc<Db>,
+    /// Bumped after every commit of this process that queued deliveries (see
+    /// `Store::outbox_signal`); other processes find them by polling.
+    outbox: Arc<watch::Sender<u64>>,
 }
 
 impl PostgresStore {
@@ -55,7 +66,18 @@ impl PostgresStore {
         }
         migrate::check_current(&db).await?;
         tracing::debug!(database = %db.target, "connected to PostgreSQL");
-        Ok(Self { db: Arc::new(db) })
+        let outbox = Arc::new(watch::channel(0).0);
+        if let Ok(config) = url.parse::<tokio_postgres::Config>() {
+            let mut config = config;
+            config
+                .connect_timeout(settings.connect_timeout)
+                .application_name("fieldwork-outbox-listener");
+            notify::spawn_listener(config, Arc::downgrade(&outbox));
+        }
+        Ok(Self {
+            db: Arc::new(db),
+            outbox,
+        })
     }
 
     /// Applies the migrations the database lacks (what `fieldwork migrate` runs).
@@ -63,6 +85,21 @@ impl PostgresStore {
     /// Safe to run from several processes at once: they take turns on an advisory lock.
     pub async fn migrate(&self) -> StoreResult<()> {
         migrate::apply(&self.db).await
+    }
+
+    /// Wakes whoever waits for new deliveries or messages (called after the commit).
+    fn signal_outbox(&self) {
+        self.outbox.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Wakes this process and, through `NOTIFY`, the others: for changes made by a single
+    /// statement outside a transaction (resend, recover, test ping, re-enabling). A failed
+    /// notification only leaves the others to their next poll.
+    async fn signal_everyone(&self) {
+        self.signal_outbox();
+        if let Ok(c) = self.db.client().await {
+            let _ = notify::notify(&c).await;
+        }
     }
 }
 
@@ -384,7 +421,151 @@ impl Store for PostgresStore {
             .await
     }
     async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>> {
-        self.db.run(docs::write(&self.db, company_id, writes)).await
+        let emits = writes.iter().any(|w| matches!(w, DocWrite::Emit(_)));
+        let stored = self
+            .db
+            .run(docs::write(&self.db, company_id, writes))
+            .await?;
+        if emits {
+            self.signal_outbox();
+        }
+        Ok(stored)
+    }
+    async fn next_number(&self, company_id: &str, counter: &str) -> StoreResult<i64> {
+        self.db
+            .run(docs::next_number(&self.db, company_id, counter))
+            .await
+    }
+
+    async fn emit(&self, company_id: &str, events: Vec<OutboxEvent>) -> StoreResult<()> {
+        self.db
+            .run(webhooks::outbox::emit_all(&self.db, company_id, &events))
+            .await?;
+        self.signal_outbox();
+        Ok(())
+    }
+    fn outbox_signal(&self) -> watch::Receiver<u64> {
+        self.outbox.subscribe()
+    }
+    async fn create_webhook_endpoint(
+        &self,
+        company_id: &str,
+        new: NewEndpoint,
+    ) -> StoreResult<Endpoint> {
+        self.db
+            .run(webhooks::create(&self.db, company_id, new))
+            .await
+    }
+    async fn list_webhook_endpoints(&self, company_id: &str) -> StoreResult<Vec<Endpoint>> {
+        self.db.run(webhooks::list(&self.db, company_id)).await
+    }
+    async fn get_webhook_endpoint(&self, company_id: &str, id: &str) -> StoreResult<Endpoint> {
+        self.db.run(webhooks::get(&self.db, company_id, id)).await
+    }
+    async fn update_webhook_endpoint(
+        &self,
+        company_id: &str,
+        id: &str,
+        patch: EndpointPatch,
+    ) -> StoreResult<Endpoint> {
+        let updated = self
+            .db
+            .run(webhooks::update(&self.db, company_id, id, patch))
+            .await?;
+        // Re-enabling makes paused deliveries due.
+        self.signal_everyone().await;
+        Ok(updated)
+    }
+    async fn delete_webhook_endpoint(&self, company_id: &str, id: &str) -> StoreResult<()> {
+        self.db
+            .run(webhooks::delete(&self.db, company_id, id))
+            .await
+    }
+    async fn rotate_webhook_secret(
+        &self,
+        company_id: &str,
+        id: &str,
+        secret: &str,
+        previous_expires_at: Option<i64>,
+    ) -> StoreResult<Endpoint> {
+        let rotate = webhooks::rotate(&self.db, company_id, id, secret, previous_expires_at);
+        self.db.run(rotate).await
+    }
+    async fn list_webhook_messages(
+        &self,
+        company_id: &str,
+        query: &MessageQuery,
+    ) -> StoreResult<Page<Message>> {
+        self.db
+            .run(webhooks::outbox::list(&self.db, company_id, query))
+            .await
+    }
+    async fn webhook_messages_after(
+        &self,
+        company_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let after = webhooks::outbox::after(&self.db, company_id, after_seq, limit);
+        self.db.run(after).await
+    }
+    async fn last_webhook_message_seq(&self, company_id: &str) -> StoreResult<i64> {
+        self.db
+            .run(webhooks::outbox::last_seq(&self.db, company_id))
+            .await
+    }
+    async fn resend_webhook_message(&self, company_id: &str, message_id: &str) -> StoreResult<u64> {
+        let n = self
+            .db
+            .run(webhooks::outbox::resend(&self.db, company_id, message_id))
+            .await?;
+        self.signal_everyone().await;
+        Ok(n)
+    }
+    async fn recover_webhook_endpoint(
+        &self,
+        company_id: &str,
+        endpoint_id: &str,
+        since: i64,
+    ) -> StoreResult<u64> {
+        let recover = webhooks::outbox::recover(&self.db, company_id, endpoint_id, since);
+        let n = self.db.run(recover).await?;
+        self.signal_everyone().await;
+        Ok(n)
+    }
+    async fn emit_to_endpoint(
+        &self,
+        company_id: &str,
+        endpoint_id: &str,
+        event: OutboxEvent,
+    ) -> StoreResult<()> {
+        let emit = webhooks::outbox::emit_to(&self.db, company_id, endpoint_id, &event);
+        self.db.run(emit).await?;
+        self.signal_everyone().await;
+        Ok(())
+    }
+    async fn list_webhook_attempts(
+        &self,
+        company_id: &str,
+        endpoint_id: &str,
+        list: &ListParams,
+    ) -> StoreResult<Page<Attempt>> {
+        let attempts = webhooks::delivery::attempts(&self.db, company_id, endpoint_id, list);
+        self.db.run(attempts).await
+    }
+    async fn claim_deliveries(&self, request: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
+        self.db
+            .run(webhooks::delivery::claim(&self.db, request))
+            .await
+    }
+    async fn complete_deliveries(
+        &self,
+        results: Vec<AttemptResult>,
+        rules: CompletionRules,
+    ) -> StoreResult<()> {
+        self.db
+            .run(webhooks::delivery::complete(&self.db, &results, rules))
+            .await
     }
     async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()> {
         self.db.run(files::put(&self.db, company_id, file)).await

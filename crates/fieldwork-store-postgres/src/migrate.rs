@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127130000_files",
         include_str!("../migrations/20261127130000_files.sql"),
     ),
+    (
+        "20261127150000_webhooks",
+        include_str!("../migrations/20261127150000_webhooks.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

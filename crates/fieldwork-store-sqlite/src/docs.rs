@@ -158,9 +158,21 @@ pub(crate) fn write(
             DocWrite::Insert(doc) => stored.push(insert(c, company_id, doc)?),
             DocWrite::Update(doc) => stored.push(update(c, company_id, doc)?),
             DocWrite::Delete { kind, id } => delete(c, company_id, kind, &id)?,
+            DocWrite::Emit(event) => crate::webhooks::outbox::emit(c, company_id, &event)?,
         }
     }
     Ok(stored)
+}
+
+/// Takes the next number of a sequence (`Store::next_number`).
+pub(crate) fn next_number(c: &Connection, company_id: &str, counter: &str) -> StoreResult<i64> {
+    c.prepare_cached(
+        "insert into doc_counters (company_id, kind, value) values (?1, ?2, 1)
+         on conflict (company_id, kind) do update set value = value + 1
+         returning value",
+    )
+    .and_then(|mut s| s.query_row(params![company_id, counter], |r| r.get(0)))
+    .map_err(map_err)
 }
 
 fn insert(c: &Connection, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {

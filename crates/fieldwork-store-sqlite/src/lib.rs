@@ -13,11 +13,17 @@ mod reference;
 mod sql;
 mod usage;
 mod vendors;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use fieldwork_store::OutboxEvent;
+use fieldwork_store::webhooks::{
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, Endpoint,
+    EndpointPatch, Message, MessageQuery, NewEndpoint,
+};
 use fieldwork_store::{
     ApiKeyRecord, CompanyLimits, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord,
     KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreError, StoreResult, UsageDelta,
@@ -27,6 +33,7 @@ use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
     JobType, LeadSource, ScheduleAvailability, Tag, Vendor, VendorIn, VendorPatch,
 };
+use tokio::sync::watch;
 
 use crate::db::Db;
 
@@ -34,6 +41,8 @@ use crate::db::Db;
 #[derive(Clone)]
 pub struct SqliteStore {
     db: Arc<Db>,
+    /// Bumped after every commit that queued deliveries (see `Store::outbox_signal`).
+    outbox: Arc<watch::Sender<u64>>,
     auth_cache: Arc<keys::AuthCache>,
 }
 
@@ -46,8 +55,14 @@ impl SqliteStore {
         let path = path_from_url(url)?;
         Ok(Self {
             db: Arc::new(Db::open(&path, migrate)?),
+            outbox: Arc::new(watch::channel(0).0),
             auth_cache: Arc::default(),
         })
+    }
+
+    /// Wakes whoever waits for new deliveries or messages (called after the commit).
+    fn signal_outbox(&self) {
+        self.outbox.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 
@@ -343,8 +358,165 @@ impl Store for SqliteStore {
     }
     async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>> {
         let company_id = company_id.to_owned();
-        self.db
+        let emits = writes.iter().any(|w| matches!(w, DocWrite::Emit(_)));
+        let stored = self
+            .db
             .write(move |c| docs::write(c, &company_id, writes))
+            .await?;
+        if emits {
+            self.signal_outbox();
+        }
+        Ok(stored)
+    }
+    async fn next_number(&self, company_id: &str, counter: &str) -> StoreResult<i64> {
+        let (company_id, counter) = (company_id.to_owned(), counter.to_owned());
+        self.db
+            .write(move |c| docs::next_number(c, &company_id, &counter))
+            .await
+    }
+
+    async fn emit(&self, company_id: &str, events: Vec<OutboxEvent>) -> StoreResult<()> {
+        let company_id = company_id.to_owned();
+        self.db
+            .write(move |c| {
+                events
+                    .iter()
+                    .try_for_each(|e| webhooks::outbox::emit(c, &company_id, e))
+            })
+            .await?;
+        self.signal_outbox();
+        Ok(())
+    }
+    fn outbox_signal(&self) -> watch::Receiver<u64> {
+        self.outbox.subscribe()
+    }
+    async fn create_webhook_endpoint(
+        &self,
+        company_id: &str,
+        new: NewEndpoint,
+    ) -> StoreResult<Endpoint> {
+        let company_id = company_id.to_owned();
+        self.db
+            .write(move |c| webhooks::create(c, &company_id, new))
+            .await
+    }
+    async fn list_webhook_endpoints(&self, company_id: &str) -> StoreResult<Vec<Endpoint>> {
+        self.db.read(|c| webhooks::list(c, company_id))
+    }
+    async fn get_webhook_endpoint(&self, company_id: &str, id: &str) -> StoreResult<Endpoint> {
+        self.db.read(|c| webhooks::get(c, company_id, id))
+    }
+    async fn update_webhook_endpoint(
+        &self,
+        company_id: &str,
+        id: &str,
+        patch: EndpointPatch,
+    ) -> StoreResult<Endpoint> {
+        let (company_id, id) = (company_id.to_owned(), id.to_owned());
+        let updated = self
+            .db
+            .write(move |c| webhooks::update(c, &company_id, &id, patch))
+            .await?;
+        // Re-enabling makes paused deliveries due.
+        self.signal_outbox();
+        Ok(updated)
+    }
+    async fn delete_webhook_endpoint(&self, company_id: &str, id: &str) -> StoreResult<()> {
+        let (company_id, id) = (company_id.to_owned(), id.to_owned());
+        self.db
+            .write(move |c| webhooks::delete(c, &company_id, &id))
+            .await
+    }
+    async fn rotate_webhook_secret(
+        &self,
+        company_id: &str,
+        id: &str,
+        secret: &str,
+        previous_expires_at: Option<i64>,
+    ) -> StoreResult<Endpoint> {
+        let (company_id, id, secret) = (company_id.to_owned(), id.to_owned(), secret.to_owned());
+        self.db
+            .write(move |c| webhooks::rotate(c, &company_id, &id, &secret, previous_expires_at))
+            .await
+    }
+    async fn list_webhook_messages(
+        &self,
+        company_id: &str,
+        query: &MessageQuery,
+    ) -> StoreResult<Page<Message>> {
+        self.db
+            .read(|c| webhooks::outbox::list(c, company_id, query))
+    }
+    async fn webhook_messages_after(
+        &self,
+        company_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        self.db
+            .read(|c| webhooks::outbox::after(c, company_id, after_seq, limit))
+    }
+    async fn last_webhook_message_seq(&self, company_id: &str) -> StoreResult<i64> {
+        self.db.read(|c| webhooks::outbox::last_seq(c, company_id))
+    }
+    async fn resend_webhook_message(&self, company_id: &str, message_id: &str) -> StoreResult<u64> {
+        let (company_id, message_id) = (company_id.to_owned(), message_id.to_owned());
+        let n = self
+            .db
+            .write(move |c| webhooks::outbox::resend(c, &company_id, &message_id))
+            .await?;
+        self.signal_outbox();
+        Ok(n)
+    }
+    async fn recover_webhook_endpoint(
+        &self,
+        company_id: &str,
+        endpoint_id: &str,
+        since: i64,
+    ) -> StoreResult<u64> {
+        let (company_id, endpoint_id) = (company_id.to_owned(), endpoint_id.to_owned());
+        let n = self
+            .db
+            .write(move |c| webhooks::outbox::recover(c, &company_id, &endpoint_id, since))
+            .await?;
+        self.signal_outbox();
+        Ok(n)
+    }
+    async fn emit_to_endpoint(
+        &self,
+        company_id: &str,
+        endpoint_id: &str,
+        event: OutboxEvent,
+    ) -> StoreResult<()> {
+        let (company_id, endpoint_id) = (company_id.to_owned(), endpoint_id.to_owned());
+        self.db
+            .write(move |c| webhooks::outbox::emit_to(c, &company_id, &endpoint_id, &event))
+            .await?;
+        self.signal_outbox();
+        Ok(())
+    }
+    async fn list_webhook_attempts(
+        &self,
+        company_id: &str,
+        endpoint_id: &str,
+        list: &ListParams,
+    ) -> StoreResult<Page<Attempt>> {
+        self.db
+            .read(|c| webhooks::delivery::attempts(c, company_id, endpoint_id, list))
+    }
+    async fn claim_deliveries(&self, request: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
+        let request = request.clone();
+        self.db
+            .write(move |c| webhooks::delivery::claim(c, &request))
+            .await
+    }
+    async fn complete_deliveries(
+        &self,
+        results: Vec<AttemptResult>,
+        rules: CompletionRules,
+    ) -> StoreResult<()> {
+        self.db
+            .write(move |c| webhooks::delivery::complete(c, &results, rules))
             .await
     }
     async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()> {

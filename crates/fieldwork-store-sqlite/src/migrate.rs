@@ -27,6 +27,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127130000_files",
         include_str!("../migrations/20261127130000_files.sql"),
     ),
+    (
+        "20261127150000_webhooks",
+        include_str!("../migrations/20261127150000_webhooks.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.

@@ -106,6 +106,9 @@ pub enum DocWrite {
     Update(Doc),
     /// Removes a document.
     Delete { kind: DocKind, id: String },
+    /// Records an event in the outbox with one delivery per matching enabled endpoint (see
+    /// [`crate::events`]); returns nothing in the batch's result.
+    Emit(crate::events::OutboxEvent),
 }
 
 /// The constraint name of a lost optimistic-concurrency race.

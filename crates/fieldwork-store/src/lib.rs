@@ -2,6 +2,7 @@
 
 pub mod docs;
 pub mod error;
+pub mod events;
 pub mod files;
 pub mod ids;
 pub mod query;
@@ -9,15 +10,21 @@ pub mod records;
 pub mod rules;
 pub mod time;
 pub mod usage;
+pub mod webhooks;
 
 use async_trait::async_trait;
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
     JobType, LeadSource, ScheduleAvailability, Tag, Vendor, VendorIn, VendorPatch,
 };
+use webhooks::{
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, Endpoint,
+    EndpointPatch, Message, MessageQuery, NewEndpoint,
+};
 
 pub use docs::{Doc, DocKind, DocQuery, DocWrite};
 pub use error::{StoreError, StoreResult};
+pub use events::OutboxEvent;
 pub use files::FileRecord;
 pub use query::{ListParams, Page, Sort, SortDirection, SortField};
 pub use records::{
@@ -248,6 +255,95 @@ pub trait Store: Send + Sync + 'static {
     /// of every inserted or updated document, in order.
     async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>>;
 
+    /// The next number of a company's sequence (`jobs` for invoice numbers, …), for callers
+    /// that must know a number before their batch commits. A batch that then fails leaves a gap.
+    async fn next_number(&self, company_id: &str, counter: &str) -> StoreResult<i64>;
+
+    // Webhooks ------------------------------------------------------------------------------
+    /// Records events outside a document batch, atomically (see [`events`]).
+    async fn emit(&self, company_id: &str, events: Vec<OutboxEvent>) -> StoreResult<()>;
+    /// A receiver whose value changes after every commit that recorded events or deliveries,
+    /// so the worker and live streams wake at once (they poll as well).
+    fn outbox_signal(&self) -> tokio::sync::watch::Receiver<u64>;
+    /// Creates an endpoint; a second primary endpoint is `Conflict { constraint: "primary" }`.
+    async fn create_webhook_endpoint(
+        &self,
+        company_id: &str,
+        new: NewEndpoint,
+    ) -> StoreResult<Endpoint>;
+    /// The company's endpoints, oldest first.
+    async fn list_webhook_endpoints(&self, company_id: &str) -> StoreResult<Vec<Endpoint>>;
+    /// One endpoint, or `NotFound("webhook endpoint")`.
+    async fn get_webhook_endpoint(&self, company_id: &str, id: &str) -> StoreResult<Endpoint>;
+    /// Applies a validated partial update.
+    async fn update_webhook_endpoint(
+        &self,
+        company_id: &str,
+        id: &str,
+        patch: EndpointPatch,
+    ) -> StoreResult<Endpoint>;
+    /// Deletes an endpoint with its deliveries and attempts.
+    async fn delete_webhook_endpoint(&self, company_id: &str, id: &str) -> StoreResult<()>;
+    /// Replaces the secret; the old one keeps signing until `previous_expires_at` (if any).
+    async fn rotate_webhook_secret(
+        &self,
+        company_id: &str,
+        id: &str,
+        secret: &str,
+        previous_expires_at: Option<i64>,
+    ) -> StoreResult<Endpoint>;
+    /// The message log, newest first.
+    async fn list_webhook_messages(
+        &self,
+        company_id: &str,
+        query: &MessageQuery,
+    ) -> StoreResult<Page<Message>>;
+    /// Messages recorded after `after_seq`, oldest first (live streams).
+    async fn webhook_messages_after(
+        &self,
+        company_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    /// The `seq` of the company's newest message (0 when none).
+    async fn last_webhook_message_seq(&self, company_id: &str) -> StoreResult<i64>;
+    /// Makes a message due again now for every enabled endpoint whose filter matches (new
+    /// deliveries, or old ones reset); returns how many deliveries were queued.
+    async fn resend_webhook_message(&self, company_id: &str, message_id: &str) -> StoreResult<u64>;
+    /// Makes every delivery of the endpoint created since `since` that has failed at least
+    /// once and not succeeded due again now; returns how many.
+    async fn recover_webhook_endpoint(
+        &self,
+        company_id: &str,
+        endpoint_id: &str,
+        since: i64,
+    ) -> StoreResult<u64>;
+    /// Records an event delivered to one endpoint only (the test ping).
+    async fn emit_to_endpoint(
+        &self,
+        company_id: &str,
+        endpoint_id: &str,
+        event: OutboxEvent,
+    ) -> StoreResult<()>;
+    /// An endpoint's attempts, newest first.
+    async fn list_webhook_attempts(
+        &self,
+        company_id: &str,
+        endpoint_id: &str,
+        list: &ListParams,
+    ) -> StoreResult<Page<Attempt>>;
+    /// Claims due deliveries of enabled endpoints of companies on the `max` plan for
+    /// `request.lease_micros`, at most `per_endpoint` (or the endpoint's `available` slots) per
+    /// endpoint. Concurrent claimers never receive the same delivery while its lease lasts.
+    async fn claim_deliveries(&self, request: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>>;
+    /// Records attempts and their outcomes: delivery states, the attempt log, and endpoint
+    /// health (a success ends a failure run; `Gone` or a run longer than the rules allow
+    /// disables the endpoint with a reason).
+    async fn complete_deliveries(
+        &self,
+        results: Vec<AttemptResult>,
+        rules: CompletionRules,
+    ) -> StoreResult<()>;
     // Files ---------------------------------------------------------------------------------
     /// Stores an uploaded file under its id (`Conflict` if the id exists).
     async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()>;

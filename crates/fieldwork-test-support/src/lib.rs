@@ -3,6 +3,7 @@
 
 mod backend;
 mod process;
+mod receiver;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use tokio::sync::oneshot;
 
 pub use backend::{Backend, TestDatabase, postgres_admin_url};
 pub use process::ServerProcess;
+pub use receiver::{Answer, Delivery, Receiver, verify_hcp, verify_standard};
 
 /// A running server with its own temporary database and one MAX-plan company with a key.
 pub struct TestApp {
@@ -51,6 +53,11 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::defaults();
     config.database_url = database_url.clone();
     config.key_usage_flush_secs = 1;
+    // Test receivers listen on 127.0.0.1; retries come fast and exactly on schedule.
+    config.webhook_allow_loopback = true;
+    config.webhook_retry_schedule = "1s,1s,1s".into();
+    config.webhook_retry_jitter_percent = 0;
+    config.webhook_poll_interval_ms = 100;
     // Functional tests (hostile-input sweeps especially) send far more than 150 requests a
     // minute with one key; the limit tests switch the limits back on.
     config.rate_limit_enabled = false;
@@ -87,6 +94,21 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     app
 }
 
+/// Another server process-in-a-task on the same database as a [`TestApp`] (multi-instance
+/// tests); stops when dropped.
+pub struct PeerServer {
+    pub base_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for PeerServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -96,6 +118,35 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Starts a second server on this app's database with its own store (as another process
+    /// would have), after `tweak` adjusts the settings.
+    pub async fn spawn_peer(&self, tweak: impl FnOnce(&mut Config)) -> PeerServer {
+        let mut config = Config::defaults();
+        config.database_url = self.database_url.clone();
+        config.webhook_allow_loopback = true;
+        config.webhook_retry_jitter_percent = 0;
+        tweak(&mut config);
+        let store = fieldwork_server::store::open(&config, false)
+            .await
+            .expect("open peer store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = AppState::new(store, config);
+        tokio::spawn(async move {
+            let _ = fieldwork_server::launch(state, listener, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        PeerServer {
+            base_url,
+            shutdown: Some(tx),
+        }
+    }
+
     /// Creates another company on `plan` with one API key; returns `(company id, key)`.
     pub async fn new_company(&self, name: &str, plan: Plan) -> (String, String) {
         let company = self
@@ -223,6 +274,24 @@ impl TestApp {
     /// `DELETE` with this app's key.
     pub async fn delete(&self, path: &str) -> Reply {
         self.call(Method::DELETE, path, None).await
+    }
+
+    /// Subscribes `receiver` to `events` (empty: all) as a new endpoint, tells the receiver
+    /// the endpoint's secret, and returns the endpoint id.
+    pub async fn subscribe(&self, receiver: &Receiver, events: &[&str]) -> String {
+        let r = self
+            .post(
+                "/webhooks/endpoints",
+                serde_json::json!({"url": receiver.url, "events": events}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let id = r.body["id"].as_str().expect("endpoint id").to_owned();
+        let secret = self.get(&format!("/webhooks/endpoints/{id}/secret")).await;
+        receiver.set_secrets(vec![
+            secret.body["secret"].as_str().expect("secret").to_owned(),
+        ]);
+        id
     }
 
     /// Creates a customer and returns its JSON (asserting 201).

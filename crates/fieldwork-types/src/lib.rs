@@ -16,6 +16,7 @@ pub mod list;
 pub mod reference;
 pub mod usage;
 pub mod vendor;
+pub mod webhook;
 
 pub use company::*;
 pub use customer::*;
@@ -30,6 +31,7 @@ pub use list::*;
 pub use reference::*;
 pub use usage::*;
 pub use vendor::*;
+pub use webhook::*;
 
 /// Deserializes a field that distinguishes "absent" (`None`) from "null" (`Some(None)`).
 ///

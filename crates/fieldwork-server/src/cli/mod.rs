@@ -2,6 +2,7 @@
 
 mod admin;
 mod invoices;
+mod listen;
 mod serve;
 mod usage;
 
@@ -45,6 +46,8 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(admin::KeysCommand),
+    /// Forward a server's live webhook events to a local URL (for developing a receiver).
+    Listen(listen::ListenArgs),
     /// Manage employees (HCP has no API for creating them).
     #[command(subcommand)]
     Employees(admin::EmployeesCommand),
@@ -78,17 +81,19 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let listen = match &cli.command {
-        Command::Serve(args) => args.listen.clone(),
-        _ => None,
+    let command = match cli.command {
+        // `listen` is a client of a server: no settings, no database, logs stay quiet.
+        Command::Listen(args) => return listen::run(args).await,
+        other => other,
     };
-    let overrides = ConfigOverrides {
-        listen,
-        database_url: cli.database_url.clone(),
+    let mut overrides = match &command {
+        Command::Serve(args) => args.overrides(),
+        _ => ConfigOverrides::default(),
     };
+    overrides.database_url = cli.database_url.clone();
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     init_tracing(&config.log_format);
-    match cli.command {
+    match command {
         Command::Serve(args) => serve::run(config, args).await,
         Command::Migrate => {
             crate::store::open(&config, true).await?;
@@ -105,6 +110,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Companies(cmd) => admin::companies(&config, cmd).await,
         Command::Keys(cmd) => admin::keys(&config, cmd).await,
         Command::Employees(cmd) => admin::employees(&config, cmd).await,
+        Command::Listen(args) => listen::run(args).await,
         Command::Invoices(cmd) => invoices::invoices(&config, cmd).await,
         Command::Usage(args) => usage::run(&config, args).await,
     }

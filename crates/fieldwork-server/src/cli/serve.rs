@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigOverrides};
 use crate::state::AppState;
 
 /// Flags of `fieldwork serve`.
@@ -20,6 +20,47 @@ pub struct ServeArgs {
     /// Do not apply migrations at start; refuse to start if any are pending.
     #[arg(long)]
     pub no_migrate: bool,
+    /// Do not deliver webhooks from this process (API-only) [env: FIELDWORK_WEBHOOK_WORKER=false].
+    #[arg(long)]
+    pub no_webhook_worker: bool,
+    /// Delays between webhook attempts, e.g. 5s,5m,30m,2h,5h,10h,10h
+    /// [env: FIELDWORK_WEBHOOK_RETRY_SCHEDULE].
+    #[arg(long, value_name = "DELAYS")]
+    pub webhook_retry_schedule: Option<String>,
+    /// Seconds a webhook receiver has to answer [env: FIELDWORK_WEBHOOK_TIMEOUT_SECS] [default: 15].
+    #[arg(long, value_name = "SECS")]
+    pub webhook_timeout_secs: Option<u64>,
+    /// Disable an endpoint whose deliveries have only failed for this long
+    /// [env: FIELDWORK_WEBHOOK_DISABLE_AFTER_SECS] [default: 432000].
+    #[arg(long, value_name = "SECS")]
+    pub webhook_disable_after_secs: Option<u64>,
+    /// Seconds a claimed delivery stays leased to this worker (a crashed worker's deliveries
+    /// are sent again after it) [env: FIELDWORK_WEBHOOK_LEASE_SECS] [default: 60].
+    #[arg(long, value_name = "SECS")]
+    pub webhook_lease_secs: Option<u64>,
+    /// Allow webhook URLs on loopback addresses (implied by --demo).
+    #[arg(long)]
+    pub webhook_allow_loopback: bool,
+    /// Allow webhook URLs on private networks and loopback (never link-local or metadata).
+    #[arg(long)]
+    pub webhook_allow_private_networks: bool,
+}
+
+impl ServeArgs {
+    /// The settings these flags override (flags left out keep the lower layers).
+    pub fn overrides(&self) -> ConfigOverrides {
+        ConfigOverrides {
+            listen: self.listen.clone(),
+            webhook_worker: self.no_webhook_worker.then_some(false),
+            webhook_timeout_secs: self.webhook_timeout_secs,
+            webhook_retry_schedule: self.webhook_retry_schedule.clone(),
+            webhook_disable_after_secs: self.webhook_disable_after_secs,
+            webhook_lease_secs: self.webhook_lease_secs,
+            webhook_allow_loopback: (self.webhook_allow_loopback || self.demo).then_some(true),
+            webhook_allow_private_networks: self.webhook_allow_private_networks.then_some(true),
+            ..ConfigOverrides::default()
+        }
+    }
 }
 
 /// Opens the store, prepares the demo if asked, and serves until Ctrl-C or SIGTERM.

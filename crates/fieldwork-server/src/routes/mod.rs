@@ -16,6 +16,7 @@ mod pages;
 mod reference;
 mod usage;
 mod vendors;
+mod webhooks;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reference::router())
         .merge(application::router())
         .merge(vendors::router())
+        .merge(webhooks::router())
         .merge(estimates::router())
         .merge(leads::router())
         .merge(attachments::router())

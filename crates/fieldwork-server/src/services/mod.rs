@@ -14,3 +14,4 @@ pub mod times;
 pub mod usage;
 pub mod validate;
 pub mod vendors;
+pub mod webhooks;

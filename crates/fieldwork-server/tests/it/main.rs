@@ -43,6 +43,7 @@ mod postgres_outage;
 mod reference;
 mod usage;
 mod vendors;
+mod webhooks;
 
 use serde_json::{Value, json};
 

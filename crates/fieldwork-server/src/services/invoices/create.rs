@@ -10,6 +10,7 @@ use super::build::{self, Terms};
 use super::doc::{MAX_PER_JOB, StoredInvoice};
 use crate::error::{ApiError, ApiResult};
 use crate::services::jobs::{self, StoredJob, lifecycle, status};
+use crate::webhooks::events;
 
 /// Finishes a job and makes its invoice, in one atomic write: either the job is complete and
 /// invoiced, or neither. Retries when another change of the job got in between.
@@ -22,14 +23,21 @@ pub async fn finish_job(
     for _ in 0..MAX_ATTEMPTS {
         let mut job = jobs::load(store, company_id, job_id).await?;
         jobs::refuse_locked(&job.doc)?;
+        let before = job.doc.clone();
         lifecycle::finish(&mut job.doc)?;
         let now = now_micros();
         let sequence = next_sequence(store, company_id, job_id).await?;
         let invoice = build::from_job(&job, sequence, terms, now);
-        let writes = vec![
+        let mut writes = vec![
             DocWrite::Update(job.to_doc(now)),
             DocWrite::Insert(invoice.to_doc(now)),
         ];
+        let after = StoredJob {
+            version: job.version + 1,
+            updated_at: now,
+            ..job.clone()
+        };
+        writes.extend(events::job_changed_writes(store, company_id, &before, &after).await?);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {
                 job.version = stored[0].version;

@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::line_items::cents;
 use crate::services::validate::{self, MAX_NOTES};
 use crate::services::{jobs, times};
+use crate::webhooks::events;
 
 /// Prefix of payment ids.
 pub const PREFIX: &str = "pmt";
@@ -106,11 +107,18 @@ pub async fn pay(
             invoice.doc.status = status::PAID.into();
             invoice.doc.paid_at = Some(paid_at);
         }
+        let before = job.doc.clone();
         job.doc.paid += payment.amount;
-        let writes = vec![
+        let mut writes = vec![
             DocWrite::Update(invoice.to_doc(now)),
             DocWrite::Update(job.to_doc(now)),
         ];
+        let after = jobs::StoredJob {
+            version: job.version + 1,
+            updated_at: now,
+            ..job.clone()
+        };
+        writes.extend(events::job_changed_writes(store, company_id, &before, &after).await?);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {
                 invoice.version = stored[0].version;

@@ -7,10 +7,11 @@ use fieldwork_store::{ListParams, Store, StoreError};
 use fieldwork_types::{JobIn, JobScheduleIn, LineItem, Note, Tag};
 
 use super::doc::{JobDoc, StoredAppointment, StoredJob, status};
-use super::render::Context;
+use super::render::{self, Context};
 use crate::error::{ApiError, ApiResult};
 use crate::services::validate::{self, MAX_NOTES, MAX_TEXT};
 use crate::services::{line_items, times};
+use crate::webhooks::events;
 
 /// Prefix of note ids (HCP's `nte_`).
 pub const NOTE_PREFIX: &str = "nte";
@@ -59,14 +60,32 @@ pub async fn create(
     let customer_id = validate::required("customer_id", input.customer_id.clone(), MAX_TEXT)?;
     let ctx = Context::load(store, company_id, &[customer_id.as_str()]).await?;
     let new = validate_input(store, &ctx, input).await?;
-    Ok((insert(store, company_id, new).await?, ctx))
+    Ok((insert_in(store, &ctx, new).await?, ctx))
 }
 
 /// Stores a validated job; a taken invoice number is a 422.
 pub async fn insert(store: &dyn Store, company_id: &str, new: NewJob) -> ApiResult<StoredJob> {
+    let ctx = Context::load(store, company_id, &[new.doc.customer_id.as_str()]).await?;
+    insert_in(store, &ctx, new).await
+}
+
+/// [`insert`] with the context the job renders in (its `job.created` event carries it).
+///
+/// The invoice number is taken before the write (gaps are allowed) so `job.created`, written
+/// in the same transaction, carries it.
+pub async fn insert_in(store: &dyn Store, ctx: &Context, mut new: NewJob) -> ApiResult<StoredJob> {
+    let company_id = ctx.company_id.as_str();
+    if new.invoice_number.is_none() {
+        new.invoice_number = Some(
+            store
+                .next_number(company_id, DocKind::Job.counter())
+                .await?,
+        );
+    }
     let (mut job, write) = new.into_write();
+    let event = events::job_created(company_id, &render::job(ctx, &job, events::JOB_EXPAND));
     let stored = store
-        .write_docs(company_id, vec![write])
+        .write_docs(company_id, vec![write, DocWrite::Emit(event)])
         .await
         .map_err(number_taken)?;
     job.number = stored[0].index.number.unwrap_or_default();

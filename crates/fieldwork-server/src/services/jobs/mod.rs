@@ -18,6 +18,7 @@ pub use doc::{JobDoc, StoredAppointment, StoredJob, status};
 pub use render::{Context, Expand};
 
 use crate::error::{ApiError, ApiResult};
+use crate::webhooks::events;
 
 /// Prefix of job ids.
 pub const PREFIX: &str = "job";
@@ -76,12 +77,17 @@ async fn modify_job<T>(
         if check_lock {
             refuse_locked(&job.doc)?;
         }
+        let before = job.doc.clone();
         let out = change(&mut job.doc)?;
         let now = now_micros();
-        match store
-            .write_docs(company_id, vec![DocWrite::Update(job.to_doc(now))])
-            .await
-        {
+        let mut writes = vec![DocWrite::Update(job.to_doc(now))];
+        let after = StoredJob {
+            version: job.version + 1,
+            updated_at: now,
+            ..job.clone()
+        };
+        writes.extend(events::job_changed_writes(store, company_id, &before, &after).await?);
+        match store.write_docs(company_id, writes).await {
             Ok(stored) => {
                 job.version = stored[0].version;
                 job.updated_at = now;

@@ -1,0 +1,298 @@
+//! `fieldwork-bench webhooks`: webhook throughput and latency (issue 5), end to end.
+//!
+//! Starts the real `fieldwork` server (release build next to this program) with `--demo` on a
+//! fresh database, subscribes a local receiver (an axum server in this process answering 204)
+//! and creates jobs through `POST /jobs` — the write path that emits events today. Phases:
+//!
+//! 1. closed loop, one endpoint: jobs created per second, events delivered per second in the
+//!    same window, and the backlog left at its end (does delivery keep up?);
+//! 2. open loop at a fixed rate, one endpoint: create-to-received latency (from the moment the
+//!    POST was due to the moment the receiver has the event), p50 / p99;
+//! 3. closed loop with 100 endpoints subscribed to everything: deliveries per second.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, ensure};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
+
+use crate::procs::{ServerProc, admin};
+use parking_lot::Mutex;
+
+/// Flags of `fieldwork-bench webhooks`.
+#[derive(Debug, clap::Args)]
+pub struct WebhookArgs {
+    /// The `fieldwork` binary [default: next to this program].
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// `postgres://…` to run on PostgreSQL (the database must exist and be empty)
+    /// [default: SQLite in a temporary directory].
+    #[arg(long)]
+    database: Option<String>,
+    /// Concurrent connections of the closed-loop phases.
+    #[arg(long, default_value_t = 32)]
+    conns: usize,
+    /// Measured seconds per phase.
+    #[arg(long, default_value_t = 10)]
+    secs: u64,
+    /// Jobs per second of the latency phase.
+    #[arg(long, default_value_t = 1000)]
+    rate: u64,
+    /// Endpoints of the fan-out phase.
+    #[arg(long, default_value_t = 100)]
+    endpoints: usize,
+}
+
+#[derive(Default)]
+struct Receiver {
+    received: AtomicU64,
+    /// First arrival of each job's `job.created`.
+    first: Mutex<HashMap<String, Instant>>,
+}
+
+async fn receive(State(r): State<Arc<Receiver>>, body: Bytes) -> StatusCode {
+    let now = Instant::now();
+    r.received.fetch_add(1, Ordering::Relaxed);
+    if let Ok(v) = serde_json::from_slice::<Value>(&body)
+        && let Some(id) = v["job"]["id"].as_str()
+    {
+        r.first.lock().entry(id.to_owned()).or_insert(now);
+    }
+    StatusCode::NO_CONTENT
+}
+
+struct Target {
+    client: reqwest::Client,
+    base: String,
+    key: String,
+    job: Value,
+}
+
+impl Target {
+    async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("Authorization", format!("Token {}", self.key))
+            .json(body)
+            .send()
+            .await?;
+        ensure!(r.status().is_success(), "POST {path}: {}", r.status());
+        Ok(r.json().await?)
+    }
+
+    async fn create_job(&self) -> anyhow::Result<String> {
+        let job = self.post("/jobs", &self.job).await?;
+        Ok(job["id"].as_str().context("job id")?.to_owned())
+    }
+}
+
+/// Runs the three phases and prints the report.
+pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let bin = args.server_bin.clone().unwrap_or(default_bin);
+    let db = args
+        .database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/fw.db", dir.path().display()));
+    let mut cmd = Command::new(&bin);
+    cmd.args([
+        "serve",
+        "--demo",
+        "--listen",
+        "127.0.0.1:0",
+        "--database",
+        &db,
+    ]);
+    let mut server = ServerProc::start("fieldwork", cmd, &dir.path().join("server.log"))?;
+    let key = admin(
+        &bin,
+        &db,
+        &["keys", "create", "--company", "demo", "--name", "bench"],
+        dir.path(),
+    )?
+    .trim()
+    .to_owned();
+    let receiver = Arc::new(Receiver::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let hook = format!("http://{}", listener.local_addr()?);
+    let app = axum::Router::new()
+        .fallback(axum::routing::post(receive))
+        .with_state(receiver.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()?;
+    let mut target = Target {
+        client,
+        base: format!("http://{}", server.addr),
+        key,
+        job: Value::Null,
+    };
+    let customers: Value = target
+        .client
+        .get(format!("{}/customers?page_size=1", target.base))
+        .header("Authorization", format!("Token {}", target.key))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let c = &customers["customers"][0];
+    target.job = json!({"customer_id": c["id"], "address_id": c["addresses"][0]["id"],
+                        "description": "Bench", "line_items": [
+                            {"name": "Labor", "unit_price": 15000, "quantity": 2, "kind": "labor"}]});
+    target
+        .post(
+            "/webhooks/endpoints",
+            &json!({"url": format!("{hook}/0"), "events": ["job.created"]}),
+        )
+        .await?;
+    let target = Arc::new(target);
+    let backend = if db.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!("## Webhooks on {backend} (`fieldwork-bench webhooks`)\n");
+
+    // 1. Closed loop, one endpoint.
+    let (created, delivered, backlog, drain) =
+        closed_loop(&target, &receiver, args.conns, args.secs, 1).await;
+    println!(
+        "- closed loop, {} connections, 1 endpoint: **{:.0} jobs created/s, {:.0} events delivered/s**; backlog at the end {backlog}, drained in {:.1} s",
+        args.conns,
+        created as f64 / args.secs as f64,
+        delivered as f64 / args.secs as f64,
+        drain.as_secs_f64()
+    );
+
+    // 2. Open loop latency.
+    let (p50, p99, max, achieved) = latency(&target, &receiver, args.rate, args.secs).await;
+    println!(
+        "- open loop at {} jobs/s (achieved {achieved:.0}/s): create-to-received **p50 {:.1} ms, p99 {:.1} ms**, max {:.1} ms",
+        args.rate, p50, p99, max
+    );
+
+    // 3. Fan-out.
+    for i in 1..args.endpoints {
+        target
+            .post(
+                "/webhooks/endpoints",
+                &json!({"url": format!("{hook}/{i}")}),
+            )
+            .await?;
+    }
+    let before = receiver.received.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let per_job = args.endpoints.max(1) as u64;
+    let (created, _, _, drain) =
+        closed_loop(&target, &receiver, args.conns, args.secs, per_job).await;
+    let total = receiver.received.load(Ordering::Relaxed) - before;
+    let window = started.elapsed();
+    println!(
+        "- closed loop with {} endpoints: {:.0} jobs created/s; **{:.0} deliveries/s** ({total} deliveries in {:.1} s including a {:.1} s drain)\n",
+        args.endpoints,
+        created as f64 / args.secs as f64,
+        total as f64 / window.as_secs_f64(),
+        window.as_secs_f64(),
+        drain.as_secs_f64()
+    );
+    server.stop()?;
+    Ok(())
+}
+
+/// Creates jobs over `conns` connections for `secs`, each delivered to `per_job` endpoints;
+/// returns (created, delivered in the window, deliveries left at its end, time to drain them).
+async fn closed_loop(
+    target: &Arc<Target>,
+    receiver: &Arc<Receiver>,
+    conns: usize,
+    secs: u64,
+    per_job: u64,
+) -> (u64, u64, u64, Duration) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let created = Arc::new(AtomicU64::new(0));
+    let before = receiver.received.load(Ordering::Relaxed);
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let (target, stop, created) = (target.clone(), stop.clone(), created.clone());
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                if target.create_job().await.is_ok() {
+                    created.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let created = created.load(Ordering::Relaxed);
+    let delivered = receiver.received.load(Ordering::Relaxed) - before;
+    let want = created * per_job;
+    let backlog = want.saturating_sub(delivered);
+    let t = Instant::now();
+    let deadline = t + Duration::from_secs(300);
+    while receiver.received.load(Ordering::Relaxed) - before < want && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (created, delivered, backlog, t.elapsed())
+}
+
+/// Creates jobs at a fixed rate; returns (p50, p99, max) create-to-received in ms and the
+/// achieved rate.
+async fn latency(
+    target: &Arc<Target>,
+    receiver: &Arc<Receiver>,
+    rate: u64,
+    secs: u64,
+) -> (f64, f64, f64, f64) {
+    let sent: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let start = Instant::now();
+    let total = rate * secs;
+    let mut tasks = Vec::new();
+    for i in 0..total {
+        let due = start + interval.mul_f64(i as f64);
+        tokio::time::sleep_until(due.into()).await;
+        let (target, sent) = (target.clone(), sent.clone());
+        tasks.push(tokio::spawn(async move {
+            if let Ok(id) = target.create_job().await {
+                sent.lock().push((id, due));
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let achieved = total as f64 / start.elapsed().as_secs_f64();
+    let sent = std::mem::take(&mut *sent.lock());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut hist = Histogram::<u64>::new(3).expect("histogram");
+    for (id, due) in &sent {
+        loop {
+            let got = receiver.first.lock().get(id).copied();
+            if let Some(at) = got {
+                let _ = hist.record(at.saturating_duration_since(*due).as_micros() as u64);
+                break;
+            }
+            if Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    let ms = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
+    (ms(0.5), ms(0.99), hist.max() as f64 / 1000.0, achieved)
+}

@@ -1,0 +1,171 @@
+//! Example objects for the catalog: what a plumbing company's events look like.
+
+use serde_json::{Value, json};
+
+pub(super) const JOB_ID: &str = "job_4f1c2b7e9a0d4c3b8e6f5a4d3c2b1a09";
+const CUSTOMER_ID: &str = "cus_8d2e4f6a1b3c5d7e9f0a2b4c6d8e0f12";
+const PRO_ID: &str = "pro_1a2b3c4d5e6f708192a3b4c5d6e7f809";
+const COMPANY: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+const COMPANY_NAME: &str = "Bayside Plumbing & Heating";
+
+fn address() -> Value {
+    json!({
+        "id": "adr_3e5f7a9b1c2d4e6f8a0b1c2d3e4f5a6b", "type": "service",
+        "street": "1428 Alder Way", "street_line_2": null, "city": "Oakland", "state": "CA",
+        "zip": "94610", "country": "USA"
+    })
+}
+
+pub(super) fn customer() -> Value {
+    json!({
+        "id": CUSTOMER_ID, "first_name": "Maya", "last_name": "Okafor",
+        "email": "maya.okafor@example.com", "mobile_number": "4155550142", "home_number": null,
+        "work_number": null, "company": null, "notifications_enabled": true,
+        "lead_source": "Google", "notes": "Side gate code 1234",
+        "created_at": "2026-11-20T17:02:11Z", "updated_at": "2026-11-27T09:15:40Z",
+        "company_name": COMPANY_NAME, "company_id": COMPANY, "tags": ["residential"],
+        "addresses": [address()]
+    })
+}
+
+pub(super) fn employee() -> Value {
+    json!({
+        "id": PRO_ID, "first_name": "Luis", "last_name": "Ortega",
+        "email": "luis@baysideplumbing.example", "mobile_number": "4155550177",
+        "color_hex": "EF9159", "avatar_url": null, "role": "field tech",
+        "created_at": "2026-11-27T08:00:00Z", "tags": [],
+        "permissions": {"can_add_and_edit_job": true, "can_be_booked_online": true,
+                        "can_call_and_text_with_customers": true, "can_chat_with_customers": true,
+                        "can_delete_and_cancel_job": false, "can_edit_message_on_invoice": false,
+                        "can_see_street_view_data": true, "can_share_job": true,
+                        "can_take_payment_see_prices": true, "can_see_customers": true,
+                        "can_see_full_schedule": false, "can_see_future_jobs": true,
+                        "can_see_marketing_campaigns": false, "can_see_reporting": false,
+                        "can_edit_settings": false, "is_point_of_contact": false,
+                        "is_admin": false},
+        "company_name": COMPANY_NAME, "company_id": COMPANY
+    })
+}
+
+pub(super) fn appointment() -> Value {
+    json!({
+        "id": "apt_6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e", "job_id": JOB_ID,
+        "start_date": "2026-12-01", "start_time": "2026-12-01T16:00:00Z",
+        "end_time": "2026-12-01T18:00:00Z", "anytime": false, "arrival_window_minutes": 60,
+        "dispatched_employees_ids": [PRO_ID]
+    })
+}
+
+pub(super) fn job(event: &str) -> Value {
+    let (status, started, completed, on_my_way) = match event {
+        "job.created" | "job.updated" => ("needs scheduling", None, None, None),
+        "job.on_my_way" => ("scheduled", None, None, Some("2026-12-01T15:40:12Z")),
+        "job.started" => ("in progress", Some("2026-12-01T16:05:00Z"), None, None),
+        "job.completed" | "job.paid" => (
+            "complete unrated",
+            Some("2026-12-01T16:05:00Z"),
+            Some("2026-12-01T17:48:30Z"),
+            None,
+        ),
+        "job.canceled" => ("pro canceled", None, None, None),
+        _ => ("scheduled", None, None, None),
+    };
+    let scheduled = status != "needs scheduling";
+    json!({
+        "id": JOB_ID, "invoice_number": "1042", "description": "Replace 50 gal water heater",
+        "customer": {
+            "id": CUSTOMER_ID, "first_name": "Maya", "last_name": "Okafor",
+            "email": "maya.okafor@example.com", "mobile_number": "4155550142",
+            "home_number": null, "work_number": null, "company": null,
+            "notifications_enabled": true, "lead_source": "Google", "notes": [],
+            "created_at": "2026-11-20T17:02:11Z", "updated_at": "2026-11-27T09:15:40Z",
+            "company_name": COMPANY_NAME, "company_id": COMPANY, "tags": ["residential"]
+        },
+        "address": address(),
+        "notes": [{"id": "nte_0a1b2c3d4e5f60718293a4b5c6d7e8f9", "content": "Dog in yard"}],
+        "work_status": status,
+        "work_timestamps": {"on_my_way_at": on_my_way, "started_at": started,
+                            "completed_at": completed},
+        "schedule": {
+            "scheduled_start": if scheduled { json!("2026-12-01T16:00:00Z") } else { Value::Null },
+            "scheduled_end": if scheduled { json!("2026-12-01T18:00:00Z") } else { Value::Null },
+            "arrival_window": 60,
+            "appointments": if scheduled { json!([appointment()]) } else { json!([]) }
+        },
+        "total_amount": 114_900, "outstanding_balance": if event == "job.paid" { 0 } else { 114_900 },
+        "subtotal": 119_900,
+        "assigned_employees": [employee()],
+        "tags": ["urgent"], "original_estimate_id": null, "original_estimate_uuids": [],
+        "lead_source": "Google",
+        "job_fields": {"job_type": {"id": "jbt_9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+                                    "name": "Water heater"}, "business_unit": null},
+        "attachments": null, "locked_at": null,
+        "created_at": "2026-11-27T09:20:00Z", "updated_at": "2026-11-27T09:20:00Z",
+        "canceled_at": null,
+        "deleted_at": if event == "job.canceled" { json!("2026-11-28T10:00:00Z") } else { Value::Null },
+        "company_name": COMPANY_NAME, "company_id": COMPANY,
+        "recurrence_number": null, "recurrence_rule": null
+    })
+}
+
+pub(super) fn estimate() -> Value {
+    json!({
+        "id": "est_2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e0b", "estimate_number": "3017",
+        "work_status": "needs scheduling", "lead_source": "Yelp",
+        "customer": {"id": CUSTOMER_ID, "first_name": "Maya", "last_name": "Okafor",
+                     "email": "maya.okafor@example.com", "mobile_number": "4155550142"},
+        "address": address(),
+        "work_timestamps": {"on_my_way_at": null, "started_at": null, "completed_at": null},
+        "schedule": {"scheduled_start": null, "scheduled_end": null, "arrival_window": 0},
+        "assigned_employees": [],
+        "options": [{
+            "id": "opt_5d6e7f8091a2b3c4d5e6f708192a3b4c", "name": "Tankless upgrade",
+            "option_number": "3017-1", "total_amount": 389_000, "approval_status": "approved",
+            "status": "approved", "message_from_pro": "Includes permit and haul-away.",
+            "tags": [], "notes": [],
+            "created_at": "2026-11-25T18:00:00Z", "updated_at": "2026-11-27T09:18:00Z"
+        }],
+        "created_at": "2026-11-25T18:00:00Z", "updated_at": "2026-11-27T09:18:00Z",
+        "company_name": COMPANY_NAME, "company_id": COMPANY
+    })
+}
+
+pub(super) fn invoice(event: &str) -> Value {
+    let paid = matches!(event, "invoice.paid" | "invoice.payment.succeeded");
+    let status = match event {
+        "invoice.voided" => "voided",
+        "invoice.canceled" => "canceled",
+        "invoice.sent" => "open",
+        _ if paid => "paid",
+        _ => "pending_payment",
+    };
+    json!({
+        "id": "invoice_7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b", "job_id": JOB_ID,
+        "invoice_number": "1042", "status": status, "amount": 114_900, "subtotal": 119_900,
+        "due_amount": if paid { 0 } else { 114_900 }, "due_at": "2026-12-15T08:00:00Z",
+        "paid_at": if paid { json!("2026-12-02T19:30:00Z") } else { Value::Null },
+        "sent_at": "2026-12-01T18:10:00Z", "service_date": "2026-12-01T16:00:00Z",
+        "invoice_date": "2026-12-01T18:00:00Z", "display_due_concept": "net_14",
+        "due_concept": "net_14", "items": [], "discounts": [], "taxes": [],
+        "payments": if paid { json!([{"id": "pay_1f2e3d4c5b6a79880716a5b4c3d2e1f0",
+                                       "amount": 114_900, "status": "succeeded",
+                                       "payment_method": "card"}]) } else { json!([]) }
+    })
+}
+
+pub(super) fn lead(event: &str) -> Value {
+    let status = match event {
+        "lead.converted" => "won",
+        "lead.lost" => "lost",
+        _ => "open",
+    };
+    json!({
+        "id": "lea_0f1e2d3c4b5a69788796a5b4c3d2e1f0", "number": "88", "status": status,
+        "lead_source": "Angi", "note": "Wants a quote for a sump pump",
+        "customer": {"id": CUSTOMER_ID, "first_name": "Maya", "last_name": "Okafor",
+                     "email": "maya.okafor@example.com", "mobile_number": "4155550142"},
+        "address": address(), "assigned_employee": null, "tags": [], "line_items": [],
+        "created_at": "2026-11-26T14:00:00Z", "updated_at": "2026-11-27T09:00:00Z",
+        "company_name": COMPANY_NAME, "company_id": COMPANY
+    })
+}

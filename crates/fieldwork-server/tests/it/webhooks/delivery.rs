@@ -1,0 +1,271 @@
+//! Delivery: retries on schedule with a stable id, Retry-After, 410, auto-disable, isolation
+//! of a slow endpoint, plan gating, resend, recover, test ping.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use fieldwork_store::{OutboxEvent, Plan};
+use fieldwork_test_support::{Answer, Receiver, spawn_app, spawn_app_with};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use super::new_job;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// Answers `first` to the first `n` requests, then 200.
+fn fail_first(n: usize, first: Answer) -> impl FnMut(&fieldwork_test_support::Delivery) -> Answer {
+    let seen = AtomicUsize::new(0);
+    move |_| {
+        if seen.fetch_add(1, Ordering::SeqCst) < n {
+            first.clone()
+        } else {
+            Answer::status(200)
+        }
+    }
+}
+
+backend_tests! {
+    async fn a_500_is_retried_on_schedule_with_the_same_id() {
+        let app = spawn_app().await;
+        let receiver = Receiver::start().await;
+        receiver.script(fail_first(1, Answer::status(500)));
+        let endpoint = app.subscribe(&receiver, &["job.created"]).await;
+        new_job(&app, json!({})).await;
+        let got = receiver.wait_for(2, WAIT).await;
+        assert_eq!(got[0].id, got[1].id, "webhook-id is stable across retries");
+        assert_eq!(got[0].raw, got[1].raw);
+        let gap = got[1].received_at - got[0].received_at;
+        // Schedule 1s, no jitter in tests; the worker polls every 100 ms.
+        assert!(gap >= Duration::from_millis(900) && gap < Duration::from_secs(4), "{gap:?}");
+        assert!(got[1].verified_by(0));
+
+        // The second attempt is recorded just after the receiver answered it.
+        let deadline = Instant::now() + WAIT;
+        let list = loop {
+            let attempts = app.get(&format!("/webhooks/endpoints/{endpoint}/attempts")).await;
+            assert_eq!(attempts.status, StatusCode::OK);
+            let list = attempts.body["attempts"].as_array().unwrap().clone();
+            if list.len() >= 2 || Instant::now() > deadline {
+                break list;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(list.len(), 2, "{list:?}");
+        // Newest first.
+        assert_eq!(list[0]["response_status_code"], 200);
+        assert_eq!(list[0]["next_retry_at"], serde_json::Value::Null);
+        assert_eq!(list[1]["response_status_code"], 500);
+        assert!(list[1]["next_retry_at"].is_string());
+        assert!(list[1]["duration_ms"].as_i64().unwrap() >= 0);
+        assert_eq!(list[1]["message_id"], got[0].id.as_str());
+    }
+
+    async fn retry_after_is_honoured() {
+        let app = spawn_app().await;
+        let receiver = Receiver::start().await;
+        let mut wait = Answer::status(503);
+        wait.headers.push(("Retry-After".into(), "3".into()));
+        receiver.script(fail_first(1, wait));
+        app.subscribe(&receiver, &["job.created"]).await;
+        new_job(&app, json!({})).await;
+        let got = receiver.wait_for(2, WAIT).await;
+        let gap = got[1].received_at - got[0].received_at;
+        assert!(gap >= Duration::from_millis(2900), "Retry-After: 3 beat the 1s schedule: {gap:?}");
+    }
+
+    async fn gone_disables_the_endpoint() {
+        let app = spawn_app().await;
+        let receiver = Receiver::start().await;
+        receiver.script(|_| Answer::status(410));
+        let endpoint = app.subscribe(&receiver, &[]).await;
+        new_job(&app, json!({})).await;
+        receiver.wait_for(1, WAIT).await;
+        let deadline = Instant::now() + WAIT;
+        let e = loop {
+            let e = app.get(&format!("/webhooks/endpoints/{endpoint}")).await.body;
+            if e["enabled"] == false || Instant::now() > deadline {
+                break e;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(e["enabled"], false, "{e:?}");
+        assert!(e["disabled_reason"].as_str().unwrap().contains("410"), "{e:?}");
+        new_job(&app, json!({})).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(receiver.deliveries().len(), 1, "a disabled endpoint gets nothing");
+    }
+
+    async fn an_endpoint_failing_too_long_is_disabled_and_says_why() {
+        let app = spawn_app_with(|c| {
+            c.webhook_retry_schedule = "1s,1s,1s,1s".into();
+            c.webhook_disable_after_secs = 1;
+        })
+        .await;
+        let receiver = Receiver::start().await;
+        receiver.script(|_| Answer::status(500));
+        let endpoint = app.subscribe(&receiver, &[]).await;
+        new_job(&app, json!({})).await;
+        // First failure starts the run at t0; the retry at t0+1s finds it over a second old.
+        receiver.wait_for(2, WAIT).await;
+        let deadline = Instant::now() + WAIT;
+        let e = loop {
+            let e = app.get(&format!("/webhooks/endpoints/{endpoint}")).await.body;
+            if e["enabled"] == false || Instant::now() > deadline {
+                break e;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(e["enabled"], false, "{e:?}");
+        let reason = e["disabled_reason"].as_str().unwrap();
+        assert!(reason.contains("failed for more than 1 s"), "{reason}");
+        assert!(e["failing_since"].is_string());
+        // Enabling again clears the reason and the failure run; the paused delivery resumes.
+        receiver.script(|_| Answer::status(200));
+        let r = app.put(&format!("/webhooks/endpoints/{endpoint}"), json!({"enabled": true})).await;
+        assert_eq!(r.body["disabled_reason"], serde_json::Value::Null);
+        assert_eq!(r.body["failing_since"], serde_json::Value::Null);
+    }
+
+    async fn a_slow_endpoint_does_not_delay_a_healthy_one() {
+        let app = spawn_app_with(|c| {
+            c.webhook_timeout_secs = 3;
+            c.webhook_lease_secs = 30;
+            c.webhook_endpoint_concurrency = 4;
+        })
+        .await;
+        let slow = Receiver::start().await;
+        slow.script(|_| Answer { status: 200, headers: Vec::new(), delay: Duration::from_secs(2) });
+        app.subscribe(&slow, &["job.created"]).await;
+        let healthy = Receiver::start().await;
+        app.subscribe(&healthy, &["job.created"]).await;
+
+        // A burst fills the slow endpoint's 4 slots (2 s each) and queues the rest behind
+        // them; then jobs keep coming for 2 s while it is saturated.
+        let started = Instant::now();
+        let mut created_at = Vec::new();
+        for i in 0..30 {
+            let job = new_job(&app, json!({})).await;
+            created_at.push((job["id"].as_str().unwrap().to_owned(), Instant::now()));
+            if i >= 20 {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        let got = healthy.wait_for(created_at.len(), WAIT).await;
+        let latencies: Vec<Duration> = created_at
+            .iter()
+            .map(|(id, at)| {
+                let d = got.iter().find(|d| d.body["job"]["id"] == id.as_str()).unwrap();
+                d.received_at.saturating_duration_since(*at)
+            })
+            .collect();
+        let worst = latencies.iter().max().copied().unwrap();
+        let elapsed = started.elapsed();
+        let slow_done = slow.deliveries().len();
+        println!("healthy worst latency {worst:?}; slow finished {slow_done}/30 after {elapsed:?}");
+        // Blocked behind the slow endpoint it would wait seconds (20 queued, 4 at a time, 2 s each).
+        assert!(worst < Duration::from_millis(1000), "healthy endpoint waited {worst:?}");
+        // At most 4 at a time, 2 s each: the slow endpoint is still far behind.
+        let bound = 4 * (elapsed.as_secs() as usize / 2 + 1);
+        assert!(slow_done <= bound, "{slow_done} > {bound}: per-endpoint concurrency not bounded");
+        assert!(slow_done < 30);
+    }
+
+    async fn deliveries_pause_off_the_max_plan_and_resume_on_it() {
+        let app = spawn_app().await;
+        let receiver = Receiver::start().await;
+        app.subscribe(&receiver, &[]).await;
+        app.store.set_company_plan(&app.company_id, Plan::Basic).await.unwrap();
+        let event = OutboxEvent::new("job.deleted", json!({
+            "event": "job.deleted", "company_id": app.company_id,
+            "job": {"id": "job_00000000000000000000000000000001", "deleted": true}
+        }).to_string());
+        app.store.emit(&app.company_id, vec![event]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert!(receiver.deliveries().is_empty(), "not attempted off the max plan");
+        app.store.set_company_plan(&app.company_id, Plan::Max).await.unwrap();
+        let got = receiver.wait_for(1, WAIT).await;
+        assert_eq!(got[0].event(), "job.deleted");
+        assert!(got[0].verified_by(0));
+    }
+
+    async fn resend_and_recover() {
+        let app = spawn_app_with(|c| c.webhook_retry_schedule = "200ms".into()).await;
+        let receiver = Receiver::start().await;
+        let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let f = fail.clone();
+        receiver.script(move |_| Answer::status(if f.load(Ordering::SeqCst) { 500 } else { 200 }));
+        let endpoint = app.subscribe(&receiver, &["job.created"]).await;
+        let since = fieldwork_store::time::format_ts(fieldwork_store::time::now_micros() - 1_000_000);
+        new_job(&app, json!({})).await;
+        new_job(&app, json!({})).await;
+        // Two messages, two attempts each, then failed for good.
+        receiver.wait_for(4, WAIT).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(receiver.deliveries().len(), 4);
+
+        fail.store(false, Ordering::SeqCst);
+        let r = app.post(&format!("/webhooks/endpoints/{endpoint}/recover"), json!({"since": since})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["queued"], 2);
+        let got = receiver.wait_for(6, WAIT).await;
+        let mut ids: Vec<_> = got.iter().map(|d| d.id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 2, "recovered deliveries keep their webhook-id");
+
+        // Resend one message: delivered again, same id.
+        let r = app.post(&format!("/webhooks/messages/{}/resend", got[0].id), json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["queued"], 1);
+        let again = receiver.wait_for(7, WAIT).await;
+        assert_eq!(again[6].id, got[0].id);
+        assert_eq!(app.post("/webhooks/messages/msg_nope/resend", json!({})).await.status, StatusCode::NOT_FOUND);
+        let r = app.post(&format!("/webhooks/endpoints/{endpoint}/recover"), json!({})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    async fn the_test_ping_is_hcps() {
+        let app = spawn_app().await;
+        let receiver = Receiver::start().await;
+        let endpoint = app.subscribe(&receiver, &["job.completed"]).await;
+        let r = app.post(&format!("/webhooks/endpoints/{endpoint}/test"), json!({})).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        let got = receiver.wait_for(1, WAIT).await;
+        assert_eq!(got[0].body, json!({"foo": "bar"}));
+        assert!(got[0].verified_by(0));
+        assert_eq!(got[0].id, r.body["message_id"].as_str().unwrap());
+    }
+}
+
+/// Several processes on one PostgreSQL database: the API process has no worker, the worker
+/// process polls only once a minute, and still delivers at once, woken by LISTEN/NOTIFY.
+/// (SQLite runs one process per database, so this is PostgreSQL's alone.)
+mod listen_notify_wakes_another_process {
+    use super::*;
+
+    #[tokio::test]
+    async fn postgres() {
+        fieldwork_test_support::Backend::Postgres
+            .run(async {
+                let app = spawn_app_with(|c| c.webhook_worker = false).await;
+                let receiver = Receiver::start().await;
+                app.subscribe(&receiver, &["job.created"]).await;
+                let _worker = app
+                    .spawn_peer(|c| c.webhook_poll_interval_ms = 60_000)
+                    .await;
+                // Let the peer's first claim (at start) pass and its listener connect.
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                let started = Instant::now();
+                new_job(&app, json!({})).await;
+                receiver.wait_for(1, Duration::from_secs(10)).await;
+                let took = started.elapsed();
+                assert!(
+                    took < Duration::from_secs(3),
+                    "woken by NOTIFY, not the poll: {took:?}"
+                );
+            })
+            .await;
+    }
+}

@@ -1,0 +1,209 @@
+//! The outbox: recording events with their deliveries, the message log, resend and recover.
+
+use deadpool_postgres::GenericClient;
+use fieldwork_store::events::OutboxEvent;
+use fieldwork_store::time::now_micros;
+use fieldwork_store::webhooks::{Message, MessageQuery};
+use fieldwork_store::{Page, StoreError, StoreResult};
+use tokio_postgres::Row;
+
+use crate::db::{Db, Params, execute, query, query_opt, transaction};
+use crate::sql::to_total;
+
+/// A new delivery id (`dlv_` + 32 hex) made by PostgreSQL itself, so one statement fans out.
+const NEW_DELIVERY_ID: &str = "'dlv_' || replace(gen_random_uuid()::text, '-', '')";
+
+/// Records an event and one pending delivery per enabled endpoint whose filter matches, in
+/// one statement.
+pub(crate) async fn emit(
+    c: &impl GenericClient,
+    company_id: &str,
+    event: &OutboxEvent,
+) -> StoreResult<()> {
+    execute(
+        c,
+        &format!(
+            "with m as (
+                insert into webhook_messages (id, company_id, event_type, payload, created_at)
+                values ($2, $1, $3, $5, $4)
+                returning id
+             )
+             insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
+                attempts, next_attempt_at, created_at, updated_at)
+             select {NEW_DELIVERY_ID}, $1, m.id, e.id, 'pending', 0, $4, $4, $4
+             from m, webhook_endpoints e
+             where e.company_id = $1 and e.enabled
+               and (cardinality(e.event_types) = 0 or $3 = any(e.event_types))"
+        ),
+        &[
+            &company_id,
+            &event.id,
+            &event.event_type,
+            &event.created_at,
+            &event.payload,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records several events in one transaction.
+pub(crate) async fn emit_all(db: &Db, company_id: &str, events: &[OutboxEvent]) -> StoreResult<()> {
+    transaction!(db, |tx| async {
+        crate::notify::notify(&tx).await?;
+        for e in events {
+            emit(&tx, company_id, e).await?;
+        }
+        Ok(())
+    }
+    .await)
+}
+
+/// Records an event for one endpoint only (the test ping), whatever its filter.
+pub(crate) async fn emit_to(
+    db: &Db,
+    company_id: &str,
+    endpoint_id: &str,
+    event: &OutboxEvent,
+) -> StoreResult<()> {
+    super::get(db, company_id, endpoint_id).await?;
+    db.execute(
+        &format!(
+            "with m as (
+                insert into webhook_messages (id, company_id, event_type, payload, created_at)
+                values ($2, $1, $3, $5, $4)
+                returning id
+             )
+             insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
+                attempts, next_attempt_at, created_at, updated_at)
+             select {NEW_DELIVERY_ID}, $1, m.id, $6, 'pending', 0, $4, $4, $4 from m"
+        ),
+        &[
+            &company_id,
+            &event.id,
+            &event.event_type,
+            &event.created_at,
+            &event.payload,
+            &endpoint_id,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+const COLS: &str = "id, event_type, payload, created_at, seq";
+
+fn from_row(r: &Row) -> Message {
+    Message {
+        id: r.get(0),
+        event_type: r.get(1),
+        payload: r.get(2),
+        created_at: r.get(3),
+        seq: r.get(4),
+    }
+}
+
+pub(crate) async fn list(
+    db: &Db,
+    company_id: &str,
+    q: &MessageQuery,
+) -> StoreResult<Page<Message>> {
+    let cond = "company_id = $1 and ($2::text is null or event_type = $2)
+        and ($3::bigint is null or created_at >= $3) and ($4::bigint is null or created_at <= $4)";
+    let limit = i64::from(q.page_size);
+    let offset = i64::from(q.page.saturating_sub(1)) * limit;
+    let client = db.client().await?;
+    let count_sql = format!("select count(*) from webhook_messages where {cond}");
+    let list_sql = format!(
+        "select {COLS} from webhook_messages where {cond} order by seq desc limit $5 offset $6"
+    );
+    let count_params: &Params = &[&company_id, &q.event_type, &q.since, &q.until];
+    let list_params: &Params = &[
+        &company_id,
+        &q.event_type,
+        &q.since,
+        &q.until,
+        &limit,
+        &offset,
+    ];
+    let (count, rows) = tokio::try_join!(
+        query_opt(&client, &count_sql, count_params),
+        query(&client, &list_sql, list_params),
+    )?;
+    Ok(Page {
+        items: rows.iter().map(from_row).collect(),
+        total: count.map_or(0, |r| to_total(r.get(0))),
+    })
+}
+
+pub(crate) async fn after(
+    db: &Db,
+    company_id: &str,
+    after_seq: i64,
+    limit: u32,
+) -> StoreResult<Vec<Message>> {
+    let rows = db
+        .query(
+            &format!(
+                "select {COLS} from webhook_messages where company_id = $1 and seq > $2
+                 order by seq limit $3"
+            ),
+            &[&company_id, &after_seq, &i64::from(limit)],
+        )
+        .await?;
+    Ok(rows.iter().map(from_row).collect())
+}
+
+pub(crate) async fn last_seq(db: &Db, company_id: &str) -> StoreResult<i64> {
+    let row = db
+        .query_opt(
+            "select coalesce(max(seq), 0)::bigint from webhook_messages where company_id = $1",
+            &[&company_id],
+        )
+        .await?;
+    Ok(row.map_or(0, |r| r.get(0)))
+}
+
+pub(crate) async fn resend(db: &Db, company_id: &str, message_id: &str) -> StoreResult<u64> {
+    let row = db
+        .query_opt(
+            "select event_type from webhook_messages where id = $1 and company_id = $2",
+            &[&message_id, &company_id],
+        )
+        .await?;
+    let event_type: String = row
+        .map(|r| r.get(0))
+        .ok_or(StoreError::NotFound("webhook message"))?;
+    db.execute(
+        &format!(
+            "insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
+                attempts, next_attempt_at, created_at, updated_at)
+             select {NEW_DELIVERY_ID}, $1, $2, e.id, 'pending', 0, $4, $4, $4
+             from webhook_endpoints e
+             where e.company_id = $1 and e.enabled
+               and (cardinality(e.event_types) = 0 or $3 = any(e.event_types))
+             on conflict (message_id, endpoint_id) do update set state = 'pending', attempts = 0,
+                next_attempt_at = excluded.next_attempt_at, lease_until = null,
+                updated_at = excluded.updated_at"
+        ),
+        &[&company_id, &message_id, &event_type, &now_micros()],
+    )
+    .await
+}
+
+pub(crate) async fn recover(
+    db: &Db,
+    company_id: &str,
+    endpoint_id: &str,
+    since: i64,
+) -> StoreResult<u64> {
+    super::get(db, company_id, endpoint_id).await?;
+    db.execute(
+        "update webhook_deliveries set state = 'pending', attempts = 0, next_attempt_at = $4,
+            lease_until = null, updated_at = $4
+         where company_id = $1 and endpoint_id = $2 and created_at >= $3
+           and state <> 'succeeded' and attempts > 0",
+        &[&company_id, &endpoint_id, &since, &now_micros()],
+    )
+    .await
+}

@@ -1,0 +1,187 @@
+//! The outbox: recording events with their deliveries, the message log, resend and recover.
+
+use fieldwork_store::events::OutboxEvent;
+use fieldwork_store::time::now_micros;
+use fieldwork_store::webhooks::{Message, MessageQuery};
+use fieldwork_store::{Page, StoreResult};
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, params, params_from_iter};
+
+use crate::error::{map_err, not_found};
+use crate::sql::{collect, count};
+
+/// A new delivery id (`dlv_` + 32 hex) made by SQLite itself, so one statement fans out.
+const NEW_DELIVERY_ID: &str = "'dlv_' || lower(hex(randomblob(16)))";
+
+/// Records an event and one pending delivery per enabled endpoint whose filter matches.
+pub(crate) fn emit(c: &Connection, company_id: &str, event: &OutboxEvent) -> StoreResult<()> {
+    insert_message(c, company_id, event)?;
+    c.prepare_cached(&format!(
+        "insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state, attempts,
+            next_attempt_at, created_at, updated_at)
+         select {NEW_DELIVERY_ID}, ?1, ?2, e.id, 'pending', 0, ?4, ?4, ?4
+         from webhook_endpoints e
+         where e.company_id = ?1 and e.enabled = 1
+           and (e.event_types = '[]'
+                or exists (select 1 from json_each(e.event_types) where value = ?3))"
+    ))
+    .and_then(|mut s| {
+        s.execute(params![
+            company_id,
+            event.id,
+            event.event_type,
+            event.created_at
+        ])
+    })
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// Records an event for one endpoint only (the test ping), whatever its filter.
+pub(crate) fn emit_to(
+    c: &Connection,
+    company_id: &str,
+    endpoint_id: &str,
+    event: &OutboxEvent,
+) -> StoreResult<()> {
+    super::get(c, company_id, endpoint_id)?;
+    insert_message(c, company_id, event)?;
+    c.prepare_cached(&format!(
+        "insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state, attempts,
+            next_attempt_at, created_at, updated_at)
+         values ({NEW_DELIVERY_ID}, ?1, ?2, ?3, 'pending', 0, ?4, ?4, ?4)"
+    ))
+    .and_then(|mut s| s.execute(params![company_id, event.id, endpoint_id, event.created_at]))
+    .map_err(map_err)?;
+    Ok(())
+}
+
+fn insert_message(c: &Connection, company_id: &str, event: &OutboxEvent) -> StoreResult<()> {
+    c.prepare_cached(
+        "insert into webhook_messages (id, company_id, event_type, payload, created_at)
+         values (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            event.id,
+            company_id,
+            event.event_type,
+            event.payload,
+            event.created_at
+        ])
+    })
+    .map_err(map_err)?;
+    Ok(())
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Message> {
+    Ok(Message {
+        id: r.get(0)?,
+        event_type: r.get(1)?,
+        payload: r.get(2)?,
+        created_at: r.get(3)?,
+        seq: r.get(4)?,
+    })
+}
+
+const COLS: &str = "id, event_type, payload, created_at, seq";
+
+pub(crate) fn list(
+    c: &Connection,
+    company_id: &str,
+    q: &MessageQuery,
+) -> StoreResult<Page<Message>> {
+    let cond = "company_id = ?1 and (?2 is null or event_type = ?2)
+        and (?3 is null or created_at >= ?3) and (?4 is null or created_at <= ?4)";
+    let args = [
+        Value::Text(company_id.to_owned()),
+        q.event_type.clone().map_or(Value::Null, Value::Text),
+        q.since.map_or(Value::Null, Value::Integer),
+        q.until.map_or(Value::Null, Value::Integer),
+    ];
+    let total = count(
+        c,
+        &format!("select count(*) from webhook_messages where {cond}"),
+        params_from_iter(args.iter()),
+    )?;
+    let offset = i64::from(q.page.saturating_sub(1)) * i64::from(q.page_size);
+    let mut page_args = args.to_vec();
+    page_args.push(Value::Integer(i64::from(q.page_size)));
+    page_args.push(Value::Integer(offset));
+    let items = collect(
+        c,
+        &format!(
+            "select {COLS} from webhook_messages where {cond} order by seq desc limit ?5 offset ?6"
+        ),
+        params_from_iter(page_args.iter()),
+        from_row,
+    )?;
+    Ok(Page { items, total })
+}
+
+pub(crate) fn after(
+    c: &Connection,
+    company_id: &str,
+    after_seq: i64,
+    limit: u32,
+) -> StoreResult<Vec<Message>> {
+    collect(
+        c,
+        &format!(
+            "select {COLS} from webhook_messages where company_id = ?1 and seq > ?2
+             order by seq limit ?3"
+        ),
+        params![company_id, after_seq, limit],
+        from_row,
+    )
+}
+
+pub(crate) fn last_seq(c: &Connection, company_id: &str) -> StoreResult<i64> {
+    c.prepare_cached("select coalesce(max(seq), 0) from webhook_messages where company_id = ?1")
+        .and_then(|mut s| s.query_row([company_id], |r| r.get(0)))
+        .map_err(map_err)
+}
+
+pub(crate) fn resend(c: &Connection, company_id: &str, message_id: &str) -> StoreResult<u64> {
+    let event_type: String = c
+        .prepare_cached("select event_type from webhook_messages where id = ?1 and company_id = ?2")
+        .and_then(|mut s| s.query_row([message_id, company_id], |r| r.get(0)))
+        .map_err(not_found("webhook message"))?;
+    let now = now_micros();
+    let n = c
+        .prepare_cached(&format!(
+            "insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
+                attempts, next_attempt_at, created_at, updated_at)
+             select {NEW_DELIVERY_ID}, ?1, ?2, e.id, 'pending', 0, ?4, ?4, ?4
+             from webhook_endpoints e
+             where e.company_id = ?1 and e.enabled = 1
+               and (e.event_types = '[]'
+                    or exists (select 1 from json_each(e.event_types) where value = ?3))
+             on conflict (message_id, endpoint_id) do update set state = 'pending', attempts = 0,
+                next_attempt_at = excluded.next_attempt_at, lease_until = null,
+                updated_at = excluded.updated_at"
+        ))
+        .and_then(|mut s| s.execute(params![company_id, message_id, event_type, now]))
+        .map_err(map_err)?;
+    Ok(n as u64)
+}
+
+pub(crate) fn recover(
+    c: &Connection,
+    company_id: &str,
+    endpoint_id: &str,
+    since: i64,
+) -> StoreResult<u64> {
+    super::get(c, company_id, endpoint_id)?;
+    let now = now_micros();
+    let n = c
+        .prepare_cached(
+            "update webhook_deliveries set state = 'pending', attempts = 0, next_attempt_at = ?4,
+                lease_until = null, updated_at = ?4
+             where company_id = ?1 and endpoint_id = ?2 and created_at >= ?3
+               and state <> 'succeeded' and attempts > 0",
+        )
+        .and_then(|mut s| s.execute(params![company_id, endpoint_id, since, now]))
+        .map_err(map_err)?;
+    Ok(n as u64)
+}

@@ -1,0 +1,66 @@
+//! The transactional outbox: events written in the same transaction as the change they report.
+//!
+//! A service builds the full envelope (`{"event", "company_id", "<resource>": {…}}`) and adds
+//! it to its [`DocWrite`](crate::DocWrite) batch as `DocWrite::Emit`, or calls `Store::emit` for
+//! a change that is not a document batch. Inside that transaction the store records the message
+//! and one pending delivery per enabled webhook endpoint of the company whose filter matches, so
+//! a crash leaves either the change with its deliveries or neither.
+
+/// Prefix of message ids; the id is also the Standard Webhooks `webhook-id`.
+pub const MESSAGE_PREFIX: &str = "msg";
+
+/// One event to record and deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEvent {
+    /// `msg_` + 32 hex; stable across retries and resends.
+    pub id: String,
+    /// A name of the catalog (`job.created`, …).
+    pub event_type: String,
+    /// The full envelope JSON, sent byte for byte.
+    pub payload: String,
+    /// Unix microseconds.
+    pub created_at: i64,
+}
+
+impl OutboxEvent {
+    /// A new event with a fresh id, stamped now.
+    pub fn new(event_type: impl Into<String>, payload: String) -> Self {
+        Self {
+            id: crate::ids::new_id(MESSAGE_PREFIX),
+            event_type: event_type.into(),
+            payload,
+            created_at: crate::time::now_micros(),
+        }
+    }
+}
+
+/// The envelope HCP sends, `{"event": …, "company_id": …, "<key>": {…}}`, as JSON text. Store
+/// methods whose object is made inside the transaction (ids, times) build their event with it
+/// there; services use it through the server's `webhooks::events`.
+pub fn envelope(
+    event_type: &str,
+    company_id: &str,
+    key: &str,
+    object: serde_json::Value,
+) -> String {
+    serde_json::json!({ "event": event_type, "company_id": company_id, key: object }).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn envelope_has_hcps_three_keys() {
+        let e: serde_json::Value = serde_json::from_str(&super::envelope(
+            "customer.created",
+            "c1",
+            "customer",
+            serde_json::json!({"id": "cus_1"}),
+        ))
+        .unwrap();
+        assert_eq!(
+            e,
+            serde_json::json!({"event": "customer.created", "company_id": "c1",
+                               "customer": {"id": "cus_1"}})
+        );
+    }
+}

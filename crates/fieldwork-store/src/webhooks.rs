@@ -1,0 +1,186 @@
+//! Webhook endpoints, the message log, deliveries and attempts: the records the store keeps
+//! for the webhook platform (the rules live in the server's `webhooks` module).
+
+use std::collections::HashMap;
+
+/// Prefix of endpoint ids.
+pub const ENDPOINT_PREFIX: &str = "wep";
+/// Prefix of delivery ids.
+pub const DELIVERY_PREFIX: &str = "dlv";
+/// Prefix of attempt ids.
+pub const ATTEMPT_PREFIX: &str = "atm";
+
+/// A company's webhook endpoint.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub id: String,
+    pub company_id: String,
+    pub url: String,
+    pub description: String,
+    /// Event types delivered to it; empty means every type.
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    /// Why it was disabled (by an operator, a `410 Gone`, or failing too long).
+    pub disabled_reason: Option<String>,
+    /// The endpoint `POST /webhooks/subscription` manages (at most one per company).
+    pub is_primary: bool,
+    /// `whsec_…`: never logged (see the manual `Debug`).
+    pub secret: String,
+    /// The secret replaced by the last rotation, still signing until `previous_secret_expires_at`.
+    pub previous_secret: Option<String>,
+    pub previous_secret_expires_at: Option<i64>,
+    /// When the current run of failures began (`None` after any success).
+    pub failing_since: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("id", &self.id)
+            .field("company_id", &self.company_id)
+            .field("url", &self.url)
+            .field("enabled", &self.enabled)
+            .field("secret", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new endpoint, validated by the caller.
+#[derive(Clone)]
+pub struct NewEndpoint {
+    pub url: String,
+    pub description: String,
+    pub event_types: Vec<String>,
+    pub is_primary: bool,
+    pub secret: String,
+}
+
+/// A partial update of an endpoint; `None` keeps the value. Enabling clears the disabled
+/// reason and the failure run.
+#[derive(Debug, Clone, Default)]
+pub struct EndpointPatch {
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub event_types: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+/// A recorded event (the outbound message log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: String,
+    pub event_type: String,
+    pub payload: String,
+    pub created_at: i64,
+    /// Insertion order, for streams that resume after the last message they saw.
+    pub seq: i64,
+}
+
+/// Which messages a log page returns, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageQuery {
+    pub event_type: Option<String>,
+    /// Inclusive bounds on `created_at` (unix microseconds).
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    /// 1-based.
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// One delivery attempt as logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub id: String,
+    pub endpoint_id: String,
+    pub message_id: String,
+    pub created_at: i64,
+    pub response_status_code: Option<i64>,
+    pub duration_ms: i64,
+    /// The start of the response body (the worker truncates it).
+    pub response_body: Option<String>,
+    pub error: Option<String>,
+    /// When the next try is due; `None` after success or the last try.
+    pub next_retry_at: Option<i64>,
+}
+
+/// A delivery claimed by a worker, with what it needs to send it.
+#[derive(Clone)]
+pub struct ClaimedDelivery {
+    pub id: String,
+    pub company_id: String,
+    pub endpoint_id: String,
+    pub message_id: String,
+    pub event_type: String,
+    pub payload: String,
+    pub url: String,
+    pub secret: String,
+    /// The previous secret while its grace period lasts.
+    pub previous_secret: Option<String>,
+    /// Tries made before this one.
+    pub attempts: i64,
+}
+
+impl std::fmt::Debug for ClaimedDelivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClaimedDelivery")
+            .field("id", &self.id)
+            .field("endpoint_id", &self.endpoint_id)
+            .field("message_id", &self.message_id)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a worker asks for when it claims.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimRequest {
+    /// Unix microseconds.
+    pub now: i64,
+    /// How long the claim is held; after it, another worker may take the delivery again.
+    pub lease_micros: i64,
+    /// Most deliveries returned.
+    pub limit: u32,
+    /// Most deliveries of one endpoint returned, unless `available` says fewer.
+    pub per_endpoint: u32,
+    /// Endpoints with fewer free slots than `per_endpoint` (this worker's in-flight work).
+    pub available: HashMap<String, u32>,
+}
+
+/// How an attempt ended, decided by the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// 2xx: done.
+    Succeeded,
+    /// Failed; try again at this time (unix microseconds).
+    Retry { at: i64 },
+    /// Failed and the schedule is exhausted.
+    Exhausted,
+    /// `410 Gone`: the delivery fails and the endpoint is disabled.
+    Gone,
+}
+
+/// The result of one attempt, recorded with [`crate::Store::complete_deliveries`].
+#[derive(Debug, Clone)]
+pub struct AttemptResult {
+    pub delivery_id: String,
+    pub company_id: String,
+    pub outcome: DeliveryOutcome,
+    pub attempt: Attempt,
+}
+
+/// Settings of [`crate::Store::complete_deliveries`] that come from configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct CompletionRules {
+    /// An endpoint whose failures began longer ago than this (microseconds) is disabled.
+    pub disable_after_micros: i64,
+}
+
+/// States of a delivery row.
+pub mod state {
+    pub const PENDING: &str = "pending";
+    pub const SUCCEEDED: &str = "succeeded";
+    pub const FAILED: &str = "failed";
+}
