@@ -1,11 +1,20 @@
 //! The rate-limit headers: the IETF draft's `RateLimit-Policy` / `RateLimit` and the widely
 //! used `X-RateLimit-*`, all from one [`RateState`].
 
+use std::cell::RefCell;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use bytes::Bytes;
 
 use super::window::WindowState;
+
+const POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+const STATE: HeaderName = HeaderName::from_static("ratelimit");
+const X_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const X_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+const X_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
 
 /// A key's window as reported to the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +30,28 @@ pub struct RateState {
     pub reset_secs: u64,
 }
 
+/// The two values that depend only on the policy, of the policy last used on this thread
+/// (nearly always the server's default): cloning them is a reference count, not a format.
+type PolicyValues = (u32, u64, HeaderValue, HeaderValue);
+
+/// Header values of the numbers below this, made once; cloning one is a reference count.
+const SMALL_NUMBERS: u64 = 1024;
+
+/// `n` as a header value.
+fn number(n: u64) -> HeaderValue {
+    static SMALL: OnceLock<Box<[HeaderValue]>> = OnceLock::new();
+    let small = SMALL.get_or_init(|| (0..SMALL_NUMBERS).map(HeaderValue::from).collect());
+    usize::try_from(n)
+        .ok()
+        .and_then(|i| small.get(i))
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from(n))
+}
+
+thread_local! {
+    static LAST_POLICY: RefCell<Option<PolicyValues>> = const { RefCell::new(None) };
+}
+
 impl RateState {
     /// The reported state of a window decision.
     pub fn new(limit: u32, window: Duration, state: WindowState) -> Self {
@@ -33,24 +64,45 @@ impl RateState {
     }
 
     /// Adds the five headers to a response.
+    ///
+    /// They are on every response, so they are made with as few allocations as possible
+    /// (BENCHMARKS.md, issue 6): the policy's two values come from a per-thread cache, the two
+    /// `X-` numbers from a table of small numbers, and only `RateLimit` is formatted.
     pub fn apply(&self, headers: &mut HeaderMap) {
-        let (q, w, r, t) = (
-            self.limit,
-            self.window_secs,
-            self.remaining,
-            self.reset_secs,
-        );
-        // Numbers convert without a string in between; only the two structured values format.
-        let structured = |value: String| HeaderValue::from_str(&value).ok();
-        if let Some(v) = structured(format!("\"per-key\";q={q};w={w}")) {
-            headers.insert(HeaderName::from_static("ratelimit-policy"), v);
+        let (policy, limit) = self.policy_values();
+        let mut r = itoa::Buffer::new();
+        let mut t = itoa::Buffer::new();
+        let (r, t) = (r.format(self.remaining), t.format(self.reset_secs));
+        // Exactly as long as its capacity, so the bytes become the value without a copy.
+        const PREFIX: &str = "\"per-key\";r=";
+        let mut text = String::with_capacity(PREFIX.len() + r.len() + 3 + t.len());
+        for part in [PREFIX, r, ";t=", t] {
+            text.push_str(part);
         }
-        if let Some(v) = structured(format!("\"per-key\";r={r};t={t}")) {
-            headers.insert(HeaderName::from_static("ratelimit"), v);
+        headers.insert(POLICY, policy);
+        if let Ok(state) = HeaderValue::from_maybe_shared(Bytes::from(text)) {
+            headers.insert(STATE, state);
         }
-        headers.insert(HeaderName::from_static("x-ratelimit-limit"), q.into());
-        headers.insert(HeaderName::from_static("x-ratelimit-remaining"), r.into());
-        headers.insert(HeaderName::from_static("x-ratelimit-reset"), t.into());
+        headers.insert(X_LIMIT, limit);
+        headers.insert(X_REMAINING, number(u64::from(self.remaining)));
+        headers.insert(X_RESET, number(self.reset_secs));
+    }
+
+    /// `RateLimit-Policy` and `X-RateLimit-Limit` of this state's policy.
+    fn policy_values(&self) -> (HeaderValue, HeaderValue) {
+        let (q, w) = (self.limit, self.window_secs);
+        LAST_POLICY.with_borrow_mut(|last| match last {
+            Some((lq, lw, policy, limit)) if *lq == q && *lw == w => {
+                (policy.clone(), limit.clone())
+            }
+            _ => {
+                let policy = HeaderValue::from_str(&format!("\"per-key\";q={q};w={w}"))
+                    .expect("digits and ASCII punctuation");
+                let limit = HeaderValue::from(q);
+                *last = Some((q, w, policy.clone(), limit.clone()));
+                (policy, limit)
+            }
+        })
     }
 }
 
@@ -76,5 +128,30 @@ mod tests {
         assert_eq!(h["x-ratelimit-limit"], "150");
         assert_eq!(h["x-ratelimit-remaining"], "149");
         assert_eq!(h["x-ratelimit-reset"], "60");
+    }
+
+    #[test]
+    fn a_different_policy_on_the_same_thread_gets_its_own_values() {
+        for (limit, remaining) in [(150, 3), (7, 0), (150, 149)] {
+            let state = RateState {
+                limit,
+                window_secs: 60,
+                remaining,
+                reset_secs: 12,
+            };
+            let mut h = HeaderMap::new();
+            state.apply(&mut h);
+            assert_eq!(h["ratelimit-policy"], format!("\"per-key\";q={limit};w=60"));
+            assert_eq!(h["x-ratelimit-limit"], limit.to_string());
+            assert_eq!(h["ratelimit"], format!("\"per-key\";r={remaining};t=12"));
+            assert_eq!(h["x-ratelimit-remaining"], remaining.to_string());
+        }
+    }
+
+    #[test]
+    fn numbers_inside_and_beyond_the_table() {
+        for n in [0, 1, 149, SMALL_NUMBERS - 1, SMALL_NUMBERS, 1_000_000_000] {
+            assert_eq!(number(n), n.to_string());
+        }
     }
 }

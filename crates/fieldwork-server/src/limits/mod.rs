@@ -6,6 +6,7 @@ pub mod sharded;
 pub mod window;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use fieldwork_store::KeyAuth;
@@ -49,8 +50,9 @@ pub struct RequestLimits {
     /// Origin of the windows' microsecond clock.
     epoch: Instant,
     windows: Sharded<SlidingWindow>,
-    /// Requests in progress per company; an entry exists only while one is.
-    in_flight: Arc<Sharded<u32>>,
+    /// Requests in progress per company. A slot holds its company's counter, so giving it
+    /// back is one atomic decrement; counters at zero are dropped with the idle windows.
+    in_flight: Sharded<Arc<AtomicU32>>,
 }
 
 impl RequestLimits {
@@ -60,7 +62,7 @@ impl RequestLimits {
             settings,
             epoch: Instant::now(),
             windows: Sharded::default(),
-            in_flight: Arc::new(Sharded::default()),
+            in_flight: Sharded::default(),
         }
     }
 
@@ -118,6 +120,8 @@ impl RequestLimits {
     pub fn evict_idle(&self) {
         let (now, window) = (self.now_micros(), self.window_micros());
         self.windows.retain(|w| !w.is_idle(now, window));
+        // Taking a slot increments under the shard's lock, so a zero seen here stays zero.
+        self.in_flight.retain(|n| n.load(Ordering::Acquire) > 0);
     }
 
     /// Keys currently tracked (for tests).
@@ -127,24 +131,15 @@ impl RequestLimits {
 
     fn enter(&self, company_id: &str, own_limit: Option<u32>) -> Result<InFlight, Refusal> {
         let limit = own_limit.unwrap_or(self.settings.concurrency);
-        let entered = self.in_flight.with(
-            company_id,
-            || 0,
-            |n| {
-                let entered = *n < limit;
-                if entered {
-                    *n += 1;
-                }
-                entered
-            },
-        );
-        if !entered {
-            // A refused first request leaves a zero entry behind; drop it.
-            self.in_flight.update_or_remove(company_id, |n| *n > 0);
-            return Err(Refusal::TooManyConcurrent { limit });
-        }
-        Ok(InFlight {
-            release: Some((Arc::clone(&self.in_flight), company_id.to_owned())),
+        self.in_flight.with(company_id, Arc::default, |n| {
+            // Under the shard's lock, so no eviction races; releases need no lock.
+            n.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+                (v < limit).then_some(v + 1)
+            })
+            .map(|_| InFlight {
+                release: Some(Arc::clone(n)),
+            })
+            .map_err(|_| Refusal::TooManyConcurrent { limit })
         })
     }
 
@@ -159,16 +154,13 @@ impl RequestLimits {
 
 /// A company's slot among its requests in progress, given back when dropped.
 pub struct InFlight {
-    release: Option<(Arc<Sharded<u32>>, String)>,
+    release: Option<Arc<AtomicU32>>,
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        if let Some((in_flight, company_id)) = self.release.take() {
-            in_flight.update_or_remove(&company_id, |n| {
-                *n = n.saturating_sub(1);
-                *n > 0
-            });
+        if let Some(n) = self.release.take() {
+            n.fetch_sub(1, Ordering::AcqRel);
         }
     }
 }
@@ -251,13 +243,15 @@ mod tests {
     }
 
     #[test]
-    fn in_flight_entries_disappear_when_the_last_request_ends() {
+    fn in_flight_counters_are_dropped_once_no_request_is_in_progress() {
         let l = limits(1000, 1);
         let a = auth("a", "co", CompanyLimits::default());
         let slot = l.admit(&a).outcome.ok().unwrap();
         assert!(l.admit(&a).outcome.is_err());
         assert_eq!(l.in_flight.len(), 1);
         drop(slot);
+        assert_eq!(l.in_flight.len(), 1);
+        l.evict_idle();
         assert!(l.in_flight.is_empty());
     }
 

@@ -5,28 +5,33 @@ use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use parking_lot::Mutex;
+use rustc_hash::FxBuildHasher;
 
 /// Shards per map: a few per core is plenty for short critical sections.
 const SHARDS: usize = 32;
 
+/// A map of one shard. Keys are ids the server made (API keys, companies), not input an
+/// attacker chooses, so a fast hash needs no protection against collision floods; SipHash cost
+/// more than the rest of the limiter's bookkeeping (BENCHMARKS.md, issue 6).
+type Shard<V> = HashMap<String, V, FxBuildHasher>;
+
 /// String-keyed values behind [`SHARDS`] mutexes.
 pub struct Sharded<V> {
-    shards: Box<[Mutex<HashMap<String, V>>]>,
-    hasher: std::hash::RandomState,
+    shards: Box<[Mutex<Shard<V>>]>,
 }
 
 impl<V> Default for Sharded<V> {
     fn default() -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            hasher: std::hash::RandomState::new(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
         }
     }
 }
 
 impl<V> Sharded<V> {
-    fn shard(&self, key: &str) -> &Mutex<HashMap<String, V>> {
-        let i = self.hasher.hash_one(key) as usize % self.shards.len();
+    fn shard(&self, key: &str) -> &Mutex<Shard<V>> {
+        // The high bits: Fx mixes its last input into them, the low bits stay weak.
+        let i = (FxBuildHasher.hash_one(key) >> 48) as usize % self.shards.len();
         &self.shards[i]
     }
 
@@ -36,16 +41,6 @@ impl<V> Sharded<V> {
         match shard.get_mut(key) {
             Some(v) => f(v),
             None => f(shard.entry(key.to_owned()).or_insert_with(make)),
-        }
-    }
-
-    /// Runs `f` on the value of `key`, if any; `f` returning `false` removes the entry.
-    pub fn update_or_remove(&self, key: &str, f: impl FnOnce(&mut V) -> bool) {
-        let mut shard = self.shard(key).lock();
-        if let Some(v) = shard.get_mut(key)
-            && !f(v)
-        {
-            shard.remove(key);
         }
     }
 
@@ -81,20 +76,13 @@ mod tests {
     use super::Sharded;
 
     #[test]
-    fn entries_are_created_updated_removed_and_drained() {
+    fn entries_are_created_updated_retained_and_drained() {
         let m: Sharded<u32> = Sharded::default();
         for k in ["a", "b", "a"] {
             m.with(k, || 0, |v| *v += 1);
         }
         assert_eq!(m.len(), 2);
-        m.update_or_remove("a", |v| {
-            *v -= 1;
-            *v > 0
-        });
-        m.update_or_remove("b", |v| {
-            *v -= 1;
-            *v > 0
-        });
+        m.retain(|v| *v > 1);
         assert_eq!(m.len(), 1);
         m.retain(|v| *v > 5);
         assert!(m.is_empty());
