@@ -47,9 +47,17 @@ pub(super) fn employee() -> Value {
     })
 }
 
+/// An appointment as `job.appointment.*` carries it: the REST shape plus its `job_id`.
 pub(super) fn appointment() -> Value {
+    let mut a = job_appointment();
+    a["job_id"] = json!(JOB_ID);
+    a
+}
+
+/// An appointment as a job lists it.
+fn job_appointment() -> Value {
     json!({
-        "id": "apt_6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e", "job_id": JOB_ID,
+        "id": "apt_6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e",
         "start_date": "2026-12-01", "start_time": "2026-12-01T16:00:00Z",
         "end_time": "2026-12-01T18:00:00Z", "anytime": false, "arrival_window_minutes": 60,
         "dispatched_employees_ids": [PRO_ID]
@@ -90,7 +98,7 @@ pub(super) fn job(event: &str) -> Value {
             "scheduled_start": if scheduled { json!("2026-12-01T16:00:00Z") } else { Value::Null },
             "scheduled_end": if scheduled { json!("2026-12-01T18:00:00Z") } else { Value::Null },
             "arrival_window": 60,
-            "appointments": if scheduled { json!([appointment()]) } else { json!([]) }
+            "appointments": if scheduled { json!([job_appointment()]) } else { json!([]) }
         },
         "total_amount": 114_900, "outstanding_balance": if event == "job.paid" { 0 } else { 114_900 },
         "subtotal": 119_900,
@@ -99,7 +107,7 @@ pub(super) fn job(event: &str) -> Value {
         "lead_source": "Google",
         "job_fields": {"job_type": {"id": "jbt_9f8e7d6c5b4a39281706f5e4d3c2b1a0",
                                     "name": "Water heater"}, "business_unit": null},
-        "attachments": null, "locked_at": null,
+        "locked_at": null,
         "created_at": "2026-11-27T09:20:00Z", "updated_at": "2026-11-27T09:20:00Z",
         "canceled_at": null,
         "deleted_at": if event == "job.canceled" { json!("2026-11-28T10:00:00Z") } else { Value::Null },
