@@ -150,7 +150,7 @@ mod tests {
     /// same keys, nulls and number types as the objects Fieldwork sends.
     #[test]
     fn examples_have_the_shape_of_what_is_sent() {
-        use fieldwork_types::{Customer, Employee, Estimate, Invoice, Job, Lead};
+        use fieldwork_types::{Appointment, Customer, Employee, Estimate, Invoice, Job, Lead};
         fn same<T: serde::de::DeserializeOwned + serde::Serialize>(name: &str, v: &Value) {
             let parsed: T =
                 serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -163,7 +163,13 @@ mod tests {
                 Resource::Customer => same::<Customer>(t.name, object),
                 Resource::Job => same::<Job>(t.name, object),
                 Resource::DeletedJob => {}
-                Resource::Appointment => same::<Job>(t.name, &e["job"]),
+                Resource::Appointment => {
+                    same::<Job>(t.name, &e["job"]);
+                    // The REST appointment plus its `job_id`.
+                    let mut rest = object.clone();
+                    assert!(rest.as_object_mut().unwrap().remove("job_id").is_some());
+                    same::<Appointment>(t.name, &rest);
+                }
                 Resource::Estimate | Resource::EstimateOption => same::<Estimate>(t.name, object),
                 Resource::Invoice => same::<Invoice>(t.name, object),
                 Resource::Lead => same::<Lead>(t.name, object),
