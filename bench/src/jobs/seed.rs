@@ -102,6 +102,7 @@ pub async fn create(url: &str, count: u64) -> anyhow::Result<JobsManifest> {
                     tags: Vec::new(),
                     permissions: Permissions::field_tech(),
                 },
+                &[],
             )
             .await?;
         employees.push(e.id);
@@ -125,6 +126,7 @@ pub async fn create(url: &str, count: u64) -> anyhow::Result<JobsManifest> {
                     }]),
                     ..CustomerIn::default()
                 },
+                &[],
             )
             .await?;
         customers.push((customer.id, customer.addresses[0].id.clone()));

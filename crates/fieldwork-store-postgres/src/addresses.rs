@@ -1,7 +1,8 @@
 //! The addresses of a customer.
 
+use fieldwork_store::events::customer_events;
 use fieldwork_store::rules::customer_search_doc;
-use fieldwork_store::time::now_micros;
+use fieldwork_store::time::{format_ts, now_micros};
 use fieldwork_store::{ListParams, Page, StoreError, StoreResult};
 use fieldwork_types::{Address, AddressIn};
 
@@ -9,6 +10,7 @@ use crate::customers::{ADDRESS_COLS, address_from_row, insert_addresses, load, n
 use crate::db::{Db, Params, execute, query, query_opt, transaction};
 use crate::error::found;
 use crate::sql::{limit_offset, order_by, to_total};
+use crate::webhooks::outbox::emit_in;
 
 const CUSTOMER_EXISTS: &str = "select exists (select 1 from customers
     where company_id = $1 and id = $2)";
@@ -61,12 +63,14 @@ pub(crate) async fn get(
     found(row.and_then(|r| address_from_row(&r, 0)), "address")
 }
 
-/// Adds an address, touches the customer's `updated_at` and refreshes its search text.
+/// Adds an address, touches the customer's `updated_at`, refreshes its search text and records
+/// the events `emit` names, carrying the whole customer.
 pub(crate) async fn create(
     db: &Db,
     company_id: &str,
     customer_id: &str,
     new: AddressIn,
+    emit: &[&str],
 ) -> StoreResult<Address> {
     transaction!(db, |tx| async {
         let mut customer = load(&tx, company_id, customer_id, true).await?;
@@ -81,6 +85,7 @@ pub(crate) async fn create(
         )
         .await?;
         customer.addresses.push(address.clone());
+        customer.updated_at = format_ts(now);
         execute(
             &tx,
             "update customers set updated_at = $1, search_doc = $2
@@ -93,6 +98,7 @@ pub(crate) async fn create(
             ],
         )
         .await?;
+        emit_in(&tx, company_id, &customer_events(emit, &customer)).await?;
         Ok(address)
     }
     .await)

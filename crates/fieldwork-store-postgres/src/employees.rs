@@ -1,5 +1,7 @@
 //! Employees (pros).
 
+use deadpool_postgres::GenericClient;
+use fieldwork_store::events::employee_events;
 use fieldwork_store::ids::{new_id, prefix};
 use fieldwork_store::time::{format_ts, now_micros};
 use fieldwork_store::{ListParams, Page, StoreResult};
@@ -7,9 +9,10 @@ use fieldwork_types::{Employee, EmployeeIn};
 use tokio_postgres::Row;
 use tokio_postgres::types::Json;
 
-use crate::db::{Db, Params, query, query_opt};
+use crate::db::{Db, Params, query, query_opt, transaction};
 use crate::error::found;
 use crate::sql::{JsonCol, limit_offset, order_by, to_total};
+use crate::webhooks::outbox::emit_in;
 
 const COLS: &str = "e.id, e.first_name, e.last_name, e.email, e.mobile_number, e.color_hex,
     e.avatar_url, e.role, e.created_at, e.tags, e.permissions, co.name, e.company_id";
@@ -32,11 +35,34 @@ fn from_row(r: &Row) -> Employee {
     }
 }
 
-pub(crate) async fn create(db: &Db, company_id: &str, new: EmployeeIn) -> StoreResult<Employee> {
-    let row = db
-        .query_opt(
-            &format!(
-                "with e as (
+/// Creates an employee and records the events `emit` names, carrying it (in one transaction;
+/// without events, one statement).
+pub(crate) async fn create(
+    db: &Db,
+    company_id: &str,
+    new: EmployeeIn,
+    emit: &[&str],
+) -> StoreResult<Employee> {
+    if emit.is_empty() {
+        return insert(&db.client().await?, company_id, &new).await;
+    }
+    transaction!(db, |tx| async {
+        let employee = insert(&tx, company_id, &new).await?;
+        emit_in(&tx, company_id, &employee_events(emit, &employee)).await?;
+        Ok(employee)
+    }
+    .await)
+}
+
+async fn insert(
+    c: &impl GenericClient,
+    company_id: &str,
+    new: &EmployeeIn,
+) -> StoreResult<Employee> {
+    let row = query_opt(
+        c,
+        &format!(
+            "with e as (
                     insert into employees (id, company_id, first_name, last_name, email,
                         mobile_number, color_hex, avatar_url, role, tags, permissions,
                         created_at, updated_at)
@@ -44,22 +70,22 @@ pub(crate) async fn create(db: &Db, company_id: &str, new: EmployeeIn) -> StoreR
                     returning *
                  )
                  select {COLS} from e join companies co on co.id = e.company_id"
-            ),
-            &[
-                &new_id(prefix::EMPLOYEE),
-                &company_id,
-                &new.first_name,
-                &new.last_name,
-                &new.email,
-                &new.mobile_number,
-                &new.color_hex,
-                &new.role,
-                &Json(&new.tags),
-                &Json(&new.permissions),
-                &now_micros(),
-            ],
-        )
-        .await?;
+        ),
+        &[
+            &new_id(prefix::EMPLOYEE),
+            &company_id,
+            &new.first_name,
+            &new.last_name,
+            &new.email,
+            &new.mobile_number,
+            &new.color_hex,
+            &new.role,
+            &Json(&new.tags),
+            &Json(&new.permissions),
+            &now_micros(),
+        ],
+    )
+    .await?;
     found(row.as_ref().map(from_row), "employee")
 }
 

@@ -92,6 +92,20 @@ impl PostgresStore {
         self.outbox.send_modify(|n| *n = n.wrapping_add(1));
     }
 
+    /// Runs a write that records the events `emit` names in its transaction (within the call
+    /// deadline), then wakes this process's worker if there were any.
+    async fn emitting<T>(
+        &self,
+        emit: &[&str],
+        write: impl Future<Output = StoreResult<T>>,
+    ) -> StoreResult<T> {
+        let out = self.db.run(write).await?;
+        if !emit.is_empty() {
+            self.signal_outbox();
+        }
+        Ok(out)
+    }
+
     /// Wakes this process and, through `NOTIFY`, the others: for changes made by a single
     /// statement outside a transaction (resend, recover, test ping, re-enabling). A failed
     /// notification only leaves the others to their next poll.
@@ -210,10 +224,14 @@ impl Store for PostgresStore {
             .await
     }
 
-    async fn create_employee(&self, company_id: &str, new: EmployeeIn) -> StoreResult<Employee> {
-        self.db
-            .run(employees::create(&self.db, company_id, new))
-            .await
+    async fn create_employee(
+        &self,
+        company_id: &str,
+        new: EmployeeIn,
+        emit: &[&str],
+    ) -> StoreResult<Employee> {
+        let write = employees::create(&self.db, company_id, new, emit);
+        self.emitting(emit, write).await
     }
     async fn list_employees(
         &self,
@@ -225,10 +243,14 @@ impl Store for PostgresStore {
             .await
     }
 
-    async fn create_customer(&self, company_id: &str, new: CustomerIn) -> StoreResult<Customer> {
-        self.db
-            .run(customers::create(&self.db, company_id, new))
-            .await
+    async fn create_customer(
+        &self,
+        company_id: &str,
+        new: CustomerIn,
+        emit: &[&str],
+    ) -> StoreResult<Customer> {
+        let write = customers::create(&self.db, company_id, new, emit);
+        self.emitting(emit, write).await
     }
     async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
         self.db
@@ -245,9 +267,10 @@ impl Store for PostgresStore {
         company_id: &str,
         customer_id: &str,
         patch: CustomerPatch,
+        emit: &[&str],
     ) -> StoreResult<Customer> {
-        let update = customers::update(&self.db, company_id, customer_id, patch);
-        self.db.run(update).await
+        let write = customers::update(&self.db, company_id, customer_id, patch, emit);
+        self.emitting(emit, write).await
     }
     async fn list_customers(
         &self,
@@ -273,9 +296,10 @@ impl Store for PostgresStore {
         company_id: &str,
         customer_id: &str,
         new: AddressIn,
+        emit: &[&str],
     ) -> StoreResult<Address> {
-        let create = addresses::create(&self.db, company_id, customer_id, new);
-        self.db.run(create).await
+        let write = addresses::create(&self.db, company_id, customer_id, new, emit);
+        self.emitting(emit, write).await
     }
     async fn get_address(
         &self,

@@ -1,5 +1,6 @@
 //! Employees (pros).
 
+use fieldwork_store::events::employee_events;
 use fieldwork_store::ids::{new_id, prefix};
 use fieldwork_store::time::{format_ts, now_micros};
 use fieldwork_store::{ListParams, Page, StoreResult};
@@ -33,7 +34,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Employee> {
     })
 }
 
-pub(crate) async fn create(db: &Db, company_id: &str, new: EmployeeIn) -> StoreResult<Employee> {
+/// Creates an employee and records the events `emit` names, carrying it.
+pub(crate) async fn create(
+    db: &Db,
+    company_id: &str,
+    new: EmployeeIn,
+    emit: Vec<String>,
+) -> StoreResult<Employee> {
     let company_id = company_id.to_owned();
     db.write(move |c| {
         let id = new_id(prefix::EMPLOYEE);
@@ -57,15 +64,19 @@ pub(crate) async fn create(db: &Db, company_id: &str, new: EmployeeIn) -> StoreR
             ],
         )
         .map_err(map_err)?;
-        c.query_row(
-            &format!(
-                "select {COLS} from employees e join companies co on co.id = e.company_id
-                 where e.id = ?1"
-            ),
-            [&id],
-            from_row,
-        )
-        .map_err(not_found("employee"))
+        let employee = c
+            .query_row(
+                &format!(
+                    "select {COLS} from employees e join companies co on co.id = e.company_id
+                     where e.id = ?1"
+                ),
+                [&id],
+                from_row,
+            )
+            .map_err(not_found("employee"))?;
+        let events = employee_events(&emit, &employee);
+        crate::webhooks::outbox::emit_all(c, &company_id, &events)?;
+        Ok(employee)
     })
     .await
 }

@@ -64,6 +64,25 @@ impl SqliteStore {
     fn signal_outbox(&self) {
         self.outbox.send_modify(|n| *n = n.wrapping_add(1));
     }
+
+    /// Awaits a write that records the events `emit` names in its transaction, then wakes the
+    /// worker if there were any.
+    async fn emitting<T>(
+        &self,
+        emit: &[&str],
+        write: impl Future<Output = StoreResult<T>>,
+    ) -> StoreResult<T> {
+        let out = write.await?;
+        if !emit.is_empty() {
+            self.signal_outbox();
+        }
+        Ok(out)
+    }
+}
+
+/// Event names owned, to move into the writer's closure.
+fn names(emit: &[&str]) -> Vec<String> {
+    emit.iter().map(|&e| e.to_owned()).collect()
 }
 
 /// Turns `sqlite://relative.db`, `sqlite:///abs/path.db` or `sqlite:path` into a path.
@@ -187,8 +206,14 @@ impl Store for SqliteStore {
         self.db.read(|c| usage::list(c, company_id, from, to))
     }
 
-    async fn create_employee(&self, company_id: &str, new: EmployeeIn) -> StoreResult<Employee> {
-        employees::create(&self.db, company_id, new).await
+    async fn create_employee(
+        &self,
+        company_id: &str,
+        new: EmployeeIn,
+        emit: &[&str],
+    ) -> StoreResult<Employee> {
+        let write = employees::create(&self.db, company_id, new, names(emit));
+        self.emitting(emit, write).await
     }
     async fn list_employees(
         &self,
@@ -198,8 +223,14 @@ impl Store for SqliteStore {
         self.db.read(|c| employees::list(c, company_id, list))
     }
 
-    async fn create_customer(&self, company_id: &str, new: CustomerIn) -> StoreResult<Customer> {
-        customers::create(&self.db, company_id, new).await
+    async fn create_customer(
+        &self,
+        company_id: &str,
+        new: CustomerIn,
+        emit: &[&str],
+    ) -> StoreResult<Customer> {
+        let write = customers::create(&self.db, company_id, new, names(emit));
+        self.emitting(emit, write).await
     }
     async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
         self.db.read(|c| customers::get(c, company_id, customer_id))
@@ -212,8 +243,10 @@ impl Store for SqliteStore {
         company_id: &str,
         customer_id: &str,
         patch: CustomerPatch,
+        emit: &[&str],
     ) -> StoreResult<Customer> {
-        customers::update(&self.db, company_id, customer_id, patch).await
+        let write = customers::update(&self.db, company_id, customer_id, patch, names(emit));
+        self.emitting(emit, write).await
     }
     async fn list_customers(
         &self,
@@ -237,8 +270,10 @@ impl Store for SqliteStore {
         company_id: &str,
         customer_id: &str,
         new: AddressIn,
+        emit: &[&str],
     ) -> StoreResult<Address> {
-        customers::create_address(&self.db, company_id, customer_id, new).await
+        let write = customers::create_address(&self.db, company_id, customer_id, new, names(emit));
+        self.emitting(emit, write).await
     }
     async fn get_address(
         &self,
@@ -378,11 +413,7 @@ impl Store for SqliteStore {
     async fn emit(&self, company_id: &str, events: Vec<OutboxEvent>) -> StoreResult<()> {
         let company_id = company_id.to_owned();
         self.db
-            .write(move |c| {
-                events
-                    .iter()
-                    .try_for_each(|e| webhooks::outbox::emit(c, &company_id, e))
-            })
+            .write(move |c| webhooks::outbox::emit_all(c, &company_id, &events))
             .await?;
         self.signal_outbox();
         Ok(())

@@ -5,6 +5,12 @@
 //! a change that is not a document batch. Inside that transaction the store records the message
 //! and one pending delivery per enabled webhook endpoint of the company whose filter matches, so
 //! a crash leaves either the change with its deliveries or neither.
+//!
+//! Customers and employees are written by store methods of their own: those take the names of
+//! the events to record and build them inside their transaction, once the object is made, with
+//! [`customer_events`] and [`employee_events`].
+
+use fieldwork_types::{Customer, Employee};
 
 /// Prefix of message ids; the id is also the Standard Webhooks `webhook-id`.
 pub const MESSAGE_PREFIX: &str = "msg";
@@ -44,6 +50,42 @@ pub fn envelope(
     object: serde_json::Value,
 ) -> String {
     serde_json::json!({ "event": event_type, "company_id": company_id, key: object }).to_string()
+}
+
+/// The events of a change that a store method makes itself (ids and times decided in its
+/// transaction): one per name in `types`, each carrying `object` under `key`.
+pub fn events_of(
+    types: &[impl AsRef<str>],
+    company_id: &str,
+    key: &str,
+    object: &impl serde::Serialize,
+) -> Vec<OutboxEvent> {
+    if types.is_empty() {
+        return Vec::new();
+    }
+    let object = serde_json::to_value(object).expect("wire types serialize");
+    types
+        .iter()
+        .map(|t| {
+            let t = t.as_ref();
+            OutboxEvent::new(t, envelope(t, company_id, key, object.clone()))
+        })
+        .collect()
+}
+
+/// The events of a customer change, carrying the customer as `GET /customers/{id}` shows it.
+pub fn customer_events(types: &[impl AsRef<str>], customer: &Customer) -> Vec<OutboxEvent> {
+    if types.is_empty() {
+        return Vec::new();
+    }
+    let shown = customer.clone().unexpanded();
+    events_of(types, &customer.company_id, "customer", &shown)
+}
+
+/// The events of a new employee (`employee.created`: HCP's UI calls it `pro.created`),
+/// carrying the employee as `GET /employees` lists it.
+pub fn employee_events(types: &[impl AsRef<str>], employee: &Employee) -> Vec<OutboxEvent> {
+    events_of(types, &employee.company_id, "employee", employee)
 }
 
 #[cfg(test)]

@@ -115,8 +115,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<UsageMinute>>;
 
     // Employees -----------------------------------------------------------------------------
-    /// Creates an employee (HCP has no API for it; the CLI and demo use this).
-    async fn create_employee(&self, company_id: &str, new: EmployeeIn) -> StoreResult<Employee>;
+    /// Creates an employee (HCP has no API for it; the CLI and demo use this). `emit` names
+    /// the events (`employee.created`) recorded with it in its transaction; see
+    /// [`events::employee_events`].
+    async fn create_employee(
+        &self,
+        company_id: &str,
+        new: EmployeeIn,
+        emit: &[&str],
+    ) -> StoreResult<Employee>;
     /// Active employees, paged.
     async fn list_employees(
         &self,
@@ -125,19 +132,27 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Page<Employee>>;
 
     // Customers -----------------------------------------------------------------------------
-    /// Creates a customer with its addresses; the input is already validated.
-    async fn create_customer(&self, company_id: &str, new: CustomerIn) -> StoreResult<Customer>;
+    /// Creates a customer with its addresses; the input is already validated. `emit` names
+    /// the events (`customer.created`) recorded with it in its transaction; see
+    /// [`events::customer_events`].
+    async fn create_customer(
+        &self,
+        company_id: &str,
+        new: CustomerIn,
+        emit: &[&str],
+    ) -> StoreResult<Customer>;
     /// One customer with its addresses.
     async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer>;
     /// The customers with these ids that exist in the company, with their addresses, in no
     /// particular order (one round trip for a page of jobs).
     async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>>;
-    /// Applies a validated partial update.
+    /// Applies a validated partial update; `emit` as for [`Store::create_customer`].
     async fn update_customer(
         &self,
         company_id: &str,
         customer_id: &str,
         patch: CustomerPatch,
+        emit: &[&str],
     ) -> StoreResult<Customer>;
     /// Customers matching `q` (names, email, phones, address text), paged and sorted.
     async fn list_customers(
@@ -153,12 +168,14 @@ pub trait Store: Send + Sync + 'static {
         customer_id: &str,
         list: &ListParams,
     ) -> StoreResult<Page<Address>>;
-    /// Adds a validated address to a customer.
+    /// Adds a validated address to a customer. `emit` names the events
+    /// (`customer.updated`) recorded in its transaction, carrying the whole customer.
     async fn create_address(
         &self,
         company_id: &str,
         customer_id: &str,
         new: AddressIn,
+        emit: &[&str],
     ) -> StoreResult<Address>;
     /// One address of a customer.
     async fn get_address(

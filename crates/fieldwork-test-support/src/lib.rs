@@ -181,6 +181,7 @@ impl TestApp {
                     tags: Vec::new(),
                     permissions,
                 },
+                &[],
             )
             .await
             .expect("create employee")

@@ -30,6 +30,16 @@ pub struct Customer {
     pub do_not_service: Option<bool>,
 }
 
+impl Customer {
+    /// The customer as `GET /customers/{id}` shows it without `expand[]` (and as its webhook
+    /// events carry it): the expandable fields left out.
+    pub fn unexpanded(mut self) -> Self {
+        self.attachments = None;
+        self.do_not_service = None;
+        self
+    }
+}
+
 /// A file attached to a record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {

@@ -283,6 +283,7 @@ pub async fn employees(config: &Config, cmd: EmployeesCommand) -> anyhow::Result
                             Permissions::field_tech()
                         },
                     },
+                    &["employee.created"],
                 )
                 .await?;
             println!(

@@ -298,7 +298,7 @@ pub async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<
             ),
             ..EstimateIn::default()
         };
-        let estimate = create::create(store, id, input)
+        let (estimate, _) = create::create(store, id, input)
             .await
             .map_err(super::rejected)?;
         let option = |n: usize| Some(vec![estimate.doc.options[n].id.clone()]);

@@ -80,7 +80,7 @@ pub async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<
             input.customer_id = Some(c.id.clone());
             input.address_id = c.addresses.first().map(|a| a.id.clone());
         }
-        let lead = create::create(store, id, input)
+        let (lead, _) = create::create(store, id, input)
             .await
             .map_err(super::rejected)?;
         let to = |kind: &str| ConvertIn {

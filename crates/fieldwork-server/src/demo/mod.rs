@@ -237,6 +237,7 @@ async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> 
                         Permissions::field_tech()
                     },
                 },
+                &[],
             )
             .await?;
     }
@@ -259,7 +260,7 @@ async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> 
         store.create_job_type(id, name).await?;
     }
     for i in 0..60 {
-        store.create_customer(id, demo_customer(i)).await?;
+        store.create_customer(id, demo_customer(i), &[]).await?;
     }
     // Work documents, in dependency order: jobs first (invoices and estimates refer to them).
     jobs::seed(store, company).await?;

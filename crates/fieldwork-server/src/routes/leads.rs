@@ -48,9 +48,8 @@ async fn create_lead(
     HcpJson(input): HcpJson<LeadIn>,
 ) -> ApiResult<(StatusCode, Json<Lead>)> {
     let store = state.store.as_ref();
-    let lead = leads::create::create(store, &auth.company_id, input).await?;
-    let out = leads::present(store, &auth.company_id, &lead).await?;
-    Ok((StatusCode::CREATED, Json(out)))
+    let (_, lead) = leads::create::create(store, &auth.company_id, input).await?;
+    Ok((StatusCode::CREATED, Json(lead)))
 }
 
 async fn get_lead(

@@ -30,7 +30,9 @@ pub async fn create(store: &dyn Store, company_id: &str, input: CustomerIn) -> A
             format!("is missing: one of {IDENTIFYING} is required"),
         ));
     }
-    Ok(store.create_customer(company_id, input).await?)
+    Ok(store
+        .create_customer(company_id, input, &["customer.created"])
+        .await?)
 }
 
 fn clean(input: CustomerIn) -> ApiResult<CustomerIn> {
@@ -100,7 +102,7 @@ pub async fn update(
         ));
     }
     Ok(store
-        .update_customer(company_id, customer_id, patch)
+        .update_customer(company_id, customer_id, patch, &["customer.updated"])
         .await?)
 }
 
@@ -153,17 +155,29 @@ pub async fn create_address(
     customer_id: &str,
     input: AddressIn,
 ) -> ApiResult<Address> {
-    let input = address("", input)?;
-    Ok(store.create_address(company_id, customer_id, input).await?)
+    add_address(store, company_id, customer_id, address("", input)?).await
+}
+
+/// Adds an already validated address (an estimate's or a lead's inline one, too). A new address
+/// changes the customer: `customer.updated` carries the whole customer.
+pub async fn add_address(
+    store: &dyn Store,
+    company_id: &str,
+    customer_id: &str,
+    valid: AddressIn,
+) -> ApiResult<Address> {
+    Ok(store
+        .create_address(company_id, customer_id, valid, &["customer.updated"])
+        .await?)
 }
 
 /// Shapes a stored customer for the response: expanded fields only when asked for.
-pub fn present(mut customer: Customer, expand: &[String]) -> Customer {
+pub fn present(customer: Customer, expand: &[String]) -> Customer {
     let wants = |name: &str| expand.iter().any(|e| e == name);
-    if !wants("do_not_service") {
-        customer.do_not_service = None;
-    } else if customer.do_not_service.is_none() {
-        customer.do_not_service = Some(false);
+    let do_not_service = customer.do_not_service.unwrap_or(false);
+    let mut customer = customer.unexpanded();
+    if wants("do_not_service") {
+        customer.do_not_service = Some(do_not_service);
     }
     // Customer attachments cannot be uploaded through the API yet; the list is empty.
     customer.attachments = wants("attachments").then(Vec::new);

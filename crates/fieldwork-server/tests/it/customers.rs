@@ -239,6 +239,7 @@ backend_tests! {
                         },
                         ..Default::default()
                     },
+                    &[],
                 )
                 .await
                 .unwrap();

@@ -8,7 +8,7 @@ use crate::{assert_id, multipart, upload};
 
 /// An estimate with one priced option: labor 2 × $150, a $899 heater (taxable), a $50
 /// discount, tax 8.25 %.
-async fn priced_estimate(app: &TestApp, customer: &str, address: &str, pro: &str) -> Value {
+pub async fn priced_estimate(app: &TestApp, customer: &str, address: &str, pro: &str) -> Value {
     let r = app
         .post(
             "/estimates",

@@ -7,25 +7,9 @@ use serde_json::{Value, json};
 
 use crate::assert_id;
 use crate::invoices::{finished_job, pay};
+use crate::run_cli as cli;
 
 const BIN: &str = env!("CARGO_BIN_EXE_fieldwork");
-
-/// Runs `fieldwork --database <app's> args…` and returns stdout, asserting success.
-async fn cli(app: &TestApp, args: &[&str]) -> String {
-    let out = tokio::process::Command::new(BIN)
-        .args(["--database", &app.database_url])
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 backend_tests! {
     async fn list_filters_and_sorting() {

@@ -83,6 +83,23 @@ pub fn assert_id(id: &Value, prefix: &str) {
     );
 }
 
+/// Runs `fieldwork --database <the app's> args…` and returns stdout, asserting success.
+pub async fn run_cli(app: &fieldwork_test_support::TestApp, args: &[&str]) -> String {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_fieldwork"))
+        .args(["--database", &app.database_url])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .expect("fieldwork runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
 /// A multipart body with one `file` part.
 pub fn multipart(file_name: &str, content_type: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "fieldwork-test-boundary-7d3f";

@@ -2,6 +2,7 @@
 
 use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
+use fieldwork_store::events::customer_events;
 use fieldwork_store::ids::{new_id, prefix};
 use fieldwork_store::rules::{apply_customer_patch, customer_search_doc};
 use fieldwork_store::time::{format_ts, now_micros};
@@ -9,18 +10,43 @@ use fieldwork_types::{Address, AddressIn, Customer, CustomerIn, CustomerPatch};
 use tokio_postgres::types::Json;
 
 use super::load;
-use crate::db::{Db, execute, retry, transaction};
+use crate::db::{Db, execute, query_opt, retry, transaction};
 use crate::error::found;
 use crate::reference::ensure_tags;
+use crate::webhooks::outbox::emit_in;
 
 /// Creates a customer with its addresses, its missing tags and its count in `row_counts`, in one
-/// statement: one round trip, one transaction. The count is spread over 16 shards by server
-/// process, so concurrent inserts into one company rarely wait on the same row.
-pub(crate) async fn create(db: &Db, company_id: &str, new: CustomerIn) -> StoreResult<Customer> {
-    retry(|| create_once(db, company_id, &new)).await
+/// statement. The count is spread over 16 shards by server process, so concurrent inserts into
+/// one company rarely wait on the same row.
+///
+/// With events to record (`emit`), the statement and the events share a transaction; without,
+/// the statement is its own (one round trip: bulk loads and the demo).
+pub(crate) async fn create(
+    db: &Db,
+    company_id: &str,
+    new: CustomerIn,
+    emit: &[&str],
+) -> StoreResult<Customer> {
+    if emit.is_empty() {
+        return retry(|| async {
+            let client = db.client().await?;
+            insert(&client, company_id, &new).await
+        })
+        .await;
+    }
+    transaction!(db, |tx| async {
+        let customer = insert(&tx, company_id, &new).await?;
+        emit_in(&tx, company_id, &customer_events(emit, &customer)).await?;
+        Ok(customer)
+    }
+    .await)
 }
 
-async fn create_once(db: &Db, company_id: &str, new: &CustomerIn) -> StoreResult<Customer> {
+async fn insert(
+    c: &impl GenericClient,
+    company_id: &str,
+    new: &CustomerIn,
+) -> StoreResult<Customer> {
     let now = now_micros();
     let mut customer = Customer {
         id: new_id(prefix::CUSTOMER),
@@ -51,9 +77,9 @@ async fn create_once(db: &Db, company_id: &str, new: &CustomerIn) -> StoreResult
     let col =
         |f: fn(&Address) -> Option<&str>| customer.addresses.iter().map(f).collect::<Vec<_>>();
     let tag_ids: Vec<String> = customer.tags.iter().map(|_| new_id(prefix::TAG)).collect();
-    let row = db
-        .query_opt(
-            "with customer as (
+    let row = query_opt(
+        c,
+        "with customer as (
                 insert into customers (id, company_id, first_name, last_name, email,
                     mobile_number, home_number, work_number, company, notifications_enabled,
                     lead_source, notes, tags, search_doc, created_at, updated_at)
@@ -81,35 +107,35 @@ async fn create_once(db: &Db, company_id: &str, new: &CustomerIn) -> StoreResult
                 do update set n = r.n + 1, updated_at = excluded.updated_at
              )
              select name from companies where id = $2",
-            &[
-                &customer.id,
-                &company_id,
-                &customer.first_name,
-                &customer.last_name,
-                &customer.email,
-                &customer.mobile_number,
-                &customer.home_number,
-                &customer.work_number,
-                &customer.company,
-                &customer.notifications_enabled,
-                &customer.lead_source,
-                &customer.notes,
-                &Json(&customer.tags),
-                &customer_search_doc(&customer),
-                &now,
-                &col(|a| Some(a.id.as_str())),
-                &col(|a| Some(a.kind.as_str())),
-                &col(|a| a.street.as_deref()),
-                &col(|a| a.street_line_2.as_deref()),
-                &col(|a| a.city.as_deref()),
-                &col(|a| a.state.as_deref()),
-                &col(|a| a.zip.as_deref()),
-                &col(|a| a.country.as_deref()),
-                &tag_ids,
-                &customer.tags,
-            ],
-        )
-        .await?;
+        &[
+            &customer.id,
+            &company_id,
+            &customer.first_name,
+            &customer.last_name,
+            &customer.email,
+            &customer.mobile_number,
+            &customer.home_number,
+            &customer.work_number,
+            &customer.company,
+            &customer.notifications_enabled,
+            &customer.lead_source,
+            &customer.notes,
+            &Json(&customer.tags),
+            &customer_search_doc(&customer),
+            &now,
+            &col(|a| Some(a.id.as_str())),
+            &col(|a| Some(a.kind.as_str())),
+            &col(|a| a.street.as_deref()),
+            &col(|a| a.street_line_2.as_deref()),
+            &col(|a| a.city.as_deref()),
+            &col(|a| a.state.as_deref()),
+            &col(|a| a.zip.as_deref()),
+            &col(|a| a.country.as_deref()),
+            &tag_ids,
+            &customer.tags,
+        ],
+    )
+    .await?;
     customer.company_name = found(row, "company")?.get(0);
     Ok(customer)
 }
@@ -168,11 +194,13 @@ pub(crate) async fn insert_addresses(
     Ok(())
 }
 
+/// Applies a partial update and records the events `emit` names, carrying the result.
 pub(crate) async fn update(
     db: &Db,
     company_id: &str,
     customer_id: &str,
     patch: CustomerPatch,
+    emit: &[&str],
 ) -> StoreResult<Customer> {
     transaction!(db, |tx| async {
         let mut current = load(&tx, company_id, customer_id, true).await?;
@@ -206,6 +234,7 @@ pub(crate) async fn update(
         )
         .await?;
         ensure_tags(&tx, company_id, &current.tags, now).await?;
+        emit_in(&tx, company_id, &customer_events(emit, &current)).await?;
         Ok(current)
     }
     .await)

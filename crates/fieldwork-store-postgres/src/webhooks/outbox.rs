@@ -49,14 +49,25 @@ pub(crate) async fn emit(
 
 /// Records several events in one transaction.
 pub(crate) async fn emit_all(db: &Db, company_id: &str, events: &[OutboxEvent]) -> StoreResult<()> {
-    transaction!(db, |tx| async {
-        crate::notify::notify(&tx).await?;
-        for e in events {
-            emit(&tx, company_id, e).await?;
-        }
-        Ok(())
+    transaction!(db, |tx| async { emit_in(&tx, company_id, events).await }
+        .await)
+}
+
+/// Records events in the caller's transaction, with the `NOTIFY` that wakes other processes'
+/// workers when it commits (nothing at all when there are none).
+pub(crate) async fn emit_in(
+    tx: &impl GenericClient,
+    company_id: &str,
+    events: &[OutboxEvent],
+) -> StoreResult<()> {
+    if events.is_empty() {
+        return Ok(());
     }
-    .await)
+    crate::notify::notify(tx).await?;
+    for e in events {
+        emit(tx, company_id, e).await?;
+    }
+    Ok(())
 }
 
 /// Records an event for one endpoint only (the test ping), whatever its filter.

@@ -172,6 +172,7 @@ async fn concurrent_writers_of_new_tags_all_succeed() {
                         tags: Some(tags),
                         ..CustomerIn::default()
                     },
+                    &[],
                 )
                 .await
         })

@@ -43,6 +43,7 @@ async fn customers_addresses_and_search() {
                 ]),
                 ..CustomerIn::default()
             },
+            &[],
         )
         .await
         .unwrap();
@@ -87,15 +88,15 @@ async fn customers_addresses_and_search() {
     );
 
     let bob = store
-        .create_customer(&a.id, customer(Some("bob"), "Builder"))
+        .create_customer(&a.id, customer(Some("bob"), "Builder"), &[])
         .await
         .unwrap();
     let cy = store
-        .create_customer(&a.id, customer(None, "Cobb"))
+        .create_customer(&a.id, customer(None, "Cobb"), &[])
         .await
         .unwrap();
     let other = store
-        .create_customer(&b.id, customer(Some("Ada"), "Elsewhere"))
+        .create_customer(&b.id, customer(Some("Ada"), "Elsewhere"), &[])
         .await
         .unwrap();
     assert!(bob.addresses.is_empty());
@@ -229,6 +230,7 @@ async fn customers_addresses_and_search() {
                 work_number: Some(Some("555-000-1111".into())),
                 ..CustomerPatch::default()
             },
+            &[],
         )
         .await
         .unwrap();
@@ -252,7 +254,7 @@ async fn customers_addresses_and_search() {
     assert_eq!(
         kind(
             store
-                .update_customer(&b.id, &bob.id, CustomerPatch::default())
+                .update_customer(&b.id, &bob.id, CustomerPatch::default(), &[])
                 .await
         ),
         "NotFound(customer)"
@@ -277,6 +279,7 @@ async fn customers_addresses_and_search() {
                 city: Some("Zürich".into()),
                 ..AddressIn::default()
             },
+            &[],
         )
         .await
         .unwrap();
@@ -297,7 +300,7 @@ async fn customers_addresses_and_search() {
     assert_eq!(
         kind(
             store
-                .create_address(&b.id, &cy.id, AddressIn::default())
+                .create_address(&b.id, &cy.id, AddressIn::default(), &[])
                 .await
         ),
         "NotFound(customer)"
@@ -341,7 +344,11 @@ async fn customers_addresses_and_search() {
     assert_eq!(cy_now.addresses, [added]);
     // Unknown company: foreign key, as SQLite.
     assert_eq!(
-        kind(store.create_customer("nope", customer(None, "X")).await),
+        kind(
+            store
+                .create_customer("nope", customer(None, "X"), &[])
+                .await
+        ),
         "Conflict"
     );
 }
@@ -365,7 +372,7 @@ async fn every_page_from_either_end_matches_the_whole_list() {
     for i in 0..23 {
         let first = firsts[i % firsts.len()];
         store
-            .create_customer(&a.id, customer(first, &format!("L{i}")))
+            .create_customer(&a.id, customer(first, &format!("L{i}")), &[])
             .await
             .unwrap();
     }

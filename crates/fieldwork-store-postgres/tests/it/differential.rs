@@ -120,7 +120,7 @@ async fn script(store: &dyn Store) -> Vec<Value> {
         };
         let c = t.push(
             "create_customer",
-            store.create_customer(company, input).await,
+            store.create_customer(company, input, &[]).await,
         );
         customers.push((company.clone(), c.unwrap().id));
     }
@@ -132,7 +132,10 @@ async fn script(store: &dyn Store) -> Vec<Value> {
             notes: Some(None),
             ..CustomerPatch::default()
         };
-        t.push("update", store.update_customer(company, id, patch).await);
+        t.push(
+            "update",
+            store.update_customer(company, id, patch, &[]).await,
+        );
         let address = AddressIn {
             street: Some(format!("{i} Added Way")),
             city: Some("Tacoma".into()),
@@ -140,7 +143,7 @@ async fn script(store: &dyn Store) -> Vec<Value> {
         };
         t.push(
             "add_address",
-            store.create_address(company, id, address).await,
+            store.create_address(company, id, address, &[]).await,
         );
     }
     // Errors and tenant scoping.
@@ -149,12 +152,14 @@ async fn script(store: &dyn Store) -> Vec<Value> {
     t.push(
         "foreign update",
         store
-            .update_customer(&b, first, CustomerPatch::default())
+            .update_customer(&b, first, CustomerPatch::default(), &[])
             .await,
     );
     t.push(
         "foreign address",
-        store.create_address(&b, first, AddressIn::default()).await,
+        store
+            .create_address(&b, first, AddressIn::default(), &[])
+            .await,
     );
     t.page(
         "foreign addresses",
@@ -328,7 +333,7 @@ async fn script(store: &dyn Store) -> Vec<Value> {
             permissions: Permissions::admin(),
             ..EmployeeIn::default()
         };
-        t.push("employee", store.create_employee(&a, input).await);
+        t.push("employee", store.create_employee(&a, input, &[]).await);
     }
     for dir in [SortDirection::Asc, SortDirection::Desc] {
         let params = list(1, 3, SortField::FirstName, dir);

@@ -219,6 +219,7 @@ async fn employees() {
                     tags: vec!["north".into()],
                     permissions: Permissions::field_tech(),
                 },
+                &[],
             )
             .await
             .unwrap();
@@ -232,7 +233,7 @@ async fn employees() {
     assert_eq!(e.permissions, Permissions::field_tech());
     assert_eq!(e.avatar_url, None);
     store
-        .create_employee(&b.id, EmployeeIn::default())
+        .create_employee(&b.id, EmployeeIn::default(), &[])
         .await
         .unwrap();
 

@@ -3,6 +3,7 @@
 //! Every write queues the customer's new search document ([`super::search::queue`]); the writer
 //! indexes the batch's documents before it commits.
 
+use fieldwork_store::events::customer_events;
 use fieldwork_store::ids::{new_id, prefix};
 use fieldwork_store::rules::{apply_customer_patch, customer_search_doc};
 use fieldwork_store::time::{format_ts, now_micros};
@@ -14,6 +15,7 @@ use super::{ADDRESS_COLS, address_from_row, ensure_customer, get, search};
 use crate::db::Db;
 use crate::error::{map_err, not_found};
 use crate::sql::{collect, count, limit_offset, order_by, to_json};
+use crate::webhooks::outbox::emit_all;
 
 /// Creates a customer. The returned customer is built from the values written (nothing is
 /// read back but the company's name, search key and newest `created_at`).
@@ -22,7 +24,14 @@ use crate::sql::{collect, count, limit_offset, order_by, to_json};
 /// the clock steps back (a new customer then shares the newest one's time): so the
 /// `created_at` order of a company's customers is their `seq` order, which lets searches
 /// page in the search index's rowid order without reading every match's row (see `list`).
-pub(crate) async fn create(db: &Db, company_id: &str, new: CustomerIn) -> StoreResult<Customer> {
+///
+/// The events `emit` names are recorded in the same transaction, carrying the new customer.
+pub(crate) async fn create(
+    db: &Db,
+    company_id: &str,
+    new: CustomerIn,
+    emit: Vec<String>,
+) -> StoreResult<Customer> {
     let company_id = company_id.to_owned();
     db.write(move |c| {
         let (company_name, search_key, newest): (String, i64, Option<i64>) = c
@@ -95,16 +104,19 @@ pub(crate) async fn create(db: &Db, company_id: &str, new: CustomerIn) -> StoreR
             search::doc_rowid(search_key, seq),
             &customer_search_doc(&customer),
         )?;
+        emit_all(c, &customer.company_id, &customer_events(&emit, &customer))?;
         Ok(customer)
     })
     .await
 }
 
+/// Applies a partial update and records the events `emit` names, carrying the result.
 pub(crate) async fn update(
     db: &Db,
     company_id: &str,
     customer_id: &str,
     patch: CustomerPatch,
+    emit: Vec<String>,
 ) -> StoreResult<Customer> {
     let (company_id, customer_id) = (company_id.to_owned(), customer_id.to_owned());
     db.write(move |c| {
@@ -137,8 +149,9 @@ pub(crate) async fn update(
         })
         .map_err(map_err)?;
         crate::reference::ensure_tags(c, &company_id, &current.tags, now)?;
-        refresh_search(c, &company_id, &customer_id)?;
-        get(c, &company_id, &customer_id)
+        let customer = refresh_search(c, &company_id, &customer_id)?;
+        emit_all(c, &company_id, &customer_events(&emit, &customer))?;
+        Ok(customer)
     })
     .await
 }
@@ -183,11 +196,13 @@ pub(crate) fn get_address(
     .map_err(not_found("address"))
 }
 
+/// Adds an address and records the events `emit` names, carrying the whole customer.
 pub(crate) async fn create_address(
     db: &Db,
     company_id: &str,
     customer_id: &str,
     new: AddressIn,
+    emit: Vec<String>,
 ) -> StoreResult<Address> {
     let (company_id, customer_id) = (company_id.to_owned(), customer_id.to_owned());
     db.write(move |c| {
@@ -199,7 +214,8 @@ pub(crate) async fn create_address(
             params![now, customer_id],
         )
         .map_err(map_err)?;
-        refresh_search(c, &company_id, &customer_id)?;
+        let customer = refresh_search(c, &company_id, &customer_id)?;
+        emit_all(c, &company_id, &customer_events(&emit, &customer))?;
         get_address(c, &company_id, &customer_id, &id)
     })
     .await
@@ -247,8 +263,9 @@ fn insert_address(
     Ok(address)
 }
 
-/// Queues the customer's search document, made from its current row and addresses.
-fn refresh_search(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<()> {
+/// Queues the customer's search document, made from its current row and addresses; returns
+/// the customer as read for it.
+fn refresh_search(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
     let customer = get(c, company_id, customer_id)?;
     let (seq, search_key): (i64, i64) = c
         .prepare_cached(
@@ -261,5 +278,6 @@ fn refresh_search(c: &Connection, company_id: &str, customer_id: &str) -> StoreR
         c,
         search::doc_rowid(search_key, seq),
         &customer_search_doc(&customer),
-    )
+    )?;
+    Ok(customer)
 }

@@ -37,6 +37,15 @@ pub(crate) fn emit(c: &Connection, company_id: &str, event: &OutboxEvent) -> Sto
     Ok(())
 }
 
+/// Records several events (in the caller's transaction).
+pub(crate) fn emit_all(
+    c: &Connection,
+    company_id: &str,
+    events: &[OutboxEvent],
+) -> StoreResult<()> {
+    events.iter().try_for_each(|e| emit(c, company_id, e))
+}
+
 /// Records an event for one endpoint only (the test ping), whatever its filter.
 pub(crate) fn emit_to(
     c: &Connection,

@@ -64,10 +64,8 @@ async fn create_estimate(
     HcpJson(input): HcpJson<EstimateIn>,
 ) -> ApiResult<Json<Estimate>> {
     let store = state.store.as_ref();
-    let estimate = estimates::create::create(store, &auth.company_id, input).await?;
-    Ok(Json(
-        estimates::present(store, &auth.company_id, &estimate, false).await?,
-    ))
+    let (_, estimate) = estimates::create::create(store, &auth.company_id, input).await?;
+    Ok(Json(estimate))
 }
 
 async fn get_estimate(

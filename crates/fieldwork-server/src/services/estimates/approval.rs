@@ -2,7 +2,9 @@
 //!
 //! Approval marks the options `pro approved` and copies them to one new job (line items,
 //! customer, address, employees, visit), written in the same batch as the estimate, so either
-//! both happen or neither. Options already copied are not copied again.
+//! both happen or neither, with their events (`estimate.option.approval_status_changed`,
+//! `estimate.copy_to_job` and the job's `job.created`). Options already copied are not copied
+//! again.
 
 use fieldwork_store::docs::{DocWrite, VERSION_CONFLICT};
 use fieldwork_store::ids::new_id;
@@ -13,9 +15,10 @@ use fieldwork_types::{ApproveOut, DeclineOut};
 use super::doc::{EstimateDoc, approval};
 use super::{StoredEstimate, find_by_option, load};
 use crate::error::{ApiError, ApiResult};
-use crate::services::jobs::create::{NewJob, copy_lines, number_taken};
-use crate::services::jobs::{JobDoc, StoredAppointment, status};
+use crate::services::jobs::create::{NewJob, copy_lines, insert_writes, number_taken};
+use crate::services::jobs::{Context, JobDoc, StoredAppointment, status};
 use crate::services::line_items;
+use crate::webhooks::events::estimate_changed_writes;
 
 /// Most options named in one call.
 const MAX_IDS: usize = 100;
@@ -30,7 +33,7 @@ pub async fn approve(
     let (estimate_id, ids) = resolve(store, company_id, option_ids).await?;
     for _ in 0..MAX_ATTEMPTS {
         let mut estimate = load(store, company_id, &estimate_id).await?;
-        let now = now_micros();
+        let before = estimate.doc.clone();
         let fresh: Vec<String> = ids
             .iter()
             .filter(|id| {
@@ -52,10 +55,15 @@ pub async fn approve(
                 .find(|o| ids.contains(&o.id))
                 .and_then(|o| o.job_id.clone())
         } else {
-            let (job, write) = job_from(&estimate, &fresh).into_write();
-            writes.push(write);
+            let new = job_from(&estimate, &fresh)
+                .numbered(store, company_id)
+                .await?;
+            let ctx = Context::load(store, company_id, &[new.doc.customer_id.as_str()]).await?;
+            let (job, job_writes) = insert_writes(&ctx, new);
+            writes.extend(job_writes);
             Some(job.id)
         };
+        let now = now_micros();
         for option in estimate.doc.options.iter_mut() {
             if ids.contains(&option.id) {
                 option.approval_status = Some(approval::PRO_APPROVED.into());
@@ -66,6 +74,12 @@ pub async fn approve(
             }
         }
         writes.push(DocWrite::Update(estimate.to_doc(now)));
+        let after = StoredEstimate {
+            version: estimate.version + 1,
+            updated_at: now,
+            ..estimate.clone()
+        };
+        writes.extend(estimate_changed_writes(store, company_id, &before, &after).await?);
         match store.write_docs(company_id, writes).await {
             Ok(_) => {
                 return Ok(ApproveOut {

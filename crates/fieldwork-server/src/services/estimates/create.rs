@@ -4,17 +4,21 @@ use fieldwork_store::docs::{Doc, DocKind, DocWrite};
 use fieldwork_store::ids::new_id;
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{ListParams, Store, StoreError};
-use fieldwork_types::{AddressIn, EstimateIn, EstimateOptionIn, EstimateScheduleIn, TaxIn};
+use fieldwork_types::{
+    AddressIn, Estimate, EstimateIn, EstimateOptionIn, EstimateScheduleIn, TaxIn,
+};
 
 use super::doc::{EstimateDoc, OptionDoc, StoredEstimate};
+use super::render;
 use crate::error::{ApiError, ApiResult};
 use crate::services::jobs::create::{
     APPOINTMENT_PREFIX, arrival_window, check_customer_address, check_employees, check_span,
     tags_by_name,
 };
-use crate::services::jobs::{StoredAppointment, status};
+use crate::services::jobs::{Context, StoredAppointment, status};
 use crate::services::validate::{self, MAX_NOTES, MAX_TEXT};
 use crate::services::{customers, line_items, times};
+use crate::webhooks::events;
 
 /// Most options on one estimate.
 pub const MAX_OPTIONS: usize = 20;
@@ -54,22 +58,46 @@ impl NewEstimate {
         });
         (estimate, write)
     }
+
+    /// Takes the estimate's number now if it has none (gaps are allowed), so that the
+    /// `estimate.created` written with it carries it.
+    pub async fn numbered(mut self, store: &dyn Store, company_id: &str) -> ApiResult<Self> {
+        if self.estimate_number.is_none() {
+            let counter = DocKind::Estimate.counter();
+            self.estimate_number = Some(store.next_number(company_id, counter).await?);
+        }
+        Ok(self)
+    }
 }
 
-/// Validates `POST /estimates` and stores the estimate.
+/// The writes that insert a [numbered](NewEstimate::numbered) estimate and record its
+/// `estimate.created`; also the estimate as stored and as rendered in `ctx` (which holds its
+/// customer), the object the event carries.
+pub fn insert_writes(ctx: &Context, new: NewEstimate) -> (StoredEstimate, Estimate, Vec<DocWrite>) {
+    let (estimate, write) = new.into_write();
+    let rendered = render::estimate(ctx, &estimate, false);
+    let created = events::estimate_created(&ctx.company_id, &rendered);
+    (estimate, rendered, vec![write, DocWrite::Emit(created)])
+}
+
+/// Validates `POST /estimates` and stores the estimate; returns it stored and rendered.
 pub async fn create(
     store: &dyn Store,
     company_id: &str,
     input: EstimateIn,
-) -> ApiResult<StoredEstimate> {
-    let new = validate_input(store, company_id, input).await?;
-    let (mut estimate, write) = new.into_write();
-    let stored = store
-        .write_docs(company_id, vec![write])
+) -> ApiResult<(StoredEstimate, Estimate)> {
+    let new = validate_input(store, company_id, input)
+        .await?
+        .numbered(store, company_id)
+        .await?;
+    // Loaded after any inline address was added, so the rendered estimate shows it.
+    let ctx = Context::load(store, company_id, &[new.doc.customer_id.as_str()]).await?;
+    let (estimate, rendered, writes) = insert_writes(&ctx, new);
+    store
+        .write_docs(company_id, writes)
         .await
         .map_err(number_taken)?;
-    estimate.number = stored[0].index.number.unwrap_or_default();
-    Ok(estimate)
+    Ok((estimate, rendered))
 }
 
 /// Maps the unique-number conflict of an insert to a 422 on `estimate_number`.
@@ -155,11 +183,18 @@ async fn validate_input(
         };
         options.push(build_option(store, company_id, "options[0]", empty, &default_tax, 1).await?);
     }
+    let lead_source = validate::text("lead_source", input.lead_source, MAX_TEXT)?;
+    let note = validate::text("note", input.note, MAX_NOTES)?;
+    let message = validate::text("message", input.message, MAX_NOTES)?;
     let doc = EstimateDoc {
         customer_id: customer_id.clone(),
         address_id: match new_address {
             // Validated above; created last so a refused estimate leaves no address behind.
-            Some(a) => Some(store.create_address(company_id, &customer_id, a).await?.id),
+            Some(a) => Some(
+                customers::add_address(store, company_id, &customer_id, a)
+                    .await?
+                    .id,
+            ),
             None => address_id,
         },
         work_status: if appointments.is_empty() {
@@ -170,10 +205,10 @@ async fn validate_input(
         arrival_window: appointments.first().map_or(0, |a| a.arrival_window_minutes),
         appointments,
         assigned_employee_ids: employees,
-        lead_source: validate::text("lead_source", input.lead_source, MAX_TEXT)?,
+        lead_source,
         job_type_id,
-        note: validate::text("note", input.note, MAX_NOTES)?,
-        message: validate::text("message", input.message, MAX_NOTES)?,
+        note,
+        message,
         options,
         ..EstimateDoc::default()
     };

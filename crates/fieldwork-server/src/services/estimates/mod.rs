@@ -18,6 +18,7 @@ pub use doc::{EstimateDoc, OptionDoc, StoredEstimate};
 
 use crate::error::{ApiError, ApiResult};
 use crate::services::jobs::Context;
+use crate::webhooks::events;
 
 /// Prefix of estimate ids (HCP's `csr_`).
 pub const PREFIX: &str = "csr";
@@ -72,7 +73,8 @@ pub async fn present(
 
 /// Reads an estimate, applies `change` and writes it back, all or nothing; runs again (with
 /// the fresh estimate) when another change of the same estimate got in between. `change`
-/// returns what the caller wants to answer with.
+/// returns what the caller wants to answer with. The change's events (`estimate.updated`, …)
+/// are written with it.
 pub async fn modify<T>(
     store: &dyn Store,
     company_id: &str,
@@ -81,12 +83,17 @@ pub async fn modify<T>(
 ) -> ApiResult<(StoredEstimate, T)> {
     for _ in 0..MAX_ATTEMPTS {
         let mut estimate = load(store, company_id, estimate_id).await?;
+        let before = estimate.doc.clone();
         let out = change(&mut estimate.doc)?;
         let now = now_micros();
-        match store
-            .write_docs(company_id, vec![DocWrite::Update(estimate.to_doc(now))])
-            .await
-        {
+        let mut writes = vec![DocWrite::Update(estimate.to_doc(now))];
+        let after = StoredEstimate {
+            version: estimate.version + 1,
+            updated_at: now,
+            ..estimate.clone()
+        };
+        writes.extend(events::estimate_changed_writes(store, company_id, &before, &after).await?);
+        match store.write_docs(company_id, writes).await {
             Ok(stored) => {
                 estimate.version = stored[0].version;
                 estimate.updated_at = now;

@@ -1,5 +1,5 @@
 //! Making invoices: when a job is finished (in the same write as the job), and on request
-//! (`fieldwork invoices create`). A job may have several invoices.
+//! (`fieldwork invoices create`), with its `invoice.created`. A job may have several invoices.
 
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocWrite};
 use fieldwork_store::time::now_micros;
@@ -8,6 +8,7 @@ use fieldwork_store::{Store, StoreError};
 use super::MAX_ATTEMPTS;
 use super::build::{self, Terms};
 use super::doc::{MAX_PER_JOB, StoredInvoice};
+use super::list::company_zone;
 use crate::error::{ApiError, ApiResult};
 use crate::services::jobs::{self, StoredJob, lifecycle, status};
 use crate::webhooks::events;
@@ -20,6 +21,7 @@ pub async fn finish_job(
     job_id: &str,
     terms: Terms,
 ) -> ApiResult<(StoredJob, StoredInvoice)> {
+    let tz = company_zone(store, company_id).await?;
     for _ in 0..MAX_ATTEMPTS {
         let mut job = jobs::load(store, company_id, job_id).await?;
         jobs::refuse_locked(&job.doc)?;
@@ -38,6 +40,9 @@ pub async fn finish_job(
             ..job.clone()
         };
         writes.extend(events::job_changed_writes(store, company_id, &before, &after).await?);
+        writes.extend(events::invoice_changed_writes(
+            company_id, None, &invoice, tz,
+        ));
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {
                 job.version = stored[0].version;
@@ -60,6 +65,7 @@ pub async fn create_for_job(
     terms: Terms,
     at: i64,
 ) -> ApiResult<StoredInvoice> {
+    let tz = company_zone(store, company_id).await?;
     for _ in 0..MAX_ATTEMPTS {
         let job = jobs::load(store, company_id, job_id).await?;
         if matches!(
@@ -73,8 +79,11 @@ pub async fn create_for_job(
         }
         let sequence = next_sequence(store, company_id, job_id).await?;
         let invoice = build::from_job(&job, sequence, terms, at);
-        let write = DocWrite::Insert(invoice.to_doc(invoice.created_at));
-        match store.write_docs(company_id, vec![write]).await {
+        let mut writes = vec![DocWrite::Insert(invoice.to_doc(invoice.created_at))];
+        writes.extend(events::invoice_changed_writes(
+            company_id, None, &invoice, tz,
+        ));
+        match store.write_docs(company_id, writes).await {
             Ok(_) => return Ok(invoice),
             // Another invoice of the job took this number meanwhile: count again.
             Err(StoreError::Conflict { .. }) => continue,

@@ -1,5 +1,6 @@
 //! Payments and voiding. A payment changes the invoice and its job together: the invoice's
-//! `due_amount` and the job's `outstanding_balance` drop by the same cents in one atomic write.
+//! `due_amount` and the job's `outstanding_balance` drop by the same cents in one atomic write,
+//! with the events of both (`invoice.payment.succeeded`, `invoice.paid`, `job.paid`, …).
 
 use fieldwork_store::docs::{DocWrite, VERSION_CONFLICT};
 use fieldwork_store::ids::new_id;
@@ -8,6 +9,7 @@ use fieldwork_store::{Store, StoreError};
 use fieldwork_types::PaymentIn;
 
 use super::doc::{PAYMENT_METHODS, StoredInvoice, StoredPayment, status};
+use super::list::company_zone;
 use super::{MAX_ATTEMPTS, load};
 use crate::error::{ApiError, ApiResult};
 use crate::services::line_items::cents;
@@ -69,6 +71,7 @@ pub async fn pay(
     invoice_id: &str,
     payment: NewPayment,
 ) -> ApiResult<StoredInvoice> {
+    let tz = company_zone(store, company_id).await?;
     for _ in 0..MAX_ATTEMPTS {
         let mut invoice = load(store, company_id, invoice_id).await?;
         let mut job = jobs::load(store, company_id, &invoice.doc.job_id).await?;
@@ -95,6 +98,7 @@ pub async fn pay(
             ));
         }
         let now = now_micros();
+        let invoice_before = invoice.doc.clone();
         let paid_at = payment.paid_at.unwrap_or(now);
         invoice.doc.payments.push(StoredPayment {
             id: new_id(PREFIX),
@@ -118,6 +122,12 @@ pub async fn pay(
             updated_at: now,
             ..job.clone()
         };
+        writes.extend(events::invoice_changed_writes(
+            company_id,
+            Some(&invoice_before),
+            &invoice,
+            tz,
+        ));
         writes.extend(events::job_changed_writes(store, company_id, &before, &after).await?);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {
@@ -139,6 +149,7 @@ pub async fn void(
     company_id: &str,
     invoice_id: &str,
 ) -> ApiResult<StoredInvoice> {
+    let tz = company_zone(store, company_id).await?;
     for _ in 0..MAX_ATTEMPTS {
         let mut invoice = load(store, company_id, invoice_id).await?;
         if !status::is_payable(&invoice.doc.status) {
@@ -154,12 +165,17 @@ pub async fn void(
             ));
         }
         let now = now_micros();
+        let before = invoice.doc.clone();
         invoice.doc.status = status::VOIDED.into();
         invoice.doc.voided_at = Some(now);
-        match store
-            .write_docs(company_id, vec![DocWrite::Update(invoice.to_doc(now))])
-            .await
-        {
+        let mut writes = vec![DocWrite::Update(invoice.to_doc(now))];
+        writes.extend(events::invoice_changed_writes(
+            company_id,
+            Some(&before),
+            &invoice,
+            tz,
+        ));
+        match store.write_docs(company_id, writes).await {
             Ok(stored) => {
                 invoice.version = stored[0].version;
                 invoice.updated_at = now;

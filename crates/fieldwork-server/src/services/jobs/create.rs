@@ -48,6 +48,25 @@ impl NewJob {
         });
         (job, write)
     }
+
+    /// Takes the job's invoice number now if it has none (gaps are allowed), so that the
+    /// `job.created` written with the job carries it.
+    pub async fn numbered(mut self, store: &dyn Store, company_id: &str) -> ApiResult<Self> {
+        if self.invoice_number.is_none() {
+            let counter = DocKind::Job.counter();
+            self.invoice_number = Some(store.next_number(company_id, counter).await?);
+        }
+        Ok(self)
+    }
+}
+
+/// The writes that insert a [numbered](NewJob::numbered) job and record its `job.created`,
+/// rendered in `ctx` (which holds the job's customer).
+pub fn insert_writes(ctx: &Context, new: NewJob) -> (StoredJob, Vec<DocWrite>) {
+    let (job, write) = new.into_write();
+    let rendered = render::job(ctx, &job, events::JOB_EXPAND);
+    let created = events::job_created(&ctx.company_id, &rendered);
+    (job, vec![write, DocWrite::Emit(created)])
 }
 
 /// Validates `POST /jobs` and stores the job; returns it with the context it was checked
@@ -70,22 +89,12 @@ pub async fn insert(store: &dyn Store, company_id: &str, new: NewJob) -> ApiResu
 }
 
 /// [`insert`] with the context the job renders in (its `job.created` event carries it).
-///
-/// The invoice number is taken before the write (gaps are allowed) so `job.created`, written
-/// in the same transaction, carries it.
-pub async fn insert_in(store: &dyn Store, ctx: &Context, mut new: NewJob) -> ApiResult<StoredJob> {
+pub async fn insert_in(store: &dyn Store, ctx: &Context, new: NewJob) -> ApiResult<StoredJob> {
     let company_id = ctx.company_id.as_str();
-    if new.invoice_number.is_none() {
-        new.invoice_number = Some(
-            store
-                .next_number(company_id, DocKind::Job.counter())
-                .await?,
-        );
-    }
-    let (mut job, write) = new.into_write();
-    let event = events::job_created(company_id, &render::job(ctx, &job, events::JOB_EXPAND));
+    let new = new.numbered(store, company_id).await?;
+    let (mut job, writes) = insert_writes(ctx, new);
     let stored = store
-        .write_docs(company_id, vec![write, DocWrite::Emit(event)])
+        .write_docs(company_id, writes)
         .await
         .map_err(number_taken)?;
     job.number = stored[0].index.number.unwrap_or_default();

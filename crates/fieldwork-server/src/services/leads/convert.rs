@@ -1,19 +1,21 @@
 //! `POST /leads/{id}/convert` (to an estimate or a job) and Fieldwork's `POST /leads/{id}/lose`.
 //!
-//! Converting writes the new estimate or job and the `won` lead in one batch: both or neither.
+//! Converting writes the new estimate or job and the `won` lead in one batch, with their events
+//! (`estimate.created` or `job.created`, and `lead.converted`): all or nothing.
 
 use fieldwork_store::Store;
+use fieldwork_store::docs::DocKind;
 use fieldwork_store::ids::new_id;
 use fieldwork_store::time::now_micros;
 use fieldwork_types::{ConvertIn, ConvertOut};
 
 use super::doc::{LeadDoc, StoredLead, status};
-use super::modify;
+use super::{load, modify};
 use crate::error::{ApiError, ApiResult};
 use crate::services::estimates::create::NewEstimate;
-use crate::services::estimates::{EstimateDoc, OPTION_PREFIX, OptionDoc};
+use crate::services::estimates::{self, EstimateDoc, OPTION_PREFIX, OptionDoc};
 use crate::services::jobs::create::{NewJob, copy_lines, note};
-use crate::services::jobs::{self, JobDoc};
+use crate::services::jobs::{self, Context, JobDoc};
 
 /// Creates the estimate or job a lead becomes, from its customer, address, employee and
 /// lines, and marks the lead `won`. Only open leads convert.
@@ -29,27 +31,47 @@ pub async fn convert(
         Some(_) => return Err(ApiError::invalid("type", "must be estimate or job")),
         None => return Err(ApiError::invalid("type", "is missing")),
     };
+    // The new object's number and the context it renders in, read first: the customer of an
+    // open lead cannot change (leads are only converted or lost), so they stay right if the
+    // change below runs again.
+    let lead = load(store, company_id, lead_id).await?;
+    refuse_closed(&lead.doc, "convert")?;
+    let ctx = Context::load(store, company_id, &[lead.doc.customer_id.as_str()]).await?;
+    let kind = if to_job {
+        DocKind::Job
+    } else {
+        DocKind::Estimate
+    };
+    let number = Some(store.next_number(company_id, kind.counter()).await?);
     let (_, out) = modify(store, company_id, lead_id, |lead, doc| {
         refuse_closed(doc, "convert")?;
-        let (out, write) = if to_job {
-            let (job, write) = job_from(lead).into_write();
+        let (out, writes) = if to_job {
+            let new = NewJob {
+                invoice_number: number,
+                ..job_from(lead)
+            };
+            let (job, writes) = jobs::create::insert_writes(&ctx, new);
             doc.job_id = Some(job.id.clone());
             let out = ConvertOut {
                 job_id: Some(job.id),
                 estimate_id: None,
             };
-            (out, write)
+            (out, writes)
         } else {
-            let (estimate, write) = estimate_from(lead).into_write();
+            let new = NewEstimate {
+                estimate_number: number,
+                ..estimate_from(lead)
+            };
+            let (estimate, _, writes) = estimates::create::insert_writes(&ctx, new);
             doc.estimate_id = Some(estimate.id.clone());
             let out = ConvertOut {
                 job_id: None,
                 estimate_id: Some(estimate.id),
             };
-            (out, write)
+            (out, writes)
         };
         doc.status = status::WON.into();
-        Ok((out, vec![write]))
+        Ok((out, writes))
     })
     .await?;
     Ok(out)

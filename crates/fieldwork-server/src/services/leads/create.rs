@@ -4,7 +4,7 @@ use fieldwork_store::Store;
 use fieldwork_store::docs::{Doc, DocKind, DocWrite};
 use fieldwork_store::ids::new_id;
 use fieldwork_store::time::now_micros;
-use fieldwork_types::LeadIn;
+use fieldwork_types::{Lead, LeadIn};
 
 use super::doc::{LeadDoc, StoredLead, status};
 use crate::error::{ApiError, ApiResult};
@@ -12,9 +12,15 @@ use crate::services::estimates::create::inline_address;
 use crate::services::jobs::create::{check_customer_address, check_employees, tags_by_name};
 use crate::services::validate::{self, MAX_NOTES, MAX_TEXT};
 use crate::services::{customers, line_items};
+use crate::webhooks::events;
 
-/// Validates `POST /leads`, creates the inline customer (and address) if any, stores the lead.
-pub async fn create(store: &dyn Store, company_id: &str, input: LeadIn) -> ApiResult<StoredLead> {
+/// Validates `POST /leads`, creates the inline customer (and address) if any, stores the lead
+/// with its `lead.created`; returns it stored and rendered.
+pub async fn create(
+    store: &dyn Store,
+    company_id: &str,
+    input: LeadIn,
+) -> ApiResult<(StoredLead, Lead)> {
     let customer_id = validate::text("customer_id", input.customer_id, MAX_TEXT)?;
     let address_id = validate::text("address_id", input.address_id, MAX_TEXT)?;
     match (&customer_id, &input.customer) {
@@ -84,7 +90,11 @@ pub async fn create(store: &dyn Store, company_id: &str, input: LeadIn) -> ApiRe
         (None, None) => unreachable!("refused above"),
     };
     if let Some(a) = new_address {
-        address_id = Some(store.create_address(company_id, &customer_id, a).await?.id);
+        address_id = Some(
+            customers::add_address(store, company_id, &customer_id, a)
+                .await?
+                .id,
+        );
     }
     let tags = match tag_names {
         Some(names) => tags_by_name(store, company_id, names).await?,
@@ -103,29 +113,32 @@ pub async fn create(store: &dyn Store, company_id: &str, input: LeadIn) -> ApiRe
         status: status::OPEN.into(),
         ..LeadDoc::default()
     };
+    // The number is taken before the write (gaps are allowed) so `lead.created` carries it.
+    let number = store
+        .next_number(company_id, DocKind::Lead.counter())
+        .await?;
     let now = now_micros();
-    let mut lead = StoredLead {
+    let lead = StoredLead {
         id: new_id(super::PREFIX),
         version: 1,
-        number: 0,
+        number,
         created_at: now,
         updated_at: now,
         doc,
     };
-    let stored = store
-        .write_docs(
-            company_id,
-            vec![DocWrite::Insert(Doc {
-                kind: DocKind::Lead,
-                id: lead.id.clone(),
-                version: 1,
-                index: lead.doc.index(None, now, now),
-                body: serde_json::to_string(&lead.doc).expect("plain data serializes"),
-            })],
-        )
+    let insert = DocWrite::Insert(Doc {
+        kind: DocKind::Lead,
+        id: lead.id.clone(),
+        version: 1,
+        index: lead.doc.index(Some(number), now, now),
+        body: serde_json::to_string(&lead.doc).expect("plain data serializes"),
+    });
+    let rendered = super::present(store, company_id, &lead).await?;
+    let created = events::lead_created(company_id, &rendered);
+    store
+        .write_docs(company_id, vec![insert, DocWrite::Emit(created)])
         .await?;
-    lead.number = stored[0].index.number.unwrap_or_default();
-    Ok(lead)
+    Ok((lead, rendered))
 }
 
 /// Errors of the inline customer name its fields as `customer.<field>`.

@@ -15,6 +15,7 @@ pub use doc::{LeadDoc, StoredLead, status};
 
 use crate::error::{ApiError, ApiResult};
 use crate::services::jobs::Context;
+use crate::webhooks::events;
 
 /// Prefix of lead ids (HCP's is unknown; see docs/COMPATIBILITY.md).
 pub const PREFIX: &str = "lea";
@@ -34,8 +35,8 @@ pub async fn present(store: &dyn Store, company_id: &str, lead: &StoredLead) -> 
 }
 
 /// Reads a lead, applies `change` and writes it back together with the `extra` writes it
-/// returns, all or nothing; runs again (with the fresh lead) when another change of the same
-/// lead got in between.
+/// returns, all or nothing, with the change's event (`lead.converted`, `lead.lost`, …); runs
+/// again (with the fresh lead) when another change of the same lead got in between.
 pub async fn modify<T>(
     store: &dyn Store,
     company_id: &str,
@@ -44,11 +45,18 @@ pub async fn modify<T>(
 ) -> ApiResult<(StoredLead, T)> {
     for _ in 0..MAX_ATTEMPTS {
         let mut lead = load(store, company_id, lead_id).await?;
+        let before = lead.doc.clone();
         let mut doc = lead.doc.clone();
         let (out, mut writes) = change(&lead, &mut doc)?;
         lead.doc = doc;
         let now = now_micros();
         writes.push(DocWrite::Update(lead.to_doc(now)));
+        let after = StoredLead {
+            version: lead.version + 1,
+            updated_at: now,
+            ..lead.clone()
+        };
+        writes.extend(events::lead_changed_writes(store, company_id, &before, &after).await?);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {
                 lead.version = stored.last().map_or(lead.version, |d| d.version);

@@ -47,9 +47,17 @@ pub(super) fn employee() -> Value {
     })
 }
 
+/// An appointment as `job.appointment.*` carries it: the REST shape plus its `job_id`.
 pub(super) fn appointment() -> Value {
+    let mut a = job_appointment();
+    a["job_id"] = json!(JOB_ID);
+    a
+}
+
+/// An appointment as a job lists it.
+fn job_appointment() -> Value {
     json!({
-        "id": "apt_6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e", "job_id": JOB_ID,
+        "id": "apt_6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e",
         "start_date": "2026-12-01", "start_time": "2026-12-01T16:00:00Z",
         "end_time": "2026-12-01T18:00:00Z", "anytime": false, "arrival_window_minutes": 60,
         "dispatched_employees_ids": [PRO_ID]
@@ -90,7 +98,7 @@ pub(super) fn job(event: &str) -> Value {
             "scheduled_start": if scheduled { json!("2026-12-01T16:00:00Z") } else { Value::Null },
             "scheduled_end": if scheduled { json!("2026-12-01T18:00:00Z") } else { Value::Null },
             "arrival_window": 60,
-            "appointments": if scheduled { json!([appointment()]) } else { json!([]) }
+            "appointments": if scheduled { json!([job_appointment()]) } else { json!([]) }
         },
         "total_amount": 114_900, "outstanding_balance": if event == "job.paid" { 0 } else { 114_900 },
         "subtotal": 119_900,
@@ -99,7 +107,7 @@ pub(super) fn job(event: &str) -> Value {
         "lead_source": "Google",
         "job_fields": {"job_type": {"id": "jbt_9f8e7d6c5b4a39281706f5e4d3c2b1a0",
                                     "name": "Water heater"}, "business_unit": null},
-        "attachments": null, "locked_at": null,
+        "locked_at": null,
         "created_at": "2026-11-27T09:20:00Z", "updated_at": "2026-11-27T09:20:00Z",
         "canceled_at": null,
         "deleted_at": if event == "job.canceled" { json!("2026-11-28T10:00:00Z") } else { Value::Null },
@@ -108,21 +116,46 @@ pub(super) fn job(event: &str) -> Value {
     })
 }
 
-pub(super) fn estimate() -> Value {
+/// The customer as estimates and leads embed it (no addresses; notes as one text).
+fn embedded_customer() -> Value {
     json!({
-        "id": "est_2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e0b", "estimate_number": "3017",
-        "work_status": "needs scheduling", "lead_source": "Yelp",
-        "customer": {"id": CUSTOMER_ID, "first_name": "Maya", "last_name": "Okafor",
-                     "email": "maya.okafor@example.com", "mobile_number": "4155550142"},
-        "address": address(),
+        "id": CUSTOMER_ID, "first_name": "Maya", "last_name": "Okafor",
+        "email": "maya.okafor@example.com", "mobile_number": "4155550142", "home_number": null,
+        "work_number": null, "company": null, "notifications_enabled": true,
+        "lead_source": "Google", "notes": "Side gate code 1234",
+        "created_at": "2026-11-20T17:02:11Z", "updated_at": "2026-11-27T09:15:40Z",
+        "company_name": COMPANY_NAME, "company_id": COMPANY, "tags": ["residential"]
+    })
+}
+
+/// An estimate; `event` decides its option's approval and its visit.
+pub(super) fn estimate(event: &str) -> Value {
+    let approval = match event {
+        "estimate.option.approval_status_changed" | "estimate.copy_to_job" => json!("pro approved"),
+        _ => Value::Null,
+    };
+    let copied = event == "estimate.copy_to_job";
+    let scheduled = event != "estimate.created";
+    json!({
+        "id": "csr_2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e0b", "estimate_number": "3017",
+        "work_status": if scheduled { "scheduled" } else { "needs scheduling" },
+        "lead_source": "Yelp", "customer": embedded_customer(), "address": address(),
         "work_timestamps": {"on_my_way_at": null, "started_at": null, "completed_at": null},
-        "schedule": {"scheduled_start": null, "scheduled_end": null, "arrival_window": 0},
-        "assigned_employees": [],
+        "schedule": {
+            "scheduled_start": if scheduled { json!("2026-11-30T17:00:00Z") } else { Value::Null },
+            "scheduled_end": if scheduled { json!("2026-11-30T18:00:00Z") } else { Value::Null },
+            "arrival_window": 30
+        },
+        "assigned_employees": [employee()],
+        "estimate_fields": {"job_type_id": null, "business_unit_id": null},
         "options": [{
-            "id": "opt_5d6e7f8091a2b3c4d5e6f708192a3b4c", "name": "Tankless upgrade",
-            "option_number": "3017-1", "total_amount": 389_000, "approval_status": "approved",
-            "status": "approved", "message_from_pro": "Includes permit and haul-away.",
-            "tags": [], "notes": [],
+            "id": "est_5d6e7f8091a2b3c4d5e6f708192a3b4c", "name": "Tankless upgrade",
+            "option_number": "1", "total_amount": 389_000, "subtotal": 389_000,
+            "tax_amount": 0, "tax_rate": 0.0, "tax_name": null, "approval_status": approval,
+            "status": if copied { "created job from estimate" } else if scheduled { "scheduled" } else { "needs scheduling" },
+            "message_from_pro": "Includes permit and haul-away.", "tags": [], "notes": [],
+            "links": [],
+            "copied_on_approval_to_job_id": if copied { json!(JOB_ID) } else { Value::Null },
             "created_at": "2026-11-25T18:00:00Z", "updated_at": "2026-11-27T09:18:00Z"
         }],
         "created_at": "2026-11-25T18:00:00Z", "updated_at": "2026-11-27T09:18:00Z",
@@ -130,29 +163,38 @@ pub(super) fn estimate() -> Value {
     })
 }
 
+/// An invoice as `GET /api/invoices/{uuid}` shows it, in the state `event` leaves it.
 pub(super) fn invoice(event: &str) -> Value {
     let paid = matches!(event, "invoice.paid" | "invoice.payment.succeeded");
     let status = match event {
         "invoice.voided" => "voided",
         "invoice.canceled" => "canceled",
-        "invoice.sent" => "open",
         _ if paid => "paid",
-        _ => "pending_payment",
+        _ => "open",
     };
     json!({
-        "id": "invoice_7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b", "job_id": JOB_ID,
-        "invoice_number": "1042", "status": status, "amount": 114_900, "subtotal": 119_900,
-        "due_amount": if paid { 0 } else { 114_900 }, "due_at": "2026-12-15T08:00:00Z",
+        "id": "inv_7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b", "job_id": JOB_ID,
+        "status": status, "invoice_number": "1042", "amount": 114_900, "subtotal": 119_900,
+        "due_amount": if paid || status == "voided" { 0 } else { 114_900 },
+        "due_at": "2026-12-15T17:48:30Z", "display_due_concept": "Net 14",
+        "due_concept": "net_14",
         "paid_at": if paid { json!("2026-12-02T19:30:00Z") } else { Value::Null },
-        "sent_at": "2026-12-01T18:10:00Z", "service_date": "2026-12-01T16:00:00Z",
-        "invoice_date": "2026-12-01T18:00:00Z", "display_due_concept": "net_14",
-        "due_concept": "net_14", "items": [], "discounts": [], "taxes": [],
-        "payments": if paid { json!([{"id": "pay_1f2e3d4c5b6a79880716a5b4c3d2e1f0",
-                                       "amount": 114_900, "status": "succeeded",
-                                       "payment_method": "card"}]) } else { json!([]) }
+        "sent_at": null, "service_date": "2026-12-01", "invoice_date": "2026-12-01",
+        "items": [{"id": "rli_3a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9", "name": "Water heater install",
+                   "unit_cost": 0, "unit_price": 119_900, "qty_in_hundredths": 100,
+                   "amount": 119_900, "description": null, "type": "labor"}],
+        "taxes": [],
+        "discounts": [{"id": "rli_4b5c6d7e8f90a1b2c3d4e5f6a7b8c9d0", "amount": 5_000,
+                       "name": "Loyalty", "description": null}],
+        "payments": if paid { json!([{"id": "pmt_1f2e3d4c5b6a79880716a5b4c3d2e1f0",
+                                       "status": "succeeded", "payment_method": "credit_card",
+                                       "amount": 114_900, "note": null,
+                                       "paid_at": "2026-12-02T19:30:00Z",
+                                       "category": "payment"}]) } else { json!([]) }
     })
 }
 
+/// A lead as `GET /leads/{id}` shows it, in the state `event` leaves it.
 pub(super) fn lead(event: &str) -> Value {
     let status = match event {
         "lead.converted" => "won",
@@ -160,11 +202,14 @@ pub(super) fn lead(event: &str) -> Value {
         _ => "open",
     };
     json!({
-        "id": "lea_0f1e2d3c4b5a69788796a5b4c3d2e1f0", "number": "88", "status": status,
-        "lead_source": "Angi", "note": "Wants a quote for a sump pump",
-        "customer": {"id": CUSTOMER_ID, "first_name": "Maya", "last_name": "Okafor",
-                     "email": "maya.okafor@example.com", "mobile_number": "4155550142"},
-        "address": address(), "assigned_employee": null, "tags": [], "line_items": [],
+        "id": "lea_0f1e2d3c4b5a69788796a5b4c3d2e1f0", "number": 88,
+        "customer": embedded_customer(), "address": address(), "lead_source": "Angi",
+        "tags": [], "assigned_employee": null, "status": status, "pipeline_status": null,
+        "lost_at": if status == "lost" { json!("2026-11-27T09:00:00Z") } else { Value::Null },
+        "note": "Wants a quote for a sump pump", "tax_rate": 0.0, "tax_name": null,
+        "subtotal": 45_000, "total_amount": 45_000,
+        "job_id": if status == "won" { json!(JOB_ID) } else { Value::Null },
+        "estimate_id": null,
         "created_at": "2026-11-26T14:00:00Z", "updated_at": "2026-11-27T09:00:00Z",
         "company_name": COMPANY_NAME, "company_id": COMPANY
     })

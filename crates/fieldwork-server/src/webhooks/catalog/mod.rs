@@ -115,8 +115,7 @@ pub fn example(t: &EventType) -> Value {
         Resource::Job => examples::job(t.name),
         Resource::DeletedJob => json!({ "id": examples::JOB_ID, "deleted": true }),
         Resource::Appointment => examples::appointment(),
-        Resource::Estimate => examples::estimate(),
-        Resource::EstimateOption => examples::estimate(),
+        Resource::Estimate | Resource::EstimateOption => examples::estimate(t.name),
         Resource::Invoice => examples::invoice(t.name),
         Resource::Lead => examples::lead(t.name),
         Resource::Employee => examples::employee(),
@@ -145,5 +144,37 @@ mod tests {
             assert!(e[t.resource.key()].is_object(), "{}", t.name);
         }
         assert!(find("job.cancelled").is_none(), "not a real HCP event");
+    }
+
+    /// Each example reads as the wire type its event carries and writes back unchanged: the
+    /// same keys, nulls and number types as the objects Fieldwork sends.
+    #[test]
+    fn examples_have_the_shape_of_what_is_sent() {
+        use fieldwork_types::{Appointment, Customer, Employee, Estimate, Invoice, Job, Lead};
+        fn same<T: serde::de::DeserializeOwned + serde::Serialize>(name: &str, v: &Value) {
+            let parsed: T =
+                serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(&serde_json::to_value(parsed).unwrap(), v, "{name}");
+        }
+        for t in EVENT_TYPES {
+            let e = example(t);
+            let object = &e[t.resource.key()];
+            match t.resource {
+                Resource::Customer => same::<Customer>(t.name, object),
+                Resource::Job => same::<Job>(t.name, object),
+                Resource::DeletedJob => {}
+                Resource::Appointment => {
+                    same::<Job>(t.name, &e["job"]);
+                    // The REST appointment plus its `job_id`.
+                    let mut rest = object.clone();
+                    assert!(rest.as_object_mut().unwrap().remove("job_id").is_some());
+                    same::<Appointment>(t.name, &rest);
+                }
+                Resource::Estimate | Resource::EstimateOption => same::<Estimate>(t.name, object),
+                Resource::Invoice => same::<Invoice>(t.name, object),
+                Resource::Lead => same::<Lead>(t.name, object),
+                Resource::Employee => same::<Employee>(t.name, object),
+            }
+        }
     }
 }

@@ -25,9 +25,9 @@ backend_tests! {
         assert_eq!(r.body["enabled"], true);
         let id = r.body["id"].as_str().unwrap().to_owned();
         // Subscribing again updates the same endpoint.
-        let r = app.post("/webhooks/subscription", json!({"url": receiver.url, "events": []})).await;
+        let r = app.post("/webhooks/subscription", json!({"url": receiver.url, "events": ["job.created", "job.completed"]})).await;
         assert_eq!(r.body["id"], id.as_str());
-        assert_eq!(r.body["events"], json!([]));
+        assert_eq!(r.body["events"], json!(["job.completed", "job.created"]));
         let list = app.get("/webhooks/endpoints").await.body;
         assert_eq!(list["endpoints"].as_array().unwrap().len(), 1);
 
@@ -225,16 +225,20 @@ backend_tests! {
         app.post(&format!("/jobs/{id}/finish"), json!({})).await;
         let all = app.get("/webhooks/messages").await;
         assert_eq!(all.status, StatusCode::OK);
-        assert_eq!(all.body["total_items"], 3);
         let msgs = all.body["messages"].as_array().unwrap();
-        assert_eq!(msgs[0]["event"], "job.completed", "newest first");
-        assert_eq!(msgs[0]["payload"]["job"]["id"], id);
+        let events: Vec<_> = msgs.iter().map(|m| m["event"].as_str().unwrap()).collect();
+        assert_eq!(
+            events,
+            ["invoice.created", "job.completed", "job.started", "job.created", "customer.created"],
+            "newest first"
+        );
+        assert_eq!(msgs[1]["payload"]["job"]["id"], id);
         crate::assert_id(&msgs[0]["id"], "msg");
         let started = app.get("/webhooks/messages?event=job.started").await.body;
         assert_eq!(started["total_items"], 1);
-        let page = app.get("/webhooks/messages?page_size=2&page=2").await.body;
+        let page = app.get("/webhooks/messages?page_size=2&page=3").await.body;
         assert_eq!(page["messages"].as_array().unwrap().len(), 1);
-        assert_eq!(page["total_pages"], 2);
+        assert_eq!(page["total_pages"], 3);
         let none = app.get("/webhooks/messages?since=2999-01-01T00:00:00Z").await.body;
         assert_eq!(none["total_items"], 0);
         let old = app.get("/webhooks/messages?until=2000-01-01T00:00:00Z").await.body;

@@ -1,22 +1,14 @@
-//! Building the outbox events of a change from the rendered object: the envelope HCP sends,
-//! and which job events a change of a job causes.
+//! Which job events a change of a job causes, with the job as it will be stored.
 
 use fieldwork_store::docs::DocWrite;
 use fieldwork_store::{OutboxEvent, Store};
 use fieldwork_types::Job;
 use serde_json::Value;
 
+use super::{event, to_value};
 use crate::error::ApiResult;
 use crate::services::jobs::{self, Expand, JobDoc, StoredAppointment, StoredJob, render, status};
 use crate::webhooks::catalog::envelope;
-
-/// An event whose payload is `{"event", "company_id", "<key>": object}`.
-pub fn event(event_type: &str, company_id: &str, key: &str, object: Value) -> OutboxEvent {
-    OutboxEvent::new(
-        event_type,
-        fieldwork_store::events::envelope(event_type, company_id, key, object),
-    )
-}
 
 /// `job.created` for a new job.
 pub fn job_created(company_id: &str, job: &Job) -> OutboxEvent {
@@ -77,10 +69,6 @@ pub fn job_changed(
         out.push(OutboxEvent::new(name, env.to_string()));
     }
     out
-}
-
-fn to_value<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).expect("wire types serialize")
 }
 
 /// The job-level lifecycle events between two states.
