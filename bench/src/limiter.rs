@@ -7,6 +7,10 @@
 //! falls on both equally; then, in each round, both at once with half the connections each, so
 //! that other work on the machine slows both alike. The report gives the throughput ratios
 //! (on / off) of both methods, per round and overall, and the server CPU time per request.
+//!
+//! With `--database postgres://…` the servers run on a fresh PostgreSQL database instead, and
+//! the two arms are the limits with per-process windows (`off` in the report) and with the
+//! windows shared in the database (`on`), so the ratio is what sharing the limit costs.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -43,6 +47,10 @@ pub struct LimiterArgs {
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 50)]
     conns: usize,
+    /// A PostgreSQL URL whose role may create databases: compare shared and per-process
+    /// windows on a database created there for the run (and dropped after it).
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
 }
 
 /// Settings of the server with the limits on: both active, neither reached.
@@ -50,6 +58,9 @@ const LIMITS_ON: &str = "rate_limit_enabled = true\n\
                          rate_limit_per_minute = 1000000000\n\
                          max_concurrent_requests_per_company = 100000\n";
 const LIMITS_OFF: &str = "rate_limit_enabled = false\n";
+/// The two arms on PostgreSQL: the same limits, windows per process or in the database.
+const SCOPE_PROCESS: &str = "rate_limit_scope = \"process\"\n";
+const SCOPE_SHARED: &str = "rate_limit_scope = \"shared\"\n";
 
 /// `GET /customers/{id}` of random ids with one key.
 struct GetById {
@@ -78,42 +89,56 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
         None => std::env::current_exe()?.with_file_name("fieldwork"),
     };
     let dir = tempfile::tempdir()?;
-    let db_url = format!("sqlite://{}", dir.path().join("fw.db").display());
-    let log = dir.path().join("server.log");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (db_url, arm_off, arm_on, arms) = match &args.database {
+        Some(admin_url) => {
+            let name = crate::pg::unique_name("limiter");
+            rt.block_on(crate::pg::create(admin_url, &name, None))?;
+            (
+                crate::pg::with_database(admin_url, &name)?,
+                format!("{LIMITS_ON}{SCOPE_PROCESS}"),
+                format!("{LIMITS_ON}{SCOPE_SHARED}"),
+                "PostgreSQL; off = limits on with per-process windows, on = limits on with the \
+                 windows shared in the database",
+            )
+        }
+        None => (
+            format!("sqlite://{}", dir.path().join("fw.db").display()),
+            LIMITS_OFF.to_owned(),
+            LIMITS_ON.to_owned(),
+            "SQLite; off = limits switched off, on = limits on (in-memory windows)",
+        ),
+    };
+    let result = compare(&args, &rt, &bin, &db_url, dir.path(), [&arm_off, &arm_on]);
+    if args.database.is_some() {
+        rt.block_on(crate::pg::drop_created());
+    }
+    print!("{arms}\n\n{}", report(&args, &result?));
+    Ok(())
+}
 
-    let off = start(
-        &bin,
-        &db_url,
-        dir.path(),
-        &log,
-        "limits-off",
-        LIMITS_OFF,
-        true,
-    )?;
-    let on = start(
-        &bin,
-        &db_url,
-        dir.path(),
-        &log,
-        "limits-on",
-        LIMITS_ON,
-        false,
-    )?;
+/// Starts the servers (`off`, `on` and the control, another `off`) and measures the rounds.
+fn compare(
+    args: &LimiterArgs,
+    rt: &tokio::runtime::Runtime,
+    bin: &Path,
+    db_url: &str,
+    dir: &Path,
+    [arm_off, arm_on]: [&str; 2],
+) -> anyhow::Result<Vec<Round>> {
+    let log = dir.join("server.log");
+    let off = start(bin, db_url, dir, &log, "limits-off", arm_off, true)?;
+    let on = start(bin, db_url, dir, &log, "limits-on", arm_on, false)?;
     // A second server exactly like `off`: how far two identical servers differ in this run.
-    let control = start(
-        &bin,
-        &db_url,
-        dir.path(),
-        &log,
-        "control",
-        LIMITS_OFF,
-        false,
-    )?;
+    let control = start(bin, db_url, dir, &log, "control", arm_off, false)?;
     let key = procs::admin(
-        &bin,
-        &db_url,
+        bin,
+        db_url,
         &["keys", "create", "--company", "demo", "--name", "bench"],
-        dir.path(),
+        dir,
     )?;
     let auth = HeaderValue::from_str(&format!("Token {}", key.trim()))?;
     let ids = customer_ids(off.addr, &auth)?;
@@ -123,11 +148,6 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
         args.rounds
     );
     let workload = Arc::new(GetById { ids, auth });
-
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     let mut rounds = Vec::new();
     for round in 0..args.rounds {
         let measure = |server: &ServerProc, label: &str| -> anyhow::Result<Measurement> {
@@ -220,8 +240,7 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
         });
     }
     drop((off, on, control));
-    print!("{}", report(&args, &rounds));
-    Ok(())
+    Ok(rounds)
 }
 
 /// One load run against one server.
