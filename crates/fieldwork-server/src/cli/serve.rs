@@ -98,8 +98,13 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     )?;
     out.flush()?;
     drop(out);
-    tracing::info!(listen = %base_url, database = %crate::store::redact(&config.database_url), "fieldwork is serving");
     let state = AppState::new(store, config);
+    tracing::info!(
+        listen = %base_url,
+        database = %crate::store::redact(&state.config.database_url),
+        rate_limits = state.limits.describe(),
+        "fieldwork is serving"
+    );
     crate::launch(state, listener, shutdown_signal()).await
 }
 

@@ -124,6 +124,15 @@ impl RequestLimits {
         &self.settings
     }
 
+    /// Where the key windows are, for the start-up log.
+    pub fn describe(&self) -> &'static str {
+        match (self.settings.enabled, self.is_shared()) {
+            (false, _) => "off",
+            (true, true) => "per key in the database, shared by every server on it",
+            (true, false) => "per key in this process's memory",
+        }
+    }
+
     /// Whether the key windows are the database's (then use [`Self::authenticate_and_admit`]).
     pub fn is_shared(&self) -> bool {
         self.shared.is_some()
