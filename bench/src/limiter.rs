@@ -47,6 +47,10 @@ pub struct LimiterArgs {
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 50)]
     conns: usize,
+    /// API keys of the demo company the requests are spread over (the shared window of one
+    /// key serializes its requests on one row).
+    #[arg(long, default_value_t = 1)]
+    keys: usize,
     /// A PostgreSQL URL whose role may create databases: compare shared and per-process
     /// windows on a database created there for the run (and dropped after it).
     #[arg(long, value_name = "URL")]
@@ -62,10 +66,10 @@ const LIMITS_OFF: &str = "rate_limit_enabled = false\n";
 const SCOPE_PROCESS: &str = "rate_limit_scope = \"process\"\n";
 const SCOPE_SHARED: &str = "rate_limit_scope = \"shared\"\n";
 
-/// `GET /customers/{id}` of random ids with one key.
+/// `GET /customers/{id}` of random ids, each with a random one of the keys.
 struct GetById {
     ids: Vec<String>,
-    auth: HeaderValue,
+    auths: Vec<HeaderValue>,
 }
 
 impl Workload for GetById {
@@ -74,7 +78,7 @@ impl Workload for GetById {
         Some(Job {
             method: Method::GET,
             path: format!("/customers/{id}"),
-            auth: Some(self.auth.clone()),
+            auth: Some(self.auths[rng.random_range(0..self.auths.len())].clone()),
             body: None,
             cat: 0,
             tag: 0,
@@ -134,20 +138,24 @@ fn compare(
     let on = start(bin, db_url, dir, &log, "limits-on", arm_on, false)?;
     // A second server exactly like `off`: how far two identical servers differ in this run.
     let control = start(bin, db_url, dir, &log, "control", arm_off, false)?;
-    let key = procs::admin(
-        bin,
-        db_url,
-        &["keys", "create", "--company", "demo", "--name", "bench"],
-        dir,
-    )?;
-    let auth = HeaderValue::from_str(&format!("Token {}", key.trim()))?;
-    let ids = customer_ids(off.addr, &auth)?;
+    let mut auths = Vec::with_capacity(args.keys);
+    for _ in 0..args.keys.max(1) {
+        let key = procs::admin(
+            bin,
+            db_url,
+            &["keys", "create", "--company", "demo", "--name", "bench"],
+            dir,
+        )?;
+        auths.push(HeaderValue::from_str(&format!("Token {}", key.trim()))?);
+    }
+    let ids = customer_ids(off.addr, &auths[0])?;
     eprintln!(
-        "limiter bench: {} demo customers, {} rounds",
+        "limiter bench: {} demo customers, {} keys, {} rounds",
         ids.len(),
+        auths.len(),
         args.rounds
     );
-    let workload = Arc::new(GetById { ids, auth });
+    let workload = Arc::new(GetById { ids, auths });
     let mut rounds = Vec::new();
     for round in 0..args.rounds {
         let measure = |server: &ServerProc, label: &str| -> anyhow::Result<Measurement> {
@@ -278,9 +286,12 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn report(args: &LimiterArgs, rounds: &[Round]) -> String {
     let mut out = format!(
-        "GET /customers/{{id}}, {} connections, per round 2 × {} s per server (A-B-B-A), \
-         {} s warm-up each\n\n",
-        args.conns, args.secs, args.warmup
+        "GET /customers/{{id}} with {} key(s), {} connections, per round 2 × {} s per server \
+         (A-B-B-A), {} s warm-up each\n\n",
+        args.keys.max(1),
+        args.conns,
+        args.secs,
+        args.warmup
     );
     out.push_str(
         "| round | off req/s | on req/s | on / off | off CPU µs/req | on CPU µs/req | \
