@@ -7,6 +7,10 @@
 //! falls on both equally; then, in each round, both at once with half the connections each, so
 //! that other work on the machine slows both alike. The report gives the throughput ratios
 //! (on / off) of both methods, per round and overall, and the server CPU time per request.
+//!
+//! With `--database postgres://…` the servers run on a fresh PostgreSQL database instead, and
+//! the two arms are the limits with per-process windows (`off` in the report) and with the
+//! windows shared in the database (`on`), so the ratio is what sharing the limit costs.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -43,6 +47,14 @@ pub struct LimiterArgs {
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 50)]
     conns: usize,
+    /// API keys of the demo company the requests are spread over (the shared window of one
+    /// key serializes its requests on one row).
+    #[arg(long, default_value_t = 1)]
+    keys: usize,
+    /// A PostgreSQL URL whose role may create databases: compare shared and per-process
+    /// windows on a database created there for the run (and dropped after it).
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
 }
 
 /// Settings of the server with the limits on: both active, neither reached.
@@ -50,11 +62,14 @@ const LIMITS_ON: &str = "rate_limit_enabled = true\n\
                          rate_limit_per_minute = 1000000000\n\
                          max_concurrent_requests_per_company = 100000\n";
 const LIMITS_OFF: &str = "rate_limit_enabled = false\n";
+/// The two arms on PostgreSQL: the same limits, windows per process or in the database.
+const SCOPE_PROCESS: &str = "rate_limit_scope = \"process\"\n";
+const SCOPE_SHARED: &str = "rate_limit_scope = \"shared\"\n";
 
-/// `GET /customers/{id}` of random ids with one key.
+/// `GET /customers/{id}` of random ids, each with a random one of the keys.
 struct GetById {
     ids: Vec<String>,
-    auth: HeaderValue,
+    auths: Vec<HeaderValue>,
 }
 
 impl Workload for GetById {
@@ -63,7 +78,7 @@ impl Workload for GetById {
         Some(Job {
             method: Method::GET,
             path: format!("/customers/{id}"),
-            auth: Some(self.auth.clone()),
+            auth: Some(self.auths[rng.random_range(0..self.auths.len())].clone()),
             body: None,
             cat: 0,
             tag: 0,
@@ -78,56 +93,69 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
         None => std::env::current_exe()?.with_file_name("fieldwork"),
     };
     let dir = tempfile::tempdir()?;
-    let db_url = format!("sqlite://{}", dir.path().join("fw.db").display());
-    let log = dir.path().join("server.log");
-
-    let off = start(
-        &bin,
-        &db_url,
-        dir.path(),
-        &log,
-        "limits-off",
-        LIMITS_OFF,
-        true,
-    )?;
-    let on = start(
-        &bin,
-        &db_url,
-        dir.path(),
-        &log,
-        "limits-on",
-        LIMITS_ON,
-        false,
-    )?;
-    // A second server exactly like `off`: how far two identical servers differ in this run.
-    let control = start(
-        &bin,
-        &db_url,
-        dir.path(),
-        &log,
-        "control",
-        LIMITS_OFF,
-        false,
-    )?;
-    let key = procs::admin(
-        &bin,
-        &db_url,
-        &["keys", "create", "--company", "demo", "--name", "bench"],
-        dir.path(),
-    )?;
-    let auth = HeaderValue::from_str(&format!("Token {}", key.trim()))?;
-    let ids = customer_ids(off.addr, &auth)?;
-    eprintln!(
-        "limiter bench: {} demo customers, {} rounds",
-        ids.len(),
-        args.rounds
-    );
-    let workload = Arc::new(GetById { ids, auth });
-
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let (db_url, arm_off, arm_on, arms) = match &args.database {
+        Some(admin_url) => {
+            let name = crate::pg::unique_name("limiter");
+            rt.block_on(crate::pg::create(admin_url, &name, None))?;
+            (
+                crate::pg::with_database(admin_url, &name)?,
+                format!("{LIMITS_ON}{SCOPE_PROCESS}"),
+                format!("{LIMITS_ON}{SCOPE_SHARED}"),
+                "PostgreSQL; off = limits on with per-process windows, on = limits on with the \
+                 windows shared in the database",
+            )
+        }
+        None => (
+            format!("sqlite://{}", dir.path().join("fw.db").display()),
+            LIMITS_OFF.to_owned(),
+            LIMITS_ON.to_owned(),
+            "SQLite; off = limits switched off, on = limits on (in-memory windows)",
+        ),
+    };
+    let result = compare(&args, &rt, &bin, &db_url, dir.path(), [&arm_off, &arm_on]);
+    if args.database.is_some() {
+        rt.block_on(crate::pg::drop_created());
+    }
+    print!("{arms}\n\n{}", report(&args, &result?));
+    Ok(())
+}
+
+/// Starts the servers (`off`, `on` and the control, another `off`) and measures the rounds.
+fn compare(
+    args: &LimiterArgs,
+    rt: &tokio::runtime::Runtime,
+    bin: &Path,
+    db_url: &str,
+    dir: &Path,
+    [arm_off, arm_on]: [&str; 2],
+) -> anyhow::Result<Vec<Round>> {
+    let log = dir.join("server.log");
+    let off = start(bin, db_url, dir, &log, "limits-off", arm_off, true)?;
+    let on = start(bin, db_url, dir, &log, "limits-on", arm_on, false)?;
+    // A second server exactly like `off`: how far two identical servers differ in this run.
+    let control = start(bin, db_url, dir, &log, "control", arm_off, false)?;
+    let mut auths = Vec::with_capacity(args.keys);
+    for _ in 0..args.keys.max(1) {
+        let key = procs::admin(
+            bin,
+            db_url,
+            &["keys", "create", "--company", "demo", "--name", "bench"],
+            dir,
+        )?;
+        auths.push(HeaderValue::from_str(&format!("Token {}", key.trim()))?);
+    }
+    let ids = customer_ids(off.addr, &auths[0])?;
+    eprintln!(
+        "limiter bench: {} demo customers, {} keys, {} rounds",
+        ids.len(),
+        auths.len(),
+        args.rounds
+    );
+    let workload = Arc::new(GetById { ids, auths });
     let mut rounds = Vec::new();
     for round in 0..args.rounds {
         let measure = |server: &ServerProc, label: &str| -> anyhow::Result<Measurement> {
@@ -220,8 +248,7 @@ pub fn run(args: LimiterArgs) -> anyhow::Result<()> {
         });
     }
     drop((off, on, control));
-    print!("{}", report(&args, &rounds));
-    Ok(())
+    Ok(rounds)
 }
 
 /// One load run against one server.
@@ -259,9 +286,12 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn report(args: &LimiterArgs, rounds: &[Round]) -> String {
     let mut out = format!(
-        "GET /customers/{{id}}, {} connections, per round 2 × {} s per server (A-B-B-A), \
-         {} s warm-up each\n\n",
-        args.conns, args.secs, args.warmup
+        "GET /customers/{{id}} with {} key(s), {} connections, per round 2 × {} s per server \
+         (A-B-B-A), {} s warm-up each\n\n",
+        args.keys.max(1),
+        args.conns,
+        args.secs,
+        args.warmup
     );
     out.push_str(
         "| round | off req/s | on req/s | on / off | off CPU µs/req | on CPU µs/req | \

@@ -64,6 +64,8 @@ pub struct Config {
     pub rate_limit_window_secs: u64,
     /// Requests of one company in progress at once, unless the company has its own cap.
     pub max_concurrent_requests_per_company: u32,
+    /// `shared`: one window per key for all servers on the database; `process`: per server.
+    pub rate_limit_scope: crate::limits::Scope,
     /// Days API usage figures are kept.
     pub usage_retention_days: u32,
 }
@@ -89,6 +91,8 @@ pub struct ConfigOverrides {
     pub webhook_allow_loopback: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_allow_private_networks: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_scope: Option<crate::limits::Scope>,
 }
 
 impl Config {
@@ -130,8 +134,9 @@ impl Config {
             "rate_limit_per_minute must be at least 1 (set rate_limit_enabled = false for no limit)"
         );
         anyhow::ensure!(
-            (1..=3600).contains(&self.rate_limit_window_secs),
-            "rate_limit_window_secs must be between 1 and 3600"
+            (1..=crate::limits::MAX_WINDOW_SECS).contains(&self.rate_limit_window_secs),
+            "rate_limit_window_secs must be between 1 and {}",
+            crate::limits::MAX_WINDOW_SECS
         );
         anyhow::ensure!(
             self.max_concurrent_requests_per_company >= 1,
@@ -156,6 +161,7 @@ impl Config {
             per_window: self.rate_limit_per_minute,
             window: std::time::Duration::from_secs(self.rate_limit_window_secs),
             concurrency: self.max_concurrent_requests_per_company,
+            scope: self.rate_limit_scope,
         }
     }
 

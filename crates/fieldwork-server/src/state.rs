@@ -29,10 +29,11 @@ impl AppState {
     pub fn new(store: DynStore, config: Config) -> Self {
         let webhooks = WebhookSettings::from_config(&config)
             .unwrap_or_else(|e| panic!("invalid webhook settings: {e:#}"));
+        let limits = RequestLimits::for_store(config.limit_settings(), store.as_ref());
         Self {
             store,
             webhooks: Arc::new(webhooks),
-            limits: Arc::new(RequestLimits::new(config.limit_settings())),
+            limits: Arc::new(limits),
             usage: Arc::new(UsageRecorder::new(Duration::from_secs(
                 u64::from(config.usage_retention_days) * 86_400,
             ))),

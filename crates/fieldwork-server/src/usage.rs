@@ -132,7 +132,7 @@ pub fn spawn_housekeeping(state: crate::AppState, every: Duration) -> tokio::tas
         loop {
             tick.tick().await;
             state.usage.flush(store.as_ref()).await;
-            state.limits.evict_idle();
+            state.limits.housekeep().await;
         }
     })
 }

@@ -126,18 +126,16 @@ pub(crate) async fn revoke(db: &Db, key_id: &str) -> StoreResult<ApiKeyRecord> {
     found(row.as_ref().map(key_from_row), "api key")
 }
 
-pub(crate) async fn authenticate(db: &Db, key_hash: &str) -> StoreResult<Option<KeyAuth>> {
-    let row = db
-        .query_opt(
-            "select k.id, k.name, k.company_id, co.plan, co.rate_limit_per_minute,
-                    co.max_concurrent_requests
-             from api_keys k
-             join companies co on co.id = k.company_id
-             where k.key_hash = $1 and k.revoked_at is null",
-            &[&key_hash],
-        )
-        .await?;
-    Ok(row.map(|r| KeyAuth {
+/// The active key whose hash is `$1`, with its company's plan and limits (see [`auth_from_row`]).
+pub(crate) const AUTH_QUERY: &str = "select k.id, k.name, k.company_id, co.plan,
+        co.rate_limit_per_minute, co.max_concurrent_requests
+    from api_keys k
+    join companies co on co.id = k.company_id
+    where k.key_hash = $1 and k.revoked_at is null";
+
+/// A row whose first six columns are those of [`AUTH_QUERY`].
+pub(crate) fn auth_from_row(r: &Row) -> KeyAuth {
+    KeyAuth {
         key_id: r.get(0),
         key_name: r.get(1),
         company_id: r.get(2),
@@ -146,7 +144,12 @@ pub(crate) async fn authenticate(db: &Db, key_hash: &str) -> StoreResult<Option<
             per_minute: limit_from_column(r.get(4)),
             concurrency: limit_from_column(r.get(5)),
         },
-    }))
+    }
+}
+
+pub(crate) async fn authenticate(db: &Db, key_hash: &str) -> StoreResult<Option<KeyAuth>> {
+    let row = db.query_opt(AUTH_QUERY, &[&key_hash]).await?;
+    Ok(row.as_ref().map(auth_from_row))
 }
 
 /// Records last-used times: each key keeps the latest time it was seen.

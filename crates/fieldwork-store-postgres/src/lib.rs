@@ -12,6 +12,7 @@ mod files;
 mod keys;
 mod migrate;
 mod notify;
+mod rate_windows;
 mod reference;
 mod sql;
 #[cfg(feature = "testing")]
@@ -30,8 +31,8 @@ use fieldwork_store::webhooks::{
 };
 use fieldwork_store::{
     ApiKeyRecord, CompanyLimits, CompanyRecord, Doc, DocKind, DocQuery, DocWrite, FileRecord,
-    KeyAuth, ListParams, NewCompany, Page, Plan, Store, StoreResult, UsageDelta, UsageMinute,
-    UserRecord,
+    KeyAuth, ListParams, NewCompany, Page, Plan, SharedRateWindows, Store, StoreResult, UsageDelta,
+    UsageMinute, UserRecord, WindowCount, WindowRule,
 };
 use fieldwork_types::{
     Address, AddressIn, Company, Customer, CustomerIn, CustomerPatch, Employee, EmployeeIn,
@@ -118,9 +119,32 @@ impl PostgresStore {
 }
 
 #[async_trait]
+impl SharedRateWindows for PostgresStore {
+    async fn authenticate_and_count(
+        &self,
+        key_hash: &str,
+        rule: WindowRule,
+    ) -> StoreResult<Option<(KeyAuth, Option<WindowCount>)>> {
+        let count = rate_windows::authenticate_and_count(&self.db, key_hash, rule);
+        self.db.run(count).await
+    }
+    async fn uncount(&self, key_id: &str, sec: i64) -> StoreResult<()> {
+        self.db
+            .run(rate_windows::uncount(&self.db, key_id, sec))
+            .await
+    }
+    async fn prune_rate_windows(&self, idle_secs: u64) -> StoreResult<u64> {
+        self.db.run(rate_windows::prune(&self.db, idle_secs)).await
+    }
+}
+
+#[async_trait]
 impl Store for PostgresStore {
     fn backend(&self) -> &'static str {
         "postgres"
+    }
+    fn shared_rate_windows(&self) -> Option<Arc<dyn SharedRateWindows>> {
+        Some(Arc::new(self.clone()))
     }
 
     async fn create_company(&self, new: NewCompany) -> StoreResult<CompanyRecord> {

@@ -6,6 +6,7 @@ pub mod events;
 pub mod files;
 pub mod ids;
 pub mod query;
+pub mod rate;
 pub mod records;
 pub mod rules;
 pub mod time;
@@ -27,6 +28,7 @@ pub use error::{StoreError, StoreResult};
 pub use events::OutboxEvent;
 pub use files::FileRecord;
 pub use query::{ListParams, Page, Sort, SortDirection, SortField};
+pub use rate::{SharedRateWindows, WindowCount, WindowRule};
 pub use records::{
     ApiKeyRecord, CompanyLimits, CompanyRecord, KeyAuth, NewCompany, Plan, UserRecord,
 };
@@ -37,6 +39,12 @@ pub use usage::{UsageCounts, UsageDelta, UsageMinute};
 pub trait Store: Send + Sync + 'static {
     /// Short name of the backend (`sqlite`, `postgres`) for logs and `--help`.
     fn backend(&self) -> &'static str;
+
+    /// The request windows shared by every server on this database, if the backend can be
+    /// shared by several servers (see [`rate`]); `None` by default.
+    fn shared_rate_windows(&self) -> Option<std::sync::Arc<dyn SharedRateWindows>> {
+        None
+    }
 
     // Companies -----------------------------------------------------------------------------
     /// Creates a company with default settings and schedule availability.

@@ -44,6 +44,11 @@ pub struct ServeArgs {
     /// Allow webhook URLs on private networks and loopback (never link-local or metadata).
     #[arg(long)]
     pub webhook_allow_private_networks: bool,
+    /// Where each API key's request window is kept: `shared` by every server on the database
+    /// (PostgreSQL: in the database) or per `process` [env: FIELDWORK_RATE_LIMIT_SCOPE]
+    /// [default: shared].
+    #[arg(long, value_name = "SCOPE")]
+    pub rate_limit_scope: Option<crate::limits::Scope>,
 }
 
 impl ServeArgs {
@@ -58,6 +63,7 @@ impl ServeArgs {
             webhook_lease_secs: self.webhook_lease_secs,
             webhook_allow_loopback: (self.webhook_allow_loopback || self.demo).then_some(true),
             webhook_allow_private_networks: self.webhook_allow_private_networks.then_some(true),
+            rate_limit_scope: self.rate_limit_scope,
             ..ConfigOverrides::default()
         }
     }
@@ -92,8 +98,13 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     )?;
     out.flush()?;
     drop(out);
-    tracing::info!(listen = %base_url, database = %crate::store::redact(&config.database_url), "fieldwork is serving");
     let state = AppState::new(store, config);
+    tracing::info!(
+        listen = %base_url,
+        database = %crate::store::redact(&state.config.database_url),
+        rate_limits = state.limits.describe(),
+        "fieldwork is serving"
+    );
     crate::launch(state, listener, shutdown_signal()).await
 }
 

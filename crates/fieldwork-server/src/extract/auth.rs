@@ -57,18 +57,31 @@ impl FromRequestParts<AppState> for MaxPlanCompany {
 
 /// Looks up the key of the `Authorization` header and notes it as used.
 pub async fn lookup_key(headers: &HeaderMap, state: &AppState) -> Result<KeyLookup, ApiError> {
-    let Some(key) = headers
+    let Some(key_hash) = presented_key_hash(headers) else {
+        return Ok(KeyLookup::Missing);
+    };
+    let auth = state.store.authenticate(&key_hash).await?;
+    Ok(key_lookup(state, auth))
+}
+
+/// The stored form of the key of the `Authorization: Token …` header, if there is one.
+pub fn presented_key_hash(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(token_of)
-    else {
-        return Ok(KeyLookup::Missing);
-    };
-    let Some(auth) = state.store.authenticate(&hash_key(key)).await? else {
-        return Ok(KeyLookup::Unknown);
-    };
-    state.key_usage.touch(&auth.key_id);
-    Ok(KeyLookup::Found(auth))
+        .map(hash_key)
+}
+
+/// The lookup of a presented key (`None`: unknown or revoked), noting a found key as used.
+pub fn key_lookup(state: &AppState, auth: Option<KeyAuth>) -> KeyLookup {
+    match auth {
+        Some(auth) => {
+            state.key_usage.touch(&auth.key_id);
+            KeyLookup::Found(auth)
+        }
+        None => KeyLookup::Unknown,
+    }
 }
 
 /// The key of a `Token <key>` header value (scheme case-insensitive, as HTTP schemes are).

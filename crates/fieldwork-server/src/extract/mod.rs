@@ -5,7 +5,7 @@ pub mod json;
 mod query;
 mod upload;
 
-pub use auth::{KeyLookup, MaxPlanCompany, lookup_key};
+pub use auth::{KeyLookup, MaxPlanCompany, key_lookup, lookup_key, presented_key_hash};
 pub use json::HcpJson;
 pub use query::HcpQuery;
 pub use upload::FileUpload;

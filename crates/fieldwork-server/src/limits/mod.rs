@@ -1,19 +1,44 @@
 //! Request limits: at most N requests per API key in any rolling window, and at most M requests
-//! of one company in progress at once. In memory, per server process.
+//! of one company in progress at once.
+//!
+//! The key windows are exact sliding windows in this process's memory (`window.rs`), or, when
+//! several servers share a database, kept in it (`shared.rs`) so the limit holds across all of
+//! them. The concurrency cap is per process (`concurrency.rs`).
 
+mod concurrency;
 mod headers;
 pub mod sharded;
+mod shared;
 pub mod window;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use fieldwork_store::KeyAuth;
+use fieldwork_store::{
+    KeyAuth, Plan, SharedRateWindows, Store, StoreError, WindowCount, WindowRule,
+};
+use serde::{Deserialize, Serialize};
 
+use concurrency::ConcurrencyCap;
+pub use concurrency::InFlight;
 pub use headers::RateState;
 use sharded::Sharded;
+use shared::SharedWindows;
 use window::SlidingWindow;
+
+/// The longest window a server may be configured with (`rate_limit_window_secs`).
+pub const MAX_WINDOW_SECS: u64 = 3600;
+
+/// Where the key windows are kept (`rate_limit_scope`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// One window per key for every server on the database: in the database on PostgreSQL,
+    /// in memory on SQLite (one server process per database file).
+    Shared,
+    /// One window per key in each server process's memory.
+    Process,
+}
 
 /// The server-wide limit settings (companies may override the two numbers).
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +51,8 @@ pub struct LimitSettings {
     pub window: Duration,
     /// Requests of a company in progress at once, unless the company has its own number.
     pub concurrency: u32,
+    /// Where the key windows are kept.
+    pub scope: Scope,
 }
 
 /// Why a request was refused with 429.
@@ -37,8 +64,8 @@ pub enum Refusal {
     TooManyConcurrent { limit: u32 },
 }
 
-/// The outcome of [`RequestLimits::admit`]: the window's state for the headers (`None` when
-/// limits are off) and, when admitted, the concurrency slot to hold until the response is made.
+/// The outcome of a decision: the window's state for the headers (`None` when limits are off)
+/// and, when admitted, the concurrency slot to hold until the response is made.
 pub struct Admission {
     pub rate: Option<RateState>,
     pub outcome: Result<InFlight, Refusal>,
@@ -47,22 +74,48 @@ pub struct Admission {
 /// Both limits, shared by every request of the process.
 pub struct RequestLimits {
     settings: LimitSettings,
-    /// Origin of the windows' microsecond clock.
+    /// Origin of the in-memory windows' microsecond clock.
     epoch: Instant,
+    /// The in-memory windows: the only ones in `process` scope, the fallback in `shared`.
     windows: Sharded<SlidingWindow>,
-    /// Requests in progress per company. A slot holds its company's counter, so giving it
-    /// back is one atomic decrement; counters at zero are dropped with the idle windows.
-    in_flight: Sharded<Arc<AtomicU32>>,
+    /// The database's windows, when they are the ones in force.
+    shared: Option<SharedWindows>,
+    in_flight: ConcurrencyCap,
 }
 
 impl RequestLimits {
-    /// Limits with the given settings and nothing counted yet.
+    /// Limits with the given settings, nothing counted yet, and the windows in memory.
     pub fn new(settings: LimitSettings) -> Self {
         Self {
             settings,
             epoch: Instant::now(),
             windows: Sharded::default(),
-            in_flight: Sharded::default(),
+            shared: None,
+            in_flight: ConcurrencyCap::default(),
+        }
+    }
+
+    /// Limits whose key windows are `store`'s shared ones when the settings ask for `shared`
+    /// scope and the store has them; in memory otherwise.
+    pub fn for_store(settings: LimitSettings, store: &dyn Store) -> Self {
+        let shared = (settings.enabled && settings.scope == Scope::Shared)
+            .then(|| store.shared_rate_windows())
+            .flatten();
+        Self::with_shared(settings, shared)
+    }
+
+    /// Limits whose key windows are `shared` (in memory when `None`).
+    pub fn with_shared(
+        settings: LimitSettings,
+        shared: Option<Arc<dyn SharedRateWindows>>,
+    ) -> Self {
+        let rule = WindowRule {
+            default_limit: settings.per_window,
+            window_secs: u32::try_from(settings.window.as_secs()).unwrap_or(u32::MAX),
+        };
+        Self {
+            shared: shared.map(|s| SharedWindows::new(s, rule)),
+            ..Self::new(settings)
         }
     }
 
@@ -71,19 +124,33 @@ impl RequestLimits {
         &self.settings
     }
 
-    /// Decides a request made with `auth`'s key: the concurrency cap first (a request refused
-    /// for it does not use up the key's window), then the key's window.
+    /// Where the key windows are, for the start-up log.
+    pub fn describe(&self) -> &'static str {
+        match (self.settings.enabled, self.is_shared()) {
+            (false, _) => "off",
+            (true, true) => "per key in the database, shared by every server on it",
+            (true, false) => "per key in this process's memory",
+        }
+    }
+
+    /// Whether the key windows are the database's (then use [`Self::authenticate_and_admit`]).
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// Decides a request made with `auth`'s key on this process's windows: the concurrency
+    /// cap first (a request refused for it does not use up the key's window), then the window.
     pub fn admit(&self, auth: &KeyAuth) -> Admission {
         if !self.settings.enabled {
             return Admission {
                 rate: None,
-                outcome: Ok(InFlight { release: None }),
+                outcome: Ok(InFlight::none()),
             };
         }
         let limit = auth.limits.per_minute.unwrap_or(self.settings.per_window);
         let window = self.window_micros();
         let now = self.now_micros();
-        let in_flight = match self.enter(&auth.company_id, auth.limits.concurrency) {
+        let in_flight = match self.enter(auth) {
             Ok(slot) => slot,
             Err(refusal) => {
                 let state = self
@@ -102,9 +169,101 @@ impl RequestLimits {
             .with(&auth.key_id, SlidingWindow::default, |w| {
                 w.admit(now, limit, window)
             });
-        let rate = RateState::new(limit, self.settings.window, state);
-        let outcome = if state.admitted {
-            Ok(in_flight)
+        self.decided(
+            RateState::new(limit, self.settings.window, state),
+            state.admitted,
+            in_flight,
+        )
+    }
+
+    /// Looks up the key of `key_hash` and decides its request on the database's windows, in one
+    /// round trip: the window first, then the concurrency cap (a request it refuses gets its
+    /// count taken back). `None`: no active key has this hash; no admission: not on `max`.
+    ///
+    /// When the shared windows fail but the database answers (a broken table, say), the
+    /// request is looked up alone and decided on this process's window, with a warning: the
+    /// limit then holds per server, never not at all, and no 5xx comes of it. A database that
+    /// does not answer fails the lookup as it would without limits (503).
+    pub async fn authenticate_and_admit(
+        &self,
+        key_hash: &str,
+        store: &dyn Store,
+    ) -> Result<Option<(KeyAuth, Option<Admission>)>, StoreError> {
+        let Some(shared) = &self.shared else {
+            return self.authenticate_locally(key_hash, store).await;
+        };
+        let (auth, count) = match shared.count(key_hash).await {
+            Ok(None) => return Ok(None),
+            Ok(Some(found)) => found,
+            Err(e @ StoreError::Unavailable(_)) => return Err(e),
+            Err(e) => {
+                shared.warn(
+                    "shared rate limit failed; limiting per server meanwhile",
+                    &e,
+                );
+                return self.authenticate_locally(key_hash, store).await;
+            }
+        };
+        let Some(count) = count else {
+            return Ok(Some((auth, None)));
+        };
+        let rate = |count: WindowCount| {
+            RateState::new(
+                count.limit,
+                self.settings.window,
+                shared::window_state(&count),
+            )
+        };
+        if !count.admitted {
+            return Ok(Some((
+                auth,
+                Some(self.decided(rate(count), false, InFlight::none())),
+            )));
+        }
+        let admission = match self.enter(&auth) {
+            Ok(slot) => self.decided(rate(count), true, slot),
+            Err(refusal) => {
+                shared.uncount(&auth.key_id, count.sec).await;
+                Admission {
+                    rate: Some(rate(shared::uncounted(&count))),
+                    outcome: Err(refusal),
+                }
+            }
+        };
+        Ok(Some((auth, Some(admission))))
+    }
+
+    /// Forgets idle in-memory windows and in-flight counters and, once a minute, deletes idle keys' shared windows.
+    pub async fn housekeep(&self) {
+        let (now, window) = (self.now_micros(), self.window_micros());
+        self.windows.retain(|w| !w.is_idle(now, window));
+        self.in_flight.forget_idle();
+        if let Some(shared) = &self.shared {
+            shared.prune_if_due().await;
+        }
+    }
+
+    /// Keys tracked in memory (for tests).
+    pub fn tracked_keys(&self) -> usize {
+        self.windows.len()
+    }
+
+    async fn authenticate_locally(
+        &self,
+        key_hash: &str,
+        store: &dyn Store,
+    ) -> Result<Option<(KeyAuth, Option<Admission>)>, StoreError> {
+        let auth = store.authenticate(key_hash).await?;
+        Ok(auth.map(|auth| {
+            let admission = (auth.plan == Plan::Max).then(|| self.admit(&auth));
+            (auth, admission)
+        }))
+    }
+
+    /// The admission of a window's decision, holding `slot` when admitted.
+    fn decided(&self, rate: RateState, admitted: bool, slot: InFlight) -> Admission {
+        let outcome = if admitted {
+            Ok(slot)
         } else {
             Err(Refusal::RateLimited {
                 retry_after_secs: rate.reset_secs.max(1),
@@ -116,31 +275,9 @@ impl RequestLimits {
         }
     }
 
-    /// Forgets keys with nothing in their window, so memory follows the keys active lately.
-    pub fn evict_idle(&self) {
-        let (now, window) = (self.now_micros(), self.window_micros());
-        self.windows.retain(|w| !w.is_idle(now, window));
-        // Taking a slot increments under the shard's lock, so a zero seen here stays zero.
-        self.in_flight.retain(|n| n.load(Ordering::Acquire) > 0);
-    }
-
-    /// Keys currently tracked (for tests).
-    pub fn tracked_keys(&self) -> usize {
-        self.windows.len()
-    }
-
-    fn enter(&self, company_id: &str, own_limit: Option<u32>) -> Result<InFlight, Refusal> {
-        let limit = own_limit.unwrap_or(self.settings.concurrency);
-        self.in_flight.with(company_id, Arc::default, |n| {
-            // Under the shard's lock, so no eviction races; releases need no lock.
-            n.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
-                (v < limit).then_some(v + 1)
-            })
-            .map(|_| InFlight {
-                release: Some(Arc::clone(n)),
-            })
-            .map_err(|_| Refusal::TooManyConcurrent { limit })
-        })
+    fn enter(&self, auth: &KeyAuth) -> Result<InFlight, Refusal> {
+        let limit = auth.limits.concurrency.unwrap_or(self.settings.concurrency);
+        self.in_flight.enter(&auth.company_id, limit)
     }
 
     fn now_micros(&self) -> u64 {
@@ -152,120 +289,5 @@ impl RequestLimits {
     }
 }
 
-/// A company's slot among its requests in progress, given back when dropped.
-pub struct InFlight {
-    release: Option<Arc<AtomicU32>>,
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        if let Some(n) = self.release.take() {
-            n.fetch_sub(1, Ordering::AcqRel);
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use fieldwork_store::{CompanyLimits, Plan};
-
-    use super::*;
-
-    fn auth(key: &str, company: &str, limits: CompanyLimits) -> KeyAuth {
-        KeyAuth {
-            key_id: key.into(),
-            key_name: key.into(),
-            company_id: company.into(),
-            plan: Plan::Max,
-            limits,
-        }
-    }
-
-    fn limits(per_window: u32, concurrency: u32) -> RequestLimits {
-        RequestLimits::new(LimitSettings {
-            enabled: true,
-            per_window,
-            window: Duration::from_secs(60),
-            concurrency,
-        })
-    }
-
-    #[test]
-    fn keys_have_separate_windows_and_company_limits_override_the_default() {
-        let l = limits(2, 100);
-        let a = auth("a", "co", CompanyLimits::default());
-        let b = auth("b", "co", CompanyLimits::default());
-        for _ in 0..2 {
-            assert!(l.admit(&a).outcome.is_ok());
-        }
-        let refused = l.admit(&a);
-        assert!(matches!(
-            refused.outcome,
-            Err(Refusal::RateLimited {
-                retry_after_secs: 60
-            })
-        ));
-        assert_eq!(refused.rate.unwrap().remaining, 0);
-        assert!(l.admit(&b).outcome.is_ok());
-        let own = auth(
-            "c",
-            "co2",
-            CompanyLimits {
-                per_minute: Some(1),
-                concurrency: None,
-            },
-        );
-        assert_eq!(l.admit(&own).rate.unwrap().limit, 1);
-        assert!(l.admit(&own).outcome.is_err());
-    }
-
-    #[test]
-    fn the_concurrency_cap_counts_requests_in_progress_per_company() {
-        let l = limits(1000, 2);
-        let a = auth("a", "co", CompanyLimits::default());
-        let first = l.admit(&a).outcome.ok().unwrap();
-        let _second = l.admit(&a).outcome.ok().unwrap();
-        let third = l.admit(&a);
-        assert!(matches!(
-            third.outcome,
-            Err(Refusal::TooManyConcurrent { limit: 2 })
-        ));
-        // The refused request did not use up the key's window.
-        assert_eq!(third.rate.unwrap().remaining, 998);
-        // Another company is not affected.
-        assert!(
-            l.admit(&auth("b", "other", CompanyLimits::default()))
-                .outcome
-                .is_ok()
-        );
-        drop(first);
-        assert!(l.admit(&a).outcome.is_ok());
-    }
-
-    #[test]
-    fn in_flight_counters_are_dropped_once_no_request_is_in_progress() {
-        let l = limits(1000, 1);
-        let a = auth("a", "co", CompanyLimits::default());
-        let slot = l.admit(&a).outcome.ok().unwrap();
-        assert!(l.admit(&a).outcome.is_err());
-        assert_eq!(l.in_flight.len(), 1);
-        drop(slot);
-        assert_eq!(l.in_flight.len(), 1);
-        l.evict_idle();
-        assert!(l.in_flight.is_empty());
-    }
-
-    #[test]
-    fn switched_off_admits_everything_without_state() {
-        let l = RequestLimits::new(LimitSettings {
-            enabled: false,
-            per_window: 1,
-            window: Duration::from_secs(60),
-            concurrency: 1,
-        });
-        let a = auth("a", "co", CompanyLimits::default());
-        let held: Vec<_> = (0..5).map(|_| l.admit(&a)).collect();
-        assert!(held.iter().all(|x| x.outcome.is_ok() && x.rate.is_none()));
-        assert_eq!(l.tracked_keys(), 0);
-    }
-}
+mod tests;

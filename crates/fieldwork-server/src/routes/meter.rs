@@ -8,13 +8,14 @@
 use std::sync::{Arc, OnceLock};
 
 use axum::extract::{Request, State};
+use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use fieldwork_store::Plan;
 
 use crate::error::ApiError;
-use crate::extract::{KeyLookup, lookup_key};
-use crate::limits::{RateState, Refusal};
+use crate::extract::{KeyLookup, key_lookup, lookup_key, presented_key_hash};
+use crate::limits::{Admission, RateState, Refusal};
 use crate::state::AppState;
 
 /// What [`limit`] learned about a request, for [`report`].
@@ -51,16 +52,14 @@ pub async fn report(State(state): State<AppState>, mut req: Request, next: Next)
 /// Requests without a valid key are passed on untouched: the handler's extractor answers 401,
 /// and nothing is counted against any key.
 pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let lookup = match lookup_key(req.headers(), &state).await {
-        Ok(lookup) => lookup,
+    let (lookup, admission) = match decide(&state, req.headers()).await {
+        Ok(decided) => decided,
         Err(e) => return e.into_response(),
     };
     let KeyLookup::Found(auth) = &lookup else {
         req.extensions_mut().insert(lookup);
         return next.run(req).await;
     };
-    // Off `max`, the extractor answers 403 whatever the limits say.
-    let admission = (auth.plan == Plan::Max).then(|| state.limits.admit(auth));
     if let Some(meter) = req.extensions().get::<Meter>() {
         let _ = meter.0.set(Metered {
             company_id: auth.company_id.clone(),
@@ -78,6 +77,32 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
         }
         Some(Err(refusal)) => ApiError::from(refusal).into_response(),
     }
+}
+
+/// Looks the request's key up and decides its limits: no admission for a missing or unknown
+/// key, nor off `max` (the extractor answers 403 whatever the limits say). On shared windows
+/// the store does both in one round trip.
+async fn decide(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(KeyLookup, Option<Admission>), ApiError> {
+    if !state.limits.is_shared() {
+        let lookup = lookup_key(headers, state).await?;
+        let admission = match &lookup {
+            KeyLookup::Found(auth) if auth.plan == Plan::Max => Some(state.limits.admit(auth)),
+            _ => None,
+        };
+        return Ok((lookup, admission));
+    }
+    let Some(key_hash) = presented_key_hash(headers) else {
+        return Ok((KeyLookup::Missing, None));
+    };
+    let decided = state
+        .limits
+        .authenticate_and_admit(&key_hash, state.store.as_ref())
+        .await?;
+    let (auth, admission) = decided.map_or((None, None), |(auth, a)| (Some(auth), a));
+    Ok((key_lookup(state, auth), admission))
 }
 
 impl From<Refusal> for ApiError {

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 const BIN: &str = env!("CARGO_BIN_EXE_fieldwork");
 
 /// Runs `fieldwork --database URL args…`, asserting success; returns stdout.
-fn run(url: &str, args: &[&str]) -> String {
+pub(crate) fn run(url: &str, args: &[&str]) -> String {
     let out = Command::new(BIN)
         .args(["--database", url])
         .args(args)

@@ -17,7 +17,7 @@ pub async fn spawn_limited(tweak: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 /// The value of a header of a reply, as text.
-fn header<'a>(r: &'a Reply, name: &str) -> &'a str {
+pub(crate) fn header<'a>(r: &'a Reply, name: &str) -> &'a str {
     r.headers
         .get(name)
         .unwrap_or_else(|| panic!("no {name} header; status {}", r.status))
@@ -26,7 +26,7 @@ fn header<'a>(r: &'a Reply, name: &str) -> &'a str {
 }
 
 /// The draft `RateLimit` header's `r` and `t`, checked against the `X-RateLimit-*` ones.
-fn remaining_and_reset(r: &Reply) -> (u64, u64) {
+pub(crate) fn remaining_and_reset(r: &Reply) -> (u64, u64) {
     let value = header(r, "ratelimit");
     let rest = value.strip_prefix("\"per-key\";r=").expect(value);
     let (remaining, reset) = rest.split_once(";t=").expect(value);

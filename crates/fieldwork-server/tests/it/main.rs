@@ -41,6 +41,7 @@ mod limits;
 mod lists;
 mod postgres_outage;
 mod reference;
+mod shared_limits;
 mod usage;
 mod vendors;
 mod webhooks;

@@ -4,6 +4,7 @@
 mod connection;
 mod customers;
 mod differential;
+mod rate_windows;
 mod story;
 
 use fieldwork_store::{StoreError, StoreResult};
