@@ -1,4 +1,4 @@
-"""Targeted checks of the 24 implemented HCP operations with realistic requests and list params."""
+"""Targeted checks of the core HCP operations (customers, company, reference data, vendors) with realistic requests and list params."""
 
 from __future__ import annotations
 

@@ -58,7 +58,13 @@ backend_tests! {
             }));
         }
         // Kill mid-burst, while requests are in flight.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while acked.lock().len() < 400 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "only {} writes acknowledged in 60 s",
+                acked.lock().len()
+            );
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
         server.kill();
