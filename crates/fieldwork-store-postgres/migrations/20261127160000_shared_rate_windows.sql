@@ -19,8 +19,11 @@ create unlogged table rate_windows (
 );
 
 -- One decision on a key's window at second `now_sec`: drops the seconds that left the window
--- (and leading ones whose count was taken back), admits when fewer than `lim` requests remain
--- counted, and then counts the request in `now_sec`. Returns the row's new values.
+-- (and leading ones whose count was taken back). The window keeps second `now_sec - window_secs`
+-- too: with it, the counted seconds cover at least the whole window ending now, so no span of
+-- `window_secs` ever holds more than `lim` admits (a burst at the end of one second is not
+-- repeated at the start of the same second a window later). Then admits when fewer than `lim`
+-- requests remain counted, and counts the request in `now_sec`. Returns the row's new values.
 -- PL/pgSQL rather than SQL: a SQL function called in FROM is planned on every call (~1 ms
 -- here), a PL/pgSQL one once per connection (~0.05 ms a call after that).
 create function rate_window_admit(
@@ -35,7 +38,7 @@ declare
     first int := 1;
     counted bigint := 0;
 begin
-    while first <= len and (secs[first] <= now_sec - window_secs or counts[first] <= 0) loop
+    while first <= len and (secs[first] < now_sec - window_secs or counts[first] <= 0) loop
         first := first + 1;
     end loop;
     for i in first .. len loop

@@ -61,8 +61,9 @@ pub(crate) async fn authenticate_and_count(
             admitted,
             counted: to_u32(counted),
             reset_secs: match oldest {
+                // The oldest second counts until `window` seconds after it have passed.
                 Some(oldest) if counted > 0 => {
-                    u64::try_from(oldest + window - last_sec).unwrap_or(0)
+                    u64::try_from(oldest + window + 1 - last_sec).unwrap_or(0)
                 }
                 _ => 0,
             },

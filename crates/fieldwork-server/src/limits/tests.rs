@@ -35,8 +35,9 @@ fn keys_have_separate_windows_and_company_limits_override_the_default() {
     let refused = l.admit(&a);
     assert!(matches!(
         refused.outcome,
+        // The first admit's one-second slot counts until 61 s have begun.
         Err(Refusal::RateLimited {
-            retry_after_secs: 60
+            retry_after_secs: 61
         })
     ));
     assert_eq!(refused.rate.unwrap().remaining, 0);

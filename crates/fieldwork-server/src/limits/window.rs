@@ -1,17 +1,39 @@
-//! An exact sliding window: the admit times of one API key within the last window.
+//! A key's rolling window in memory: its admits counted in 61 slots of 1/60 of the window.
 //!
 //! A token bucket (or GCRA) with a burst of N lets up to 2N requests through in some windows
-//! (a full burst, then the refill). The issue asks for "at most N in *any* rolling window", so
-//! this keeps the log of admit times instead: a request is admitted only when fewer than N
-//! admits lie in the window ending now, hence no window of that length ever holds more than N.
-//! The log holds at most N entries (8 bytes each) and each admit costs amortised O(1).
+//! (a full burst, then the refill). The limit is "at most N in *any* rolling window", so this
+//! counts admits instead: a request is admitted only when fewer than N are counted. The counts
+//! cover the current slot and the 60 before it — from the start of the oldest slot to now, at
+//! least the whole window — so no window ever holds more than N admits; a request may be
+//! refused up to one slot (1 s of a 60 s window) longer than a log of exact times would, and
+//! never admitted sooner.
+//!
+//! Slots rather than a log of admit times: the state is 61 counters per key whatever the limit.
+//! A log held every admit of the last minute (millions of entries for a key with a high limit),
+//! and its growth made the allocator the largest cost of the limiter (BENCHMARKS.md, issue 6).
 
-use std::collections::VecDeque;
+/// Slots per window; the counts cover one more (the current slot).
+const SLOTS: u64 = 60;
+const RING: usize = SLOTS as usize + 1;
 
-/// Admit times (microseconds on the limiter's clock), oldest first.
-#[derive(Debug, Default)]
+/// Admit counts per slot, as a ring indexed by slot number.
+#[derive(Debug)]
 pub struct SlidingWindow {
-    admits: VecDeque<u64>,
+    counts: [u32; RING],
+    /// Number of the newest slot the ring holds (slot = time / slot length).
+    newest: u64,
+    /// Sum of `counts`.
+    total: u32,
+}
+
+impl Default for SlidingWindow {
+    fn default() -> Self {
+        Self {
+            counts: [0; RING],
+            newest: 0,
+            total: 0,
+        }
+    }
 }
 
 /// The window's state after a decision, as the rate-limit headers report it.
@@ -19,99 +41,114 @@ pub struct SlidingWindow {
 pub struct WindowState {
     /// Whether the request was admitted (and counted).
     pub admitted: bool,
-    /// Requests still allowed in the window ending now.
+    /// Requests still allowed now.
     pub remaining: u32,
-    /// Microseconds until the oldest counted admit leaves the window (and one more request
-    /// would pass); 0 when nothing is counted.
+    /// Microseconds until the oldest counted admit stops counting (and one more request would
+    /// pass); 0 when nothing is counted.
     pub reset_micros: u64,
 }
 
 impl SlidingWindow {
-    /// Admits a request at `now` when fewer than `limit` admits lie in `(now - window, now]`.
+    /// Admits a request at `now` (microseconds) when fewer than `limit` admits are counted.
     ///
-    /// `now` is clamped to the newest admit: callers read the clock before taking the lock, so
-    /// two racing callers may arrive out of order; recording the later time keeps the log
-    /// sorted and only ever makes the limit stricter.
+    /// A `now` older than the newest slot counts in the newest: callers read the clock before
+    /// taking the lock, so racing callers may arrive out of order; that only makes the limit
+    /// stricter.
     pub fn admit(&mut self, now: u64, limit: u32, window: u64) -> WindowState {
-        let now = now.max(self.admits.back().copied().unwrap_or(0));
-        self.expire(now, window);
-        let admitted = self.admits.len() < limit as usize;
+        let length = self.advance(now, window);
+        let admitted = self.total < limit;
         if admitted {
-            self.admits.push_back(now);
+            self.counts[ring_index(self.newest)] += 1;
+            self.total += 1;
         }
-        self.state(admitted, now, limit, window)
+        self.state(admitted, now, length, limit)
     }
 
     /// The state at `now` without admitting anything.
     pub fn peek(&mut self, now: u64, limit: u32, window: u64) -> WindowState {
-        let now = now.max(self.admits.back().copied().unwrap_or(0));
-        self.expire(now, window);
-        self.state(false, now, limit, window)
+        let length = self.advance(now, window);
+        self.state(false, now, length, limit)
     }
 
     /// Whether nothing is counted any more at `now` (the entry can be forgotten).
     pub fn is_idle(&self, now: u64, window: u64) -> bool {
-        self.admits
-            .back()
-            .is_none_or(|last| now.saturating_sub(*last) >= window)
+        self.total == 0 || now / slot_length(window) > self.newest + SLOTS
     }
 
-    fn expire(&mut self, now: u64, window: u64) {
-        while self
-            .admits
-            .front()
-            .is_some_and(|t| now.saturating_sub(*t) >= window)
-        {
-            self.admits.pop_front();
+    /// Moves the ring on to `now`'s slot, dropping the counts of slots that left it; returns
+    /// the slot length.
+    fn advance(&mut self, now: u64, window: u64) -> u64 {
+        let length = slot_length(window);
+        let slot = now / length;
+        if slot > self.newest {
+            if slot - self.newest >= RING as u64 {
+                *self = Self::default();
+            } else {
+                for s in self.newest + 1..=slot {
+                    let i = ring_index(s);
+                    self.total -= self.counts[i];
+                    self.counts[i] = 0;
+                }
+            }
+            self.newest = slot;
         }
-        // A limit lowered from a high value must not keep a large buffer alive.
-        if self.admits.capacity() > 64 && self.admits.len() < self.admits.capacity() / 4 {
-            self.admits.shrink_to(self.admits.len() * 2);
-        }
+        length
     }
 
-    fn state(&self, admitted: bool, now: u64, limit: u32, window: u64) -> WindowState {
-        let counted = u32::try_from(self.admits.len()).unwrap_or(u32::MAX);
+    fn state(&self, admitted: bool, now: u64, length: u64, limit: u32) -> WindowState {
+        // The oldest slot with a count stops counting when the ring moves past it.
+        let oldest = (self.newest.saturating_sub(SLOTS)..=self.newest)
+            .find(|s| self.counts[ring_index(*s)] > 0);
         WindowState {
             admitted,
-            remaining: limit.saturating_sub(counted),
-            reset_micros: self
-                .admits
-                .front()
-                .map_or(0, |oldest| (oldest + window).saturating_sub(now)),
+            remaining: limit.saturating_sub(self.total),
+            reset_micros: oldest.map_or(0, |s| ((s + RING as u64) * length).saturating_sub(now)),
         }
     }
+}
+
+/// Length of one slot in microseconds (at least 1).
+fn slot_length(window: u64) -> u64 {
+    (window / SLOTS).max(1)
+}
+
+fn ring_index(slot: u64) -> usize {
+    (slot % RING as u64) as usize
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// 60 s: one-second slots.
     const W: u64 = 60_000_000;
+    const SEC: u64 = 1_000_000;
 
     #[test]
-    fn admits_up_to_the_limit_then_refuses_until_the_oldest_leaves() {
+    fn admits_up_to_the_limit_then_refuses_until_the_oldest_slot_leaves() {
         let mut w = SlidingWindow::default();
         for i in 0..3 {
-            let s = w.admit(i * 1_000_000, 3, W);
+            let s = w.admit(i * SEC, 3, W);
             assert!(s.admitted);
             assert_eq!(s.remaining, 2 - i as u32);
         }
-        let s = w.admit(10_000_000, 3, W);
+        let s = w.admit(10 * SEC, 3, W);
         assert!(!s.admitted);
         assert_eq!(s.remaining, 0);
-        assert_eq!(s.reset_micros, 50_000_000);
-        // One microsecond before the first admit leaves: still refused.
-        assert!(!w.admit(W - 1, 3, W).admitted);
-        // When it leaves, exactly one slot frees up.
-        assert!(w.admit(W, 3, W).admitted);
+        // Slot 0 counts until slot 61 begins.
+        assert_eq!(s.reset_micros, 51 * SEC);
+        // A whole window after the first admit, its slot still counts: refused.
         assert!(!w.admit(W, 3, W).admitted);
+        assert!(!w.admit(61 * SEC - 1, 3, W).admitted);
+        // When slot 0 leaves, exactly one request passes.
+        assert!(w.admit(61 * SEC, 3, W).admitted);
+        assert!(!w.admit(61 * SEC, 3, W).admitted);
     }
 
     #[test]
     fn no_window_ever_holds_more_than_the_limit() {
         // Requests every 7 ms for 3 windows, then check every window ending at an admit.
-        let (limit, window) = (50u32, 1_000_000u64);
+        let (limit, window) = (50u32, SEC);
         let mut w = SlidingWindow::default();
         let mut admitted = Vec::new();
         let mut t = 0;
@@ -128,8 +165,22 @@ mod tests {
                 "{inside} admits in the window ending {end}"
             );
         }
-        // And the limiter is not stricter than needed: about `limit` per window.
-        assert!(admitted.len() >= 3 * limit as usize, "{}", admitted.len());
+        // And not much stricter than needed: about `limit` per window (one slot's worth less).
+        assert!(
+            admitted.len() >= 3 * (limit as usize - 3),
+            "{}",
+            admitted.len()
+        );
+    }
+
+    #[test]
+    fn a_burst_at_the_end_of_a_slot_is_not_repeated_a_window_later() {
+        // 3 admits just before second 1 ends; a window later (+60 s) they still count.
+        let mut w = SlidingWindow::default();
+        for _ in 0..3 {
+            assert!(w.admit(2 * SEC - 1, 3, W).admitted);
+        }
+        assert!(!w.admit(2 * SEC - 1 + W, 3, W).admitted);
     }
 
     #[test]
@@ -144,12 +195,12 @@ mod tests {
     }
 
     #[test]
-    fn out_of_order_times_keep_the_log_sorted() {
+    fn out_of_order_times_count_in_the_newest_slot() {
         let mut w = SlidingWindow::default();
-        w.admit(1_000, 2, W);
-        w.admit(500, 2, W);
-        assert!(!w.admit(W + 999, 2, W).admitted);
-        assert!(w.admit(W + 1_000, 2, W).admitted);
+        w.admit(5 * SEC, 2, W);
+        w.admit(3 * SEC, 2, W);
+        assert!(!w.admit(65 * SEC, 2, W).admitted);
+        assert!(w.admit(66 * SEC, 2, W).admitted);
     }
 
     #[test]
@@ -157,8 +208,18 @@ mod tests {
         let mut w = SlidingWindow::default();
         assert!(w.is_idle(0, W));
         w.admit(5, 1, W);
-        assert!(!w.is_idle(W + 4, W));
-        assert!(w.is_idle(W + 5, W));
-        assert_eq!(w.peek(W + 5, 1, W).remaining, 1);
+        assert!(!w.is_idle(60 * SEC, W));
+        assert!(w.is_idle(61 * SEC, W));
+        assert_eq!(w.peek(61 * SEC, 1, W).remaining, 1);
+    }
+
+    #[test]
+    fn a_long_pause_clears_the_ring() {
+        let mut w = SlidingWindow::default();
+        for _ in 0..5 {
+            w.admit(0, 5, W);
+        }
+        let s = w.peek(1_000 * SEC, 5, W);
+        assert_eq!((s.remaining, s.reset_micros), (5, 0));
     }
 }
