@@ -7,6 +7,7 @@ pub mod files;
 pub mod ids;
 pub mod query;
 pub mod records;
+pub mod reference;
 pub mod rules;
 pub mod time;
 pub mod usage;
@@ -37,6 +38,13 @@ pub use usage::{UsageCounts, UsageDelta, UsageMinute};
 pub trait Store: Send + Sync + 'static {
     /// Short name of the backend (`sqlite`, `postgres`) for logs and `--help`.
     fn backend(&self) -> &'static str;
+
+    // Reference data (see `reference`) --------------------------------------------------------
+    /// The company's reference epoch: it moves whenever the company, one of its employees or
+    /// one of its job types changes, in any process. 0 before any change.
+    async fn reference_epoch(&self, company_id: &str) -> StoreResult<i64>;
+    /// This store's cache of reference data, used by [`reference::load`].
+    fn reference_cache(&self) -> &reference::ReferenceCache;
 
     // Companies -----------------------------------------------------------------------------
     /// Creates a company with default settings and schedule availability.

@@ -37,7 +37,8 @@ pub async fn finish_job(
             updated_at: now,
             ..job.clone()
         };
-        writes.extend(events::job_changed_writes(store, company_id, &before, &after).await?);
+        let (emits, _) = events::job_changed_writes(store, company_id, &before, &after).await?;
+        writes.extend(emits);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {
                 job.version = stored[0].version;
