@@ -56,7 +56,9 @@ pub(crate) fn get_many(
     collect(
         c,
         &format!(
-            "select {COLS} from {} where company_id = ?1 and id in (select value from json_each(?2))",
+            // `+company_id`: found by id (unique), checked for the company (not a scan of the
+            // company's index).
+            "select {COLS} from {} where +company_id = ?1 and id in (select value from json_each(?2))",
             kind.table()
         ),
         params![company_id, ids],
