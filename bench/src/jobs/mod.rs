@@ -73,11 +73,17 @@ pub async fn run(args: RunArgs, jobs: u64) -> anyhow::Result<()> {
         let label = ctx.backend.label();
         eprintln!("==== {label}: seeding {jobs} jobs ====");
         let t = Instant::now();
-        let manifest = seed::create(&ctx.db_url, jobs).await?;
+        let manifest = match (&ctx.backend, &args.prepared) {
+            (Backend::Sqlite, Some(prepared)) => {
+                seed::prepared(prepared, &ctx.db_url, &ctx.db_path, jobs).await?
+            }
+            _ => seed::create(&ctx.db_url, jobs).await?,
+        };
         let secs = t.elapsed().as_secs_f64();
         seeding.push(format!(
-            "{label}: {jobs} jobs seeded in {secs:.0} s ({:.0}/s, store library, batches of 2,000)",
-            jobs as f64 / secs
+            "{label}: {jobs} jobs seeded in {secs:.0} s ({:.0}/s, store library, batches of {})",
+            jobs as f64 / secs,
+            seed::BATCH
         ));
         measure(&mut ctx, &manifest, &mut verdicts).await?;
         done.push(ctx);

@@ -85,6 +85,17 @@ pub(crate) async fn get(db: &Db, company_id: &str) -> StoreResult<CompanyRecord>
     found(row.as_ref().map(from_row), "company")
 }
 
+/// The company's reference epoch (see `fieldwork_store::reference`); 0 before any change.
+pub(crate) async fn reference_epoch(db: &Db, company_id: &str) -> StoreResult<i64> {
+    let row = db
+        .query_opt(
+            "select n from reference_epochs where company_id = $1",
+            &[&company_id],
+        )
+        .await?;
+    Ok(row.map_or(0, |r| r.get(0)))
+}
+
 pub(crate) async fn find_by_name(db: &Db, name: &str) -> StoreResult<Option<CompanyRecord>> {
     let row = db
         .query_opt(

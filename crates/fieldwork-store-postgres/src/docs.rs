@@ -96,12 +96,18 @@ pub(crate) async fn list(
     args.push(Box::new(q.offset()));
     // The page's ids are found first (a deferred join): skipping and sorting never read the
     // JSON bodies of rows that are not returned.
+    let page_ids = match q.start_span(kind) {
+        Some(_) => crate::start_days::page_ids(q),
+        None => format!(
+            "select id from {table} where {cond} order by {order} limit ${} offset ${}",
+            n + 1,
+            n + 2,
+            order = order_by(q)
+        ),
+    };
     let list_sql = format!(
-        "select {COLS} from {table} where company_id = $1 and id in (
-            select id from {table} where {cond} order by {order} limit ${} offset ${})
+        "select {COLS} from {table} where company_id = $1 and id in ({page_ids})
          order by {order}",
-        n + 1,
-        n + 2,
         order = order_by(q)
     );
     let params: Vec<&(dyn ToSql + Sync)> = args

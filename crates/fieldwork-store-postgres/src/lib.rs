@@ -15,6 +15,7 @@ mod notify;
 mod rate_windows;
 mod reference;
 mod sql;
+mod start_days;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod usage;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldwork_store::OutboxEvent;
+use fieldwork_store::reference::ReferenceCache;
 use fieldwork_store::webhooks::{
     Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, Endpoint,
     EndpointPatch, Message, MessageQuery, NewEndpoint,
@@ -51,6 +53,7 @@ pub struct PostgresStore {
     /// Bumped after every commit of this process that queued deliveries (see
     /// `Store::outbox_signal`); other processes find them by polling.
     outbox: Arc<watch::Sender<u64>>,
+    reference_cache: Arc<ReferenceCache>,
 }
 
 impl PostgresStore {
@@ -78,6 +81,7 @@ impl PostgresStore {
         Ok(Self {
             db: Arc::new(db),
             outbox,
+            reference_cache: Arc::default(),
         })
     }
 
@@ -145,6 +149,15 @@ impl Store for PostgresStore {
     }
     fn shared_rate_windows(&self) -> Option<Arc<dyn SharedRateWindows>> {
         Some(Arc::new(self.clone()))
+    }
+
+    async fn reference_epoch(&self, company_id: &str) -> StoreResult<i64> {
+        self.db
+            .run(companies::reference_epoch(&self.db, company_id))
+            .await
+    }
+    fn reference_cache(&self) -> &ReferenceCache {
+        &self.reference_cache
     }
 
     async fn create_company(&self, new: NewCompany) -> StoreResult<CompanyRecord> {

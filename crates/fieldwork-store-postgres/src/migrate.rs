@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127160000_shared_rate_windows",
         include_str!("../migrations/20261127160000_shared_rate_windows.sql"),
     ),
+    (
+        "20261127170000_reference_epochs_job_lists",
+        include_str!("../migrations/20261127170000_reference_epochs_job_lists.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

@@ -81,6 +81,14 @@ pub(crate) fn get(c: &Connection, company_id: &str) -> StoreResult<CompanyRecord
         .map_err(not_found("company"))
 }
 
+/// The company's reference epoch (see `fieldwork_store::reference`); 0 before any change.
+pub(crate) fn reference_epoch(c: &Connection, company_id: &str) -> StoreResult<i64> {
+    c.prepare_cached("select n from reference_epochs where company_id = ?1")
+        .and_then(|mut s| s.query_row([company_id], |r| r.get(0)).optional())
+        .map(Option::unwrap_or_default)
+        .map_err(map_err)
+}
+
 pub(crate) fn find_by_name(c: &Connection, name: &str) -> StoreResult<Option<CompanyRecord>> {
     c.prepare_cached(&format!(
         "select {COLS} from companies where name = ?1 order by created_at limit 1"

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use crate::error::{map_err, not_found};
 use crate::sql::{collect, count};
+use crate::start_days;
 
 const COLS: &str = "id, version, customer_id, status, starts_at, ends_at, due_at, paid_at, amount,
     parent_id, number, sort_text, created_at, updated_at, body";
@@ -55,7 +56,9 @@ pub(crate) fn get_many(
     collect(
         c,
         &format!(
-            "select {COLS} from {} where company_id = ?1 and id in (select value from json_each(?2))",
+            // `+company_id`: found by id (unique), checked for the company (not a scan of the
+            // company's index).
+            "select {COLS} from {} where +company_id = ?1 and id in (select value from json_each(?2))",
             kind.table()
         ),
         params![company_id, ids],
@@ -69,6 +72,9 @@ pub(crate) fn list(
     kind: DocKind,
     query: &DocQuery,
 ) -> StoreResult<Page<Doc>> {
+    if let Some(span) = query.start_span(kind) {
+        return start_days::list(c, company_id, query, span, |c, seqs| by_seqs(c, kind, seqs));
+    }
     let (cond, mut args) = conditions(company_id, kind, query);
     let table = kind.table();
     let total = count(
@@ -97,6 +103,22 @@ pub(crate) fn list(
         |r| from_row(kind, r),
     )?;
     Ok(Page { items, total })
+}
+
+/// The documents with these `seq`s, in that order.
+fn by_seqs(c: &Connection, kind: DocKind, seqs: &[i64]) -> StoreResult<Vec<Doc>> {
+    let list = serde_json::to_string(seqs).expect("numbers serialize");
+    let mut found = collect(
+        c,
+        &format!(
+            "select {COLS}, seq from {} where seq in (select value from json_each(?1))",
+            kind.table()
+        ),
+        [list],
+        |r| Ok((r.get::<_, i64>(15)?, from_row(kind, r)?)),
+    )?;
+    found.sort_by_key(|(seq, _)| seqs.iter().position(|s| s == seq));
+    Ok(found.into_iter().map(|(_, doc)| doc).collect())
 }
 
 /// The `where` body of a list and its parameters (`?1` is the company).

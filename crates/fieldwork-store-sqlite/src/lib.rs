@@ -11,6 +11,7 @@ mod keys;
 mod migrate;
 mod reference;
 mod sql;
+mod start_days;
 mod usage;
 mod vendors;
 mod webhooks;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldwork_store::OutboxEvent;
+use fieldwork_store::reference::ReferenceCache;
 use fieldwork_store::webhooks::{
     Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, Endpoint,
     EndpointPatch, Message, MessageQuery, NewEndpoint,
@@ -44,6 +46,7 @@ pub struct SqliteStore {
     /// Bumped after every commit that queued deliveries (see `Store::outbox_signal`).
     outbox: Arc<watch::Sender<u64>>,
     auth_cache: Arc<keys::AuthCache>,
+    reference_cache: Arc<ReferenceCache>,
 }
 
 impl SqliteStore {
@@ -57,6 +60,7 @@ impl SqliteStore {
             db: Arc::new(Db::open(&path, migrate)?),
             outbox: Arc::new(watch::channel(0).0),
             auth_cache: Arc::default(),
+            reference_cache: Arc::default(),
         })
     }
 
@@ -104,6 +108,13 @@ fn path_from_url(url: &str) -> StoreResult<PathBuf> {
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    async fn reference_epoch(&self, company_id: &str) -> StoreResult<i64> {
+        self.db.read(|c| companies::reference_epoch(c, company_id))
+    }
+    fn reference_cache(&self) -> &ReferenceCache {
+        &self.reference_cache
     }
 
     async fn create_company(&self, new: NewCompany) -> StoreResult<CompanyRecord> {

@@ -31,6 +31,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127150000_webhooks",
         include_str!("../migrations/20261127150000_webhooks.sql"),
     ),
+    (
+        "20261127170000_reference_epochs_job_lists",
+        include_str!("../migrations/20261127170000_reference_epochs_job_lists.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod query;
 pub mod rate;
 pub mod records;
+pub mod reference;
 pub mod rules;
 pub mod time;
 pub mod usage;
@@ -45,6 +46,13 @@ pub trait Store: Send + Sync + 'static {
     fn shared_rate_windows(&self) -> Option<std::sync::Arc<dyn SharedRateWindows>> {
         None
     }
+
+    // Reference data (see `reference`) --------------------------------------------------------
+    /// The company's reference epoch: it moves whenever the company, one of its employees or
+    /// one of its job types changes, in any process. 0 before any change.
+    async fn reference_epoch(&self, company_id: &str) -> StoreResult<i64>;
+    /// This store's cache of reference data, used by [`reference::load`].
+    fn reference_cache(&self) -> &reference::ReferenceCache;
 
     // Companies -----------------------------------------------------------------------------
     /// Creates a company with default settings and schedule availability.

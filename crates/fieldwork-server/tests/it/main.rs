@@ -34,6 +34,7 @@ mod estimates;
 mod events;
 mod invoice_views;
 mod invoices;
+mod job_lists;
 mod job_parts;
 mod jobs;
 mod leads;

@@ -120,8 +120,10 @@ pub(crate) fn get_many(
     let ids = serde_json::to_string(ids).expect("strings serialize");
     let mut stmt = c
         .prepare_cached(&format!(
+            // `+c.company_id`: found by id (unique), checked for the company; on the company's
+            // index SQLite scanned every customer of the company (0.6 ms at 2,000 customers).
             "select {COLS} from customers c join companies co on co.id = c.company_id
-             where c.company_id = ?1 and c.id in (select value from json_each(?2))"
+             where +c.company_id = ?1 and c.id in (select value from json_each(?2))"
         ))
         .map_err(map_err)?;
     let rows = stmt

@@ -28,9 +28,8 @@ async fn transition(
     change: impl FnMut(&mut JobDoc) -> ApiResult<()>,
 ) -> ApiResult<Json<Job>> {
     let store = state.store.as_ref();
-    let (job, ()) = jobs::modify(store, company_id, job_id, change).await?;
     Ok(Json(
-        jobs::present(store, company_id, &job, Expand::default()).await?,
+        jobs::modify_present(store, company_id, job_id, true, change).await?,
     ))
 }
 

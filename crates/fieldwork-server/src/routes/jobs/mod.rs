@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use fieldwork_store::reference;
 use fieldwork_types::{Job, JobIn, ListOut};
 
 use super::doc_list_out;
@@ -40,8 +41,9 @@ async fn list_jobs(
     let expand = Expand::from_list(&query.expand(EXPANDABLE)?);
     // `location_ids[]` is accepted and ignored: Fieldwork has no multi-location companies.
     query.array("location_ids")?;
-    let company = state.store.get_company(&auth.company_id).await?;
-    let tz = times::zone(&company.profile.time_zone);
+    let store = state.store.as_ref();
+    let reference = reference::load(store, &auth.company_id).await?;
+    let tz = times::zone(&reference.company.profile.time_zone);
     let range = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
         Ok((
             times::parse_query(min, query.text(min), tz)?,
@@ -56,7 +58,7 @@ async fn list_jobs(
         work_status: query.array("work_status")?,
     };
     doc_query.filter = filter.to_doc_filter()?;
-    let page = jobs::list::list(state.store.as_ref(), &auth.company_id, &doc_query, expand).await?;
+    let page = jobs::list::list(store, &auth.company_id, reference, &doc_query, expand).await?;
     Ok(Json(doc_list_out("jobs", &doc_query, page)))
 }
 
@@ -66,11 +68,8 @@ async fn create_job(
     HcpJson(input): HcpJson<JobIn>,
 ) -> ApiResult<(StatusCode, Json<Job>)> {
     let store = state.store.as_ref();
-    let (job, ctx) = jobs::create::create(store, &auth.company_id, input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(jobs::render::job(&ctx, &job, Expand::default())),
-    ))
+    let job = jobs::create::create(store, &auth.company_id, input).await?;
+    Ok((StatusCode::CREATED, Json(job)))
 }
 
 async fn get_job(

@@ -189,14 +189,12 @@ async fn lock_job(
     Path(job_id): Path<String>,
 ) -> ApiResult<Json<Job>> {
     let store = state.store.as_ref();
-    let (job, ()) = jobs::modify_locked(store, &auth.company_id, &job_id, |doc| {
+    let job = jobs::modify_present(store, &auth.company_id, &job_id, false, |doc| {
         parts::lock(doc);
         Ok(())
     })
     .await?;
-    Ok(Json(
-        jobs::present(store, &auth.company_id, &job, Expand::default()).await?,
-    ))
+    Ok(Json(job))
 }
 
 /// Locks the scheduled and completed jobs whose scheduled start lies in the range.

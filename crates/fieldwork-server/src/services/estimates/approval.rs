@@ -59,7 +59,7 @@ pub async fn approve(
                 .numbered(store, company_id)
                 .await?;
             let ctx = Context::load(store, company_id, &[new.doc.customer_id.as_str()]).await?;
-            let (job, job_writes) = insert_writes(&ctx, new);
+            let (job, _, job_writes) = insert_writes(&ctx, new);
             writes.extend(job_writes);
             Some(job.id)
         };

@@ -42,7 +42,7 @@ pub fn estimate(ctx: &Context, stored: &StoredEstimate, attachments: bool) -> Es
             .collect(),
         created_at: format_ts(stored.created_at),
         updated_at: format_ts(stored.updated_at),
-        company_name: ctx.company_name.clone(),
+        company_name: ctx.company_name().to_owned(),
         company_id: ctx.company_id.clone(),
     }
 }

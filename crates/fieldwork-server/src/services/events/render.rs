@@ -1,10 +1,11 @@
 //! Turns stored events into HCP's `Event`.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
+use fieldwork_store::Store;
+use fieldwork_store::reference::{self, CompanyReference};
 use fieldwork_store::time::format_ts;
-use fieldwork_store::{ListParams, Store};
-use fieldwork_types::{Employee, Event, EventSchedule};
+use fieldwork_types::{Event, EventSchedule};
 
 use super::doc::StoredEvent;
 use crate::error::ApiResult;
@@ -12,24 +13,16 @@ use crate::error::ApiResult;
 /// What rendering needs besides the events: read once per request.
 pub struct Context {
     pub company_id: String,
-    pub company_name: String,
-    pub employees: HashMap<String, Employee>,
+    /// The company and its employees (cached across requests, see `fieldwork_store::reference`).
+    pub reference: Arc<CompanyReference>,
 }
 
 impl Context {
     /// Loads the company's name and employees.
     pub async fn load(store: &dyn Store, company_id: &str) -> ApiResult<Self> {
-        let all = ListParams {
-            page: 1,
-            page_size: 10_000,
-            ..ListParams::default()
-        };
-        let company = store.get_company(company_id).await?;
-        let employees = store.list_employees(company_id, &all).await?.items;
         Ok(Self {
             company_id: company_id.to_owned(),
-            company_name: company.name,
-            employees: employees.into_iter().map(|e| (e.id.clone(), e)).collect(),
+            reference: reference::load(store, company_id).await?,
         })
     }
 }
@@ -47,7 +40,7 @@ pub fn event(ctx: &Context, stored: &StoredEvent) -> Event {
         assigned_employees: d
             .employee_ids
             .iter()
-            .filter_map(|id| ctx.employees.get(id).cloned())
+            .filter_map(|id| ctx.reference.employees.get(id).cloned())
             .collect(),
         schedule: EventSchedule {
             start_time: format_ts(d.start),
@@ -57,7 +50,7 @@ pub fn event(ctx: &Context, stored: &StoredEvent) -> Event {
         all_day: d.all_day,
         created_at: format_ts(stored.created_at),
         updated_at: format_ts(stored.updated_at),
-        company_name: ctx.company_name.clone(),
+        company_name: ctx.reference.company.name.clone(),
         company_id: ctx.company_id.clone(),
     }
 }

@@ -4,7 +4,7 @@ use fieldwork_store::docs::{Doc, DocKind, DocWrite};
 use fieldwork_store::ids::new_id;
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{ListParams, Store, StoreError};
-use fieldwork_types::{JobIn, JobScheduleIn, LineItem, Note, Tag};
+use fieldwork_types::{Job, JobIn, JobScheduleIn, LineItem, Note, Tag};
 
 use super::doc::{JobDoc, StoredAppointment, StoredJob, status};
 use super::render::{self, Context};
@@ -61,44 +61,44 @@ impl NewJob {
 }
 
 /// The writes that insert a [numbered](NewJob::numbered) job and record its `job.created`,
-/// rendered in `ctx` (which holds the job's customer).
-pub fn insert_writes(ctx: &Context, new: NewJob) -> (StoredJob, Vec<DocWrite>) {
+/// rendered in `ctx` (which holds the job's customer); also the job as the event renders it.
+pub fn insert_writes(ctx: &Context, new: NewJob) -> (StoredJob, Job, Vec<DocWrite>) {
     let (job, write) = new.into_write();
     let rendered = render::job(ctx, &job, events::JOB_EXPAND);
     let created = events::job_created(&ctx.company_id, &rendered);
-    (job, vec![write, DocWrite::Emit(created)])
+    (job, rendered, vec![write, DocWrite::Emit(created)])
 }
 
-/// Validates `POST /jobs` and stores the job; returns it with the context it was checked
-/// against (which renders it without reading everything again).
-pub async fn create(
-    store: &dyn Store,
-    company_id: &str,
-    input: JobIn,
-) -> ApiResult<(StoredJob, Context)> {
+/// Validates `POST /jobs` and stores the job; returns it as `POST /jobs` answers (no
+/// appointments).
+pub async fn create(store: &dyn Store, company_id: &str, input: JobIn) -> ApiResult<Job> {
     let customer_id = validate::required("customer_id", input.customer_id.clone(), MAX_TEXT)?;
     let ctx = Context::load(store, company_id, &[customer_id.as_str()]).await?;
     let new = validate_input(store, &ctx, input).await?;
-    Ok((insert_in(store, &ctx, new).await?, ctx))
+    let (_, mut rendered) = insert_in(store, &ctx, new).await?;
+    // Rendered once for `job.created` (with appointments); the answer leaves them out.
+    rendered.schedule.appointments = None;
+    Ok(rendered)
 }
 
 /// Stores a validated job; a taken invoice number is a 422.
 pub async fn insert(store: &dyn Store, company_id: &str, new: NewJob) -> ApiResult<StoredJob> {
     let ctx = Context::load(store, company_id, &[new.doc.customer_id.as_str()]).await?;
-    insert_in(store, &ctx, new).await
+    Ok(insert_in(store, &ctx, new).await?.0)
 }
 
-/// [`insert`] with the context the job renders in (its `job.created` event carries it).
-pub async fn insert_in(store: &dyn Store, ctx: &Context, new: NewJob) -> ApiResult<StoredJob> {
+/// [`insert`] with the context the job renders in; returns the job stored and rendered as its
+/// `job.created` event carries it ([`events::JOB_EXPAND`]).
+async fn insert_in(store: &dyn Store, ctx: &Context, new: NewJob) -> ApiResult<(StoredJob, Job)> {
     let company_id = ctx.company_id.as_str();
     let new = new.numbered(store, company_id).await?;
-    let (mut job, writes) = insert_writes(ctx, new);
+    let (mut job, rendered, writes) = insert_writes(ctx, new);
     let stored = store
         .write_docs(company_id, writes)
         .await
         .map_err(number_taken)?;
     job.number = stored[0].index.number.unwrap_or_default();
-    Ok(job)
+    Ok((job, rendered))
 }
 
 /// Maps the unique-number conflict of an insert to a 422 on `invoice_number`.
@@ -125,7 +125,7 @@ async fn validate_input(store: &dyn Store, ctx: &Context, input: JobIn) -> ApiRe
             "is not an address of this customer",
         ));
     }
-    let tz = times::zone(&ctx.time_zone);
+    let tz = times::zone(ctx.time_zone());
     let employees = input.assigned_employee_ids.unwrap_or_default();
     check_known_employees(ctx, "assigned_employee_ids", &employees)?;
     let appointments = match input.schedule {
@@ -146,7 +146,7 @@ async fn validate_input(store: &dyn Store, ctx: &Context, input: JobIn) -> ApiRe
                 ));
             }
             match validate::text("job_fields.job_type_id", f.job_type_id, MAX_TEXT)? {
-                Some(id) if ctx.job_types.contains_key(&id) => Some(id),
+                Some(id) if ctx.job_type(&id).is_some() => Some(id),
                 Some(_) => {
                     return Err(ApiError::invalid(
                         "job_fields.job_type_id",
@@ -319,7 +319,7 @@ pub fn check_known_employees(ctx: &Context, field: &str, ids: &[String]) -> ApiR
     if ids.len() > 100 {
         return Err(ApiError::invalid(field, "has more than 100 entries"));
     }
-    match ids.iter().find(|id| !ctx.employees.contains_key(*id)) {
+    match ids.iter().find(|id| !ctx.has_employee(id)) {
         Some(id) => Err(ApiError::invalid(field, format!("{id} is not an employee"))),
         None => Ok(()),
     }

@@ -1,6 +1,9 @@
 //! `GET /jobs`: the filters of HCP's spec over the indexed columns.
 
+use std::sync::Arc;
+
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocSort, Range, RangeField};
+use fieldwork_store::reference::CompanyReference;
 use fieldwork_store::{Page, Store};
 use fieldwork_types::Job;
 
@@ -73,17 +76,18 @@ impl JobFilter {
     }
 }
 
-/// One page of jobs, rendered.
+/// One page of jobs, rendered with the company's `reference` data.
 pub async fn list(
     store: &dyn Store,
     company_id: &str,
+    reference: Arc<CompanyReference>,
     query: &DocQuery,
     expand: Expand,
 ) -> ApiResult<Page<Job>> {
     let page = store.list_docs(company_id, DocKind::Job, query).await?;
     let jobs: Vec<StoredJob> = page.items.into_iter().map(StoredJob::from_doc).collect();
     let customer_ids: Vec<&str> = jobs.iter().map(|j| j.doc.customer_id.as_str()).collect();
-    let ctx = Context::load(store, company_id, &customer_ids).await?;
+    let ctx = Context::load_with(store, company_id, reference, &customer_ids).await?;
     Ok(Page {
         items: jobs.iter().map(|j| render::job(&ctx, j, expand)).collect(),
         total: page.total,

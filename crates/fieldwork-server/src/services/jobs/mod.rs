@@ -52,7 +52,8 @@ pub async fn modify<T>(
     job_id: &str,
     change: impl FnMut(&mut JobDoc) -> ApiResult<T>,
 ) -> ApiResult<(StoredJob, T)> {
-    modify_job(store, company_id, job_id, true, change).await
+    let (job, out, _) = modify_job(store, company_id, job_id, true, change).await?;
+    Ok((job, out))
 }
 
 /// [`modify`] without the lock check (locking itself).
@@ -62,7 +63,28 @@ pub async fn modify_locked<T>(
     job_id: &str,
     change: impl FnMut(&mut JobDoc) -> ApiResult<T>,
 ) -> ApiResult<(StoredJob, T)> {
-    modify_job(store, company_id, job_id, false, change).await
+    let (job, out, _) = modify_job(store, company_id, job_id, false, change).await?;
+    Ok((job, out))
+}
+
+/// [`modify`] (or [`modify_locked`] without `check_lock`) answering with the job as
+/// `GET /jobs/{id}` renders it: the rendering made for the change's events is reused.
+pub async fn modify_present(
+    store: &dyn Store,
+    company_id: &str,
+    job_id: &str,
+    check_lock: bool,
+    change: impl FnMut(&mut JobDoc) -> ApiResult<()>,
+) -> ApiResult<Job> {
+    let (job, (), rendered) = modify_job(store, company_id, job_id, check_lock, change).await?;
+    match rendered {
+        Some(mut rendered) => {
+            // Events embed appointments ([`events::JOB_EXPAND`]); the answer does not.
+            rendered.schedule.appointments = None;
+            Ok(rendered)
+        }
+        None => present(store, company_id, &job, Expand::default()).await,
+    }
 }
 
 async fn modify_job<T>(
@@ -71,7 +93,7 @@ async fn modify_job<T>(
     job_id: &str,
     check_lock: bool,
     mut change: impl FnMut(&mut JobDoc) -> ApiResult<T>,
-) -> ApiResult<(StoredJob, T)> {
+) -> ApiResult<(StoredJob, T, Option<Job>)> {
     for _ in 0..MAX_ATTEMPTS {
         let mut job = load(store, company_id, job_id).await?;
         if check_lock {
@@ -86,12 +108,14 @@ async fn modify_job<T>(
             updated_at: now,
             ..job.clone()
         };
-        writes.extend(events::job_changed_writes(store, company_id, &before, &after).await?);
+        let (emits, rendered) =
+            events::job_changed_writes(store, company_id, &before, &after).await?;
+        writes.extend(emits);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {
                 job.version = stored[0].version;
                 job.updated_at = now;
-                return Ok((job, out));
+                return Ok((job, out, rendered));
             }
             Err(StoreError::Conflict { constraint }) if constraint == VERSION_CONFLICT => continue,
             Err(e) => return Err(e.into()),

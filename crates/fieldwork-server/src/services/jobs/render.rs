@@ -1,9 +1,11 @@
 //! Turns stored jobs into HCP's `Job`: resolves customers, addresses, employees and job types.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use fieldwork_store::Store;
+use fieldwork_store::reference::{self, CompanyReference};
 use fieldwork_store::time::format_ts;
-use fieldwork_store::{ListParams, Store};
 use fieldwork_types::{
     Appointment, Customer, Employee, Job, JobCustomer, JobFields, Note, Schedule, Tag,
 };
@@ -15,31 +17,30 @@ use crate::services::times;
 /// What rendering needs besides the job: read once per request, shared by every job of a list.
 pub struct Context {
     pub company_id: String,
-    pub company_name: String,
-    pub time_zone: String,
-    pub employees: HashMap<String, Employee>,
-    pub job_types: HashMap<String, String>,
+    /// The company, its employees and job types (cached across requests, see
+    /// `fieldwork_store::reference`).
+    pub reference: Arc<CompanyReference>,
     pub customers: HashMap<String, Customer>,
 }
 
-/// Most employees or job types a company can have that rendering resolves.
-const MAX_REFERENCE_ROWS: u32 = 10_000;
-
 impl Context {
-    /// Loads the company's employees and job types, and the given customers.
+    /// Loads the company's reference data and the given customers.
     pub async fn load(
         store: &dyn Store,
         company_id: &str,
         customer_ids: &[&str],
     ) -> ApiResult<Self> {
-        let all = ListParams {
-            page: 1,
-            page_size: MAX_REFERENCE_ROWS,
-            ..ListParams::default()
-        };
-        let company = store.get_company(company_id).await?;
-        let employees = store.list_employees(company_id, &all).await?.items;
-        let job_types = store.list_job_types(company_id, None, &all).await?.items;
+        let reference = reference::load(store, company_id).await?;
+        Self::load_with(store, company_id, reference, customer_ids).await
+    }
+
+    /// [`Context::load`] with reference data the caller already holds.
+    pub async fn load_with(
+        store: &dyn Store,
+        company_id: &str,
+        reference: Arc<CompanyReference>,
+        customer_ids: &[&str],
+    ) -> ApiResult<Self> {
         let mut ids: Vec<String> = customer_ids.iter().map(|s| (*s).to_owned()).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -51,18 +52,40 @@ impl Context {
         };
         Ok(Self {
             company_id: company_id.to_owned(),
-            company_name: company.name.clone(),
-            time_zone: company.profile.time_zone.clone(),
-            employees: employees.into_iter().map(|e| (e.id.clone(), e)).collect(),
-            job_types: job_types.into_iter().map(|t| (t.id, t.name)).collect(),
+            reference,
             customers: customers.into_iter().map(|c| (c.id.clone(), c)).collect(),
         })
+    }
+
+    /// The company's name.
+    pub fn company_name(&self) -> &str {
+        &self.reference.company.name
+    }
+
+    /// The company's time zone name.
+    pub fn time_zone(&self) -> &str {
+        &self.reference.company.profile.time_zone
+    }
+
+    /// Whether an employee with this id exists.
+    pub fn has_employee(&self, id: &str) -> bool {
+        self.reference.employees.contains_key(id)
+    }
+
+    /// One employee.
+    pub fn employee(&self, id: &str) -> Option<&Employee> {
+        self.reference.employees.get(id)
+    }
+
+    /// The name of a job type.
+    pub fn job_type(&self, id: &str) -> Option<&String> {
+        self.reference.job_types.get(id)
     }
 
     /// The employees with these ids, in order; unknown ids are skipped.
     pub fn employees(&self, ids: &[String]) -> Vec<Employee> {
         ids.iter()
-            .filter_map(|id| self.employees.get(id).cloned())
+            .filter_map(|id| self.employee(id).cloned())
             .collect()
     }
 
@@ -84,7 +107,7 @@ impl Context {
                 notes: Vec::new(),
                 created_at: String::new(),
                 updated_at: String::new(),
-                company_name: self.company_name.clone(),
+                company_name: self.company_name().to_owned(),
                 company_id: self.company_id.clone(),
                 tags: Vec::new(),
             },
@@ -189,7 +212,7 @@ pub fn job(ctx: &Context, stored: &StoredJob, expand: Expand) -> Job {
         lead_source: d.lead_source.clone(),
         job_fields: JobFields {
             job_type: d.job_type_id.as_ref().and_then(|id| {
-                ctx.job_types.get(id).map(|name| Tag {
+                ctx.job_type(id).map(|name| Tag {
                     id: id.clone(),
                     name: name.clone(),
                 })
@@ -202,7 +225,7 @@ pub fn job(ctx: &Context, stored: &StoredJob, expand: Expand) -> Job {
         updated_at: format_ts(stored.updated_at),
         canceled_at: d.canceled_at.map(format_ts),
         deleted_at: d.deleted_at.map(format_ts),
-        company_name: ctx.company_name.clone(),
+        company_name: ctx.company_name().to_owned(),
         company_id: ctx.company_id.clone(),
         recurrence_number: None,
         recurrence_rule: None,

@@ -50,7 +50,7 @@ pub async fn convert(
                 invoice_number: number,
                 ..job_from(lead)
             };
-            let (job, writes) = jobs::create::insert_writes(&ctx, new);
+            let (job, _, writes) = jobs::create::insert_writes(&ctx, new);
             doc.job_id = Some(job.id.clone());
             let out = ConvertOut {
                 job_id: Some(job.id),

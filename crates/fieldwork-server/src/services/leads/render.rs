@@ -25,7 +25,7 @@ pub fn lead(ctx: &Context, stored: &StoredLead) -> Lead {
         assigned_employee: d
             .assigned_employee_id
             .as_ref()
-            .and_then(|id| ctx.employees.get(id).cloned()),
+            .and_then(|id| ctx.employee(id).cloned()),
         status: d.status.clone(),
         // Fieldwork has no pipeline statuses yet.
         pipeline_status: None,
@@ -39,7 +39,7 @@ pub fn lead(ctx: &Context, stored: &StoredLead) -> Lead {
         estimate_id: d.estimate_id.clone(),
         created_at: format_ts(stored.created_at),
         updated_at: format_ts(stored.updated_at),
-        company_name: ctx.company_name.clone(),
+        company_name: ctx.company_name().to_owned(),
         company_id: ctx.company_id.clone(),
     }
 }

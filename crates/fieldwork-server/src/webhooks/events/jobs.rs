@@ -23,20 +23,23 @@ pub const JOB_EXPAND: Expand = Expand {
 
 /// The `Emit` writes of a job change: `before` is the document as read, `after` the job as it
 /// will be stored (new version and time), so the events carry the object the change commits.
+/// Also returns `after` as rendered for them ([`JOB_EXPAND`]) when anything changed, for the
+/// caller to answer with instead of rendering it again.
 pub async fn job_changed_writes(
     store: &dyn Store,
     company_id: &str,
     before: &JobDoc,
     after: &StoredJob,
-) -> ApiResult<Vec<DocWrite>> {
+) -> ApiResult<(Vec<DocWrite>, Option<Job>)> {
     if *before == after.doc {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
     let rendered = jobs::present(store, company_id, after, JOB_EXPAND).await?;
-    Ok(job_changed(company_id, before, &after.doc, &rendered)
+    let writes = job_changed(company_id, before, &after.doc, &rendered)
         .into_iter()
         .map(DocWrite::Emit)
-        .collect())
+        .collect();
+    Ok((writes, Some(rendered)))
 }
 
 /// The events a change of a job causes, given the job before and after and its rendered form

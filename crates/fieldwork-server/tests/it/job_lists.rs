@@ -1,0 +1,85 @@
+//! Job lists over a span of scheduled start (read day by day on SQLite), and reference data
+//! (employees, job types, company) seen by the very next job request after a change.
+
+use fieldwork_test_support::spawn_app;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+backend_tests! {
+    async fn span_lists_match_the_general_plan() {
+        let app = spawn_app().await;
+        let (customer, address) = app.customer_with_address("Ana").await;
+        // Starts on both sides of day boundaries, several per day, some unscheduled.
+        let starts = [
+            "2026-12-01T00:00:00Z", "2026-12-01T23:59:59Z", "2026-12-02T00:00:00Z",
+            "2026-12-02T12:00:00Z", "2026-12-03T08:00:00Z", "2026-12-03T08:00:00Z",
+            "2026-12-05T23:59:59Z", "2026-12-06T00:00:00Z", "2026-12-08T09:30:00Z",
+            "2026-12-09T00:00:00Z", "2026-12-09T00:00:01Z", "2026-12-20T10:00:00Z",
+        ];
+        for (i, start) in starts.iter().enumerate() {
+            let body = json!({"customer_id": customer, "address_id": address,
+                              "description": format!("job {i}"),
+                              "schedule": {"scheduled_start": start}});
+            assert_eq!(app.post("/jobs", body).await.status, StatusCode::CREATED);
+        }
+        app.post("/jobs", json!({"customer_id": customer, "address_id": address})).await;
+        let names = |body: &Value| -> Vec<String> {
+            body["jobs"].as_array().unwrap().iter()
+                .map(|j| j["description"].as_str().unwrap().to_owned()).collect()
+        };
+        let spans = [
+            ("2026-12-01T00:00:00Z", "2026-12-07T23:59:59Z"),
+            ("2026-12-01T12:00:00Z", "2026-12-09T00:00:00Z"),
+            ("2026-12-02T00:00:00Z", "2026-12-02T23:59:59Z"),
+            ("2026-12-03T08:00:00Z", "2026-12-03T08:00:00Z"),
+            ("2026-12-09T00:00:01Z", "2027-01-31T00:00:00Z"),
+            ("2026-12-10T00:00:00Z", "2026-12-11T00:00:00Z"),
+        ];
+        for (min, max) in spans {
+            for paging in ["page_size=3", "page_size=3&page=2", "page_size=50&sort_direction=asc"] {
+                let q = format!("scheduled_start_min={min}&scheduled_start_max={max}&{paging}");
+                let fast = app.get(&format!("/jobs?{q}")).await;
+                assert_eq!(fast.status, StatusCode::OK, "{q}: {:?}", fast.body);
+                // Every dated job is scheduled: this filter changes nothing but the plan.
+                let general = app.get(&format!("/jobs?{q}&work_status[]=scheduled")).await;
+                assert_eq!(names(&fast.body), names(&general.body), "{q}");
+                assert_eq!(fast.body["total_items"], general.body["total_items"], "{q}");
+                assert_eq!(fast.body["total_pages"], general.body["total_pages"], "{q}");
+            }
+        }
+        let week = app
+            .get("/jobs?scheduled_start_min=2026-12-01T00:00:00Z&scheduled_start_max=2026-12-07T23:59:59Z")
+            .await;
+        assert_eq!(week.body["total_items"], 8);
+        assert_eq!(names(&week.body)[0], "job 7");
+    }
+
+    async fn reference_changes_show_on_the_next_job_request() {
+        let app = spawn_app().await;
+        let (customer, address) = app.customer_with_address("Ana").await;
+        let luis = app.create_employee("Luis").await;
+        let job_type = app.post("/job_fields/job_types", json!({"name": "Drain"})).await;
+        let job_type = job_type.body["id"].as_str().unwrap().to_owned();
+        let created = app
+            .post("/jobs", json!({"customer_id": customer, "address_id": address,
+                                  "assigned_employee_ids": [luis],
+                                  "job_fields": {"job_type_id": job_type}}))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+
+        // A job type renamed and an employee added after the company's data was read.
+        app.put(&format!("/job_fields/job_types/{job_type}"), json!({"name": "Sewer"})).await;
+        let got = app.get(&format!("/jobs/{id}")).await;
+        assert_eq!(got.body["job_fields"]["job_type"]["name"], "Sewer");
+        let kim = app.create_employee("Kim").await;
+        let second = app
+            .post("/jobs", json!({"customer_id": customer, "address_id": address,
+                                  "assigned_employee_ids": [kim]}))
+            .await;
+        assert_eq!(second.status, StatusCode::CREATED, "{:?}", second.body);
+        assert_eq!(second.body["assigned_employees"][0]["id"], kim.as_str());
+        let listed = app.get("/jobs?page_size=5").await;
+        assert_eq!(listed.body["jobs"][0]["assigned_employees"][0]["first_name"], "Kim");
+    }
+}
