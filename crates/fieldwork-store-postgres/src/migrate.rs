@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127150000_webhooks",
         include_str!("../migrations/20261127150000_webhooks.sql"),
     ),
+    (
+        "20261127160000_webhook_retention",
+        include_str!("../migrations/20261127160000_webhook_retention.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

@@ -31,6 +31,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127150000_webhooks",
         include_str!("../migrations/20261127150000_webhooks.sql"),
     ),
+    (
+        "20261127160000_webhook_retention",
+        include_str!("../migrations/20261127160000_webhook_retention.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.
