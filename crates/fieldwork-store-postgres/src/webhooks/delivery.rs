@@ -175,12 +175,12 @@ async fn health(
         } => (
             "update webhook_endpoints set
                 failing_since = coalesce(failing_since, $2),
-                enabled = case when coalesce(failing_since, $2) <= $3 - $4 then false
+                enabled = case when coalesce(failing_since, $2) <= $3::int8 - $4::int8 then false
                                else enabled end,
                 disabled_reason = case
-                    when enabled and coalesce(failing_since, $2) <= $3 - $4
+                    when enabled and coalesce(failing_since, $2) <= $3::int8 - $4::int8
                     then 'disabled automatically: every delivery has failed for more than '
-                         || ($4 / 1000000)::text || ' s'
+                         || ($4::int8 / 1000000)::text || ' s'
                     else disabled_reason end
              where id = $1",
             vec![endpoint_id, first, last, &rules.disable_after_micros],
