@@ -56,6 +56,8 @@ pub struct Config {
     pub webhook_max_in_flight: u32,
     /// Most deliveries one worker sends at once to a single endpoint.
     pub webhook_endpoint_concurrency: u32,
+    /// Days webhook messages and their attempts are kept once no delivery is pending.
+    pub webhook_retention_days: u32,
     /// `false` switches off the per-key rate limit and the per-company concurrency cap.
     pub rate_limit_enabled: bool,
     /// Requests per API key in any rolling window, unless the company has its own limit.

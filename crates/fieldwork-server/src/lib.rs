@@ -44,6 +44,12 @@ pub async fn launch(
     );
     let cancel = tokio_util::sync::CancellationToken::new();
     let worker = state.config.webhook_worker.then(|| {
+        // Retention runs where the worker runs, so API-only processes stay lean.
+        webhooks::retention::spawn(
+            state.store.clone(),
+            state.webhooks.retention,
+            cancel.clone(),
+        );
         webhooks::worker::spawn(
             state.store.clone(),
             (*state.webhooks).clone(),

@@ -628,6 +628,11 @@ impl Store for PostgresStore {
             .run(webhooks::delivery::complete(&self.db, &results, rules))
             .await
     }
+    async fn purge_webhook_history(&self, before: i64, limit: u32) -> StoreResult<u64> {
+        self.db
+            .run(webhooks::retention::purge(&self.db, before, limit))
+            .await
+    }
     async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()> {
         self.db.run(files::put(&self.db, company_id, file)).await
     }

@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127170000_reference_epochs_job_lists",
         include_str!("../migrations/20261127170000_reference_epochs_job_lists.sql"),
     ),
+    (
+        "20261127180000_webhook_retention",
+        include_str!("../migrations/20261127180000_webhook_retention.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

@@ -561,6 +561,11 @@ impl Store for SqliteStore {
             .write(move |c| webhooks::delivery::complete(c, &results, rules))
             .await
     }
+    async fn purge_webhook_history(&self, before: i64, limit: u32) -> StoreResult<u64> {
+        self.db
+            .write(move |c| webhooks::retention::purge(c, before, limit))
+            .await
+    }
     async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()> {
         files::put(&self.db, company_id, file).await
     }

@@ -35,6 +35,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127170000_reference_epochs_job_lists",
         include_str!("../migrations/20261127170000_reference_epochs_job_lists.sql"),
     ),
+    (
+        "20261127180000_webhook_retention",
+        include_str!("../migrations/20261127180000_webhook_retention.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.

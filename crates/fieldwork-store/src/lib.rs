@@ -377,6 +377,10 @@ pub trait Store: Send + Sync + 'static {
         results: Vec<AttemptResult>,
         rules: CompletionRules,
     ) -> StoreResult<()>;
+    /// Deletes up to `limit` webhook messages created before `before` (unix microseconds) that
+    /// have no pending delivery, with their deliveries and attempts; returns how many messages
+    /// were deleted (fewer than `limit`: nothing more is due).
+    async fn purge_webhook_history(&self, before: i64, limit: u32) -> StoreResult<u64>;
     // Files ---------------------------------------------------------------------------------
     /// Stores an uploaded file under its id (`Conflict` if the id exists).
     async fn put_file(&self, company_id: &str, file: FileRecord) -> StoreResult<()>;

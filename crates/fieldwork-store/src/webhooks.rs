@@ -1,6 +1,9 @@
 //! Webhook endpoints, the message log, deliveries and attempts: the records the store keeps
 //! for the webhook platform (the rules live in the server's `webhooks` module).
 
+mod health;
+pub use health::{HealthChange, health_changes};
+
 use std::collections::HashMap;
 
 /// Prefix of endpoint ids.

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod events;
+pub mod retention;
 pub mod schedule;
 pub mod send;
 pub mod signing;
@@ -27,6 +28,7 @@ pub struct WebhookSettings {
     pub poll_interval: Duration,
     pub max_in_flight: u32,
     pub endpoint_concurrency: u32,
+    pub retention: Duration,
 }
 
 impl WebhookSettings {
@@ -47,6 +49,7 @@ impl WebhookSettings {
             poll_interval: Duration::from_millis(c.webhook_poll_interval_ms.max(10)),
             max_in_flight: c.webhook_max_in_flight.max(1),
             endpoint_concurrency: c.webhook_endpoint_concurrency.max(1),
+            retention: Duration::from_secs(u64::from(c.webhook_retention_days) * 86_400),
         };
         anyhow::ensure!(
             settings.lease > settings.timeout + Duration::from_secs(5),

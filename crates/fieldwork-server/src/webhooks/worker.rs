@@ -6,9 +6,11 @@
 //! exhausted or the endpoint answered `410 Gone`. A crashed worker's leases expire and the
 //! deliveries are claimed again (at least once).
 //!
-//! Isolation: the worker counts its in-flight deliveries per endpoint and claims at most
+//! Isolation: the worker counts its in-flight requests per endpoint and claims at most
 //! `endpoint_concurrency` for any endpoint, so a slow or dead endpoint holds only its own
-//! slots and never the healthy endpoints' ones.
+//! slots and never the healthy endpoints' ones. An endpoint's slot is free as soon as its
+//! request has finished (the delivery stays leased until its outcome is recorded, so it cannot
+//! be claimed again meanwhile); `max_in_flight` counts deliveries until they are recorded.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -23,9 +25,10 @@ use super::send;
 use crate::DynStore;
 
 /// Most deliveries claimed in one statement.
-const CLAIM_BATCH: u32 = 256;
-/// Most outcomes recorded in one transaction.
-const RECORD_BATCH: usize = 512;
+const CLAIM_BATCH: u32 = 512;
+/// Most outcomes recorded in one transaction (one set-based statement each for attempts and
+/// deliveries, see the stores' `complete`).
+const RECORD_BATCH: usize = 1024;
 
 /// Starts the worker; it stops when `cancel` fires (in-flight attempts finish or their
 /// leases expire).
@@ -40,7 +43,9 @@ pub fn spawn(
 async fn run(store: DynStore, settings: WebhookSettings, cancel: CancellationToken) {
     let client = send::client(&settings);
     let (results_tx, results_rx) = mpsc::unbounded_channel::<AttemptResult>();
-    let (freed_tx, mut freed_rx) = mpsc::unbounded_channel::<Vec<String>>();
+    // Recorded deliveries (count) and finished requests (endpoint id).
+    let (freed_tx, mut freed_rx) = mpsc::unbounded_channel::<usize>();
+    let (answered_tx, mut answered_rx) = mpsc::unbounded_channel::<String>();
     let rules = CompletionRules {
         disable_after_micros: i64::try_from(settings.disable_after.as_micros()).unwrap_or(i64::MAX),
     };
@@ -68,10 +73,15 @@ async fn run(store: DynStore, settings: WebhookSettings, cancel: CancellationTok
                     for d in batch {
                         *in_flight.entry(d.endpoint_id.clone()).or_default() += 1;
                         total += 1;
-                        let (client, settings, tx) =
-                            (client.clone(), settings.clone(), results_tx.clone());
+                        let (client, settings, tx, answered) = (
+                            client.clone(),
+                            settings.clone(),
+                            results_tx.clone(),
+                            answered_tx.clone(),
+                        );
                         tokio::spawn(async move {
                             let result = send::attempt(&client, &settings, &d).await;
+                            let _ = answered.send(d.endpoint_id);
                             let _ = tx.send(result);
                         });
                     }
@@ -86,15 +96,19 @@ async fn run(store: DynStore, settings: WebhookSettings, cancel: CancellationTok
                 () = cancel.cancelled() => break,
                 _ = signal.changed() => {}
                 freed = freed_rx.recv() => match freed {
-                    Some(freed) => release(&mut in_flight, &mut total, freed),
+                    Some(n) => total -= n as u32,
                     // The recorder is gone (it only stops with the runtime): nothing to do.
                     None => break,
                 },
+                Some(endpoint) = answered_rx.recv() => release(&mut in_flight, &endpoint),
                 () = tokio::time::sleep(settings.poll_interval) => {}
             }
         }
-        while let Ok(freed) = freed_rx.try_recv() {
-            release(&mut in_flight, &mut total, freed);
+        while let Ok(n) = freed_rx.try_recv() {
+            total -= n as u32;
+        }
+        while let Ok(endpoint) = answered_rx.try_recv() {
+            release(&mut in_flight, &endpoint);
         }
         if cancel.is_cancelled() {
             break;
@@ -102,26 +116,23 @@ async fn run(store: DynStore, settings: WebhookSettings, cancel: CancellationTok
     }
 }
 
-fn release(in_flight: &mut HashMap<String, u32>, total: &mut u32, freed: Vec<String>) {
-    for endpoint in freed {
-        if let Some(n) = in_flight.get_mut(&endpoint) {
-            *n -= 1;
-            *total -= 1;
-            if *n == 0 {
-                in_flight.remove(&endpoint);
-            }
+fn release(in_flight: &mut HashMap<String, u32>, endpoint: &str) {
+    if let Some(n) = in_flight.get_mut(endpoint) {
+        *n -= 1;
+        if *n == 0 {
+            in_flight.remove(endpoint);
         }
     }
 }
 
-/// Records outcomes as they arrive, many per transaction, then frees their endpoints' slots.
+/// Records outcomes as they arrive, many per transaction, then frees their worker slots.
 /// A batch that cannot be recorded is retried; its leases keep others from sending it twice
 /// meanwhile, and if they expire the deliveries are sent again (at least once).
 async fn record(
     store: DynStore,
     rules: CompletionRules,
     mut results: mpsc::UnboundedReceiver<AttemptResult>,
-    freed: mpsc::UnboundedSender<Vec<String>>,
+    freed: mpsc::UnboundedSender<usize>,
 ) {
     while let Some(first) = results.recv().await {
         let mut batch = vec![first];
@@ -131,10 +142,6 @@ async fn record(
                 Err(_) => break,
             }
         }
-        let endpoints: Vec<String> = batch
-            .iter()
-            .map(|r| r.attempt.endpoint_id.clone())
-            .collect();
         for log in &batch {
             tracing::debug!(
                 delivery.id = %log.delivery_id,
@@ -152,7 +159,7 @@ async fn record(
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(5));
         }
-        if freed.send(endpoints).is_err() {
+        if freed.send(batch.len()).is_err() {
             return;
         }
     }

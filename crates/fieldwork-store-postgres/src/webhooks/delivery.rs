@@ -2,8 +2,10 @@
 //! never take the same delivery), and the recording of attempts with their effect on
 //! deliveries and endpoints.
 
+use deadpool_postgres::GenericClient;
 use fieldwork_store::webhooks::{
-    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, DeliveryOutcome, state,
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, HealthChange,
+    health_changes,
 };
 use fieldwork_store::{ListParams, Page, StoreResult};
 use tokio_postgres::Row;
@@ -77,83 +79,115 @@ fn claimed(r: &Row) -> ClaimedDelivery {
     }
 }
 
-/// Records attempts in order, in one transaction: attempt rows, delivery states, endpoint
-/// health.
+/// Records a batch of attempts in one transaction: one statement for the attempt rows, one
+/// for the delivery states (both over `unnest` of column arrays) and one per endpoint run of
+/// outcomes (see [`health_changes`]) — a few round trips per batch instead of three per attempt.
 pub(crate) async fn complete(
     db: &Db,
     results: &[AttemptResult],
     rules: CompletionRules,
 ) -> StoreResult<()> {
+    let column = |f: fn(&AttemptResult) -> String| results.iter().map(f).collect::<Vec<_>>();
+    let ids = column(|r| r.attempt.id.clone());
+    let companies = column(|r| r.company_id.clone());
+    let endpoints = column(|r| r.attempt.endpoint_id.clone());
+    let messages = column(|r| r.attempt.message_id.clone());
+    let deliveries = column(|r| r.delivery_id.clone());
+    let states = column(|r| r.outcome.new_state().0.to_owned());
+    let statuses: Vec<_> = results
+        .iter()
+        .map(|r| r.attempt.response_status_code)
+        .collect();
+    let durations: Vec<_> = results.iter().map(|r| r.attempt.duration_ms).collect();
+    let bodies: Vec<_> = results
+        .iter()
+        .map(|r| r.attempt.response_body.clone())
+        .collect();
+    let errors: Vec<_> = results.iter().map(|r| r.attempt.error.clone()).collect();
+    let retries: Vec<_> = results.iter().map(|r| r.attempt.next_retry_at).collect();
+    let nexts: Vec<_> = results.iter().map(|r| r.outcome.new_state().1).collect();
+    let times: Vec<_> = results.iter().map(|r| r.attempt.created_at).collect();
+    let changes = health_changes(results);
     transaction!(db, |tx| async {
-        for r in results {
-            let a = &r.attempt;
-            execute(
-                &tx,
-                "insert into webhook_attempts (id, company_id, endpoint_id, message_id,
-                    delivery_id, response_status_code, duration_ms, response_body, error,
-                    next_retry_at, created_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                &[
-                    &a.id,
-                    &r.company_id,
-                    &a.endpoint_id,
-                    &a.message_id,
-                    &r.delivery_id,
-                    &a.response_status_code,
-                    &a.duration_ms,
-                    &a.response_body,
-                    &a.error,
-                    &a.next_retry_at,
-                    &a.created_at,
-                ],
-            )
-            .await?;
-            let (new_state, next) = match r.outcome {
-                DeliveryOutcome::Succeeded => (state::SUCCEEDED, None),
-                DeliveryOutcome::Retry { at } => (state::PENDING, Some(at)),
-                DeliveryOutcome::Exhausted | DeliveryOutcome::Gone => (state::FAILED, None),
-            };
-            execute(
-                &tx,
-                "update webhook_deliveries set state = $2, attempts = attempts + 1,
-                    next_attempt_at = coalesce($3, next_attempt_at), lease_until = null,
-                    updated_at = $4
-                 where id = $1",
-                &[&r.delivery_id, &new_state, &next, &a.created_at],
-            )
-            .await?;
-            let (sql, args): (&str, Vec<&(dyn ToSql + Sync)>) = match r.outcome {
-                DeliveryOutcome::Succeeded => (
-                    "update webhook_endpoints set failing_since = null
-                     where id = $1 and failing_since is not null",
-                    vec![&a.endpoint_id],
-                ),
-                DeliveryOutcome::Gone => (
-                    "update webhook_endpoints set enabled = false, updated_at = $2,
-                        disabled_reason = 'disabled automatically: the endpoint answered 410 Gone'
-                     where id = $1 and enabled",
-                    vec![&a.endpoint_id, &a.created_at],
-                ),
-                // Every `set` expression sees the old row, as in SQLite.
-                DeliveryOutcome::Retry { .. } | DeliveryOutcome::Exhausted => (
-                    "update webhook_endpoints set
-                        failing_since = coalesce(failing_since, $2),
-                        enabled = case when coalesce(failing_since, $2) <= $2 - $3 then false
-                                       else enabled end,
-                        disabled_reason = case
-                            when enabled and coalesce(failing_since, $2) <= $2 - $3
-                            then 'disabled automatically: every delivery has failed for more than '
-                                 || ($3 / 1000000)::text || ' s'
-                            else disabled_reason end
-                     where id = $1",
-                    vec![&a.endpoint_id, &a.created_at, &rules.disable_after_micros],
-                ),
-            };
-            execute(&tx, sql, &args).await?;
+        execute(
+            &tx,
+            "insert into webhook_attempts (id, company_id, endpoint_id, message_id, delivery_id,
+                response_status_code, duration_ms, response_body, error, next_retry_at,
+                created_at)
+             select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                $6::int8[], $7::int8[], $8::text[], $9::text[], $10::int8[], $11::int8[])",
+            &[
+                &ids,
+                &companies,
+                &endpoints,
+                &messages,
+                &deliveries,
+                &statuses,
+                &durations,
+                &bodies,
+                &errors,
+                &retries,
+                &times,
+            ],
+        )
+        .await?;
+        execute(
+            &tx,
+            "update webhook_deliveries d set state = j.state, attempts = d.attempts + 1,
+                next_attempt_at = coalesce(j.next, d.next_attempt_at), lease_until = null,
+                updated_at = j.at
+             from unnest($1::text[], $2::text[], $3::int8[], $4::int8[]) as j(id, state, next, at)
+             where d.id = j.id",
+            &[&deliveries, &states, &nexts, &times],
+        )
+        .await?;
+        for change in &changes {
+            health(&tx, change, rules).await?;
         }
         Ok(())
     }
     .await)
+}
+
+/// Applies one endpoint health change.
+async fn health(
+    tx: &impl GenericClient,
+    change: &HealthChange,
+    rules: CompletionRules,
+) -> StoreResult<()> {
+    let (sql, args): (&str, Vec<&(dyn ToSql + Sync)>) = match change {
+        HealthChange::Recovered { endpoint_id } => (
+            "update webhook_endpoints set failing_since = null
+             where id = $1 and failing_since is not null",
+            vec![endpoint_id],
+        ),
+        HealthChange::Gone { endpoint_id, at } => (
+            "update webhook_endpoints set enabled = false, updated_at = $2,
+                disabled_reason = 'disabled automatically: the endpoint answered 410 Gone'
+             where id = $1 and enabled",
+            vec![endpoint_id, at],
+        ),
+        // Every `set` expression sees the old row, as in SQLite.
+        HealthChange::Failed {
+            endpoint_id,
+            first,
+            last,
+        } => (
+            "update webhook_endpoints set
+                failing_since = coalesce(failing_since, $2),
+                enabled = case when coalesce(failing_since, $2) <= $3::int8 - $4::int8 then false
+                               else enabled end,
+                disabled_reason = case
+                    when enabled and coalesce(failing_since, $2) <= $3::int8 - $4::int8
+                    then 'disabled automatically: every delivery has failed for more than '
+                         || ($4::int8 / 1000000)::text || ' s'
+                    else disabled_reason end
+             where id = $1",
+            vec![endpoint_id, first, last, &rules.disable_after_micros],
+        ),
+    };
+    execute(tx, sql, &args).await?;
+    Ok(())
 }
 
 fn attempt(r: &Row) -> Attempt {

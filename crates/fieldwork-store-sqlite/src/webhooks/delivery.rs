@@ -2,11 +2,13 @@
 //! and the recording of attempts with their effect on deliveries and endpoints.
 
 use fieldwork_store::webhooks::{
-    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, DeliveryOutcome, state,
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, HealthChange,
+    health_changes,
 };
 use fieldwork_store::{ListParams, Page, StoreResult};
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, Row, params};
+use serde_json::{Value, json};
 
 use crate::error::map_err;
 use crate::sql::{collect, count, limit_offset, to_json};
@@ -72,21 +74,19 @@ pub(crate) fn claim(c: &Connection, req: &ClaimRequest) -> StoreResult<Vec<Claim
     )
 }
 
-/// Records attempts in order: attempt rows, delivery states, endpoint health.
+/// Records a batch of attempts with one statement for the attempt rows, one for the delivery
+/// states and one per endpoint run of outcomes (see [`health_changes`]): the single writer is
+/// shared with the API, so the worker's share of it must stay small.
 pub(crate) fn complete(
     c: &Connection,
     results: &[AttemptResult],
     rules: CompletionRules,
 ) -> StoreResult<()> {
-    for r in results {
-        let a = &r.attempt;
-        c.prepare_cached(
-            "insert into webhook_attempts (id, company_id, endpoint_id, message_id, delivery_id,
-                response_status_code, duration_ms, response_body, error, next_retry_at, created_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
+    let attempts: Vec<_> = results
+        .iter()
+        .map(|r| {
+            let a = &r.attempt;
+            json!([
                 a.id,
                 r.company_id,
                 a.endpoint_id,
@@ -100,52 +100,77 @@ pub(crate) fn complete(
                 a.created_at
             ])
         })
-        .map_err(map_err)?;
-        let (new_state, next) = match r.outcome {
-            DeliveryOutcome::Succeeded => (state::SUCCEEDED, None),
-            DeliveryOutcome::Retry { at } => (state::PENDING, Some(at)),
-            DeliveryOutcome::Exhausted | DeliveryOutcome::Gone => (state::FAILED, None),
-        };
-        c.prepare_cached(
-            "update webhook_deliveries set state = ?2, attempts = attempts + 1,
-                next_attempt_at = coalesce(?3, next_attempt_at), lease_until = null,
-                updated_at = ?4
-             where id = ?1",
-        )
-        .and_then(|mut s| s.execute(params![r.delivery_id, new_state, next, a.created_at]))
-        .map_err(map_err)?;
-        let (sql, args): (&str, Vec<&dyn ToSql>) = match r.outcome {
-            DeliveryOutcome::Succeeded => (
-                "update webhook_endpoints set failing_since = null
-                 where id = ?1 and failing_since is not null",
-                vec![&a.endpoint_id],
-            ),
-            DeliveryOutcome::Gone => (
-                "update webhook_endpoints set enabled = 0, updated_at = ?2,
-                    disabled_reason = 'disabled automatically: the endpoint answered 410 Gone'
-                 where id = ?1 and enabled = 1",
-                vec![&a.endpoint_id, &a.created_at],
-            ),
-            // SQLite evaluates every `set` expression on the old row, so each sees the
-            // failure run as it was before this attempt.
-            DeliveryOutcome::Retry { .. } | DeliveryOutcome::Exhausted => (
-                "update webhook_endpoints set
-                    failing_since = coalesce(failing_since, ?2),
-                    enabled = case when coalesce(failing_since, ?2) <= ?2 - ?3 then 0
-                                   else enabled end,
-                    disabled_reason = case
-                        when enabled = 1 and coalesce(failing_since, ?2) <= ?2 - ?3
-                        then 'disabled automatically: every delivery has failed for more than '
-                             || (?3 / 1000000) || ' s'
-                        else disabled_reason end
-                 where id = ?1",
-                vec![&a.endpoint_id, &a.created_at, &rules.disable_after_micros],
-            ),
-        };
-        c.prepare_cached(sql)
-            .and_then(|mut s| s.execute(&args[..]))
-            .map_err(map_err)?;
+        .collect();
+    c.prepare_cached(
+        "insert into webhook_attempts (id, company_id, endpoint_id, message_id, delivery_id,
+            response_status_code, duration_ms, response_body, error, next_retry_at, created_at)
+         select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+            value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10
+         from json_each(?1)",
+    )
+    .and_then(|mut s| s.execute([Value::Array(attempts).to_string()]))
+    .map_err(map_err)?;
+    let deliveries: Vec<_> = results
+        .iter()
+        .map(|r| {
+            let (new_state, next) = r.outcome.new_state();
+            json!([r.delivery_id, new_state, next, r.attempt.created_at])
+        })
+        .collect();
+    c.prepare_cached(
+        "update webhook_deliveries set state = j.state, attempts = attempts + 1,
+            next_attempt_at = coalesce(j.next, next_attempt_at), lease_until = null,
+            updated_at = j.at
+         from (select value ->> 0 as id, value ->> 1 as state, value ->> 2 as next,
+                  value ->> 3 as at
+               from json_each(?1)) as j
+         where webhook_deliveries.id = j.id",
+    )
+    .and_then(|mut s| s.execute([Value::Array(deliveries).to_string()]))
+    .map_err(map_err)?;
+    for change in health_changes(results) {
+        health(c, &change, rules)?;
     }
+    Ok(())
+}
+
+/// Applies one endpoint health change.
+fn health(c: &Connection, change: &HealthChange, rules: CompletionRules) -> StoreResult<()> {
+    let (sql, args): (&str, Vec<&dyn ToSql>) = match change {
+        HealthChange::Recovered { endpoint_id } => (
+            "update webhook_endpoints set failing_since = null
+             where id = ?1 and failing_since is not null",
+            vec![endpoint_id],
+        ),
+        HealthChange::Gone { endpoint_id, at } => (
+            "update webhook_endpoints set enabled = 0, updated_at = ?2,
+                disabled_reason = 'disabled automatically: the endpoint answered 410 Gone'
+             where id = ?1 and enabled = 1",
+            vec![endpoint_id, at],
+        ),
+        // SQLite evaluates every `set` expression on the old row, so each sees the failure
+        // run as it was before these attempts.
+        HealthChange::Failed {
+            endpoint_id,
+            first,
+            last,
+        } => (
+            "update webhook_endpoints set
+                failing_since = coalesce(failing_since, ?2),
+                enabled = case when coalesce(failing_since, ?2) <= ?3 - ?4 then 0
+                               else enabled end,
+                disabled_reason = case
+                    when enabled = 1 and coalesce(failing_since, ?2) <= ?3 - ?4
+                    then 'disabled automatically: every delivery has failed for more than '
+                         || (?4 / 1000000) || ' s'
+                    else disabled_reason end
+             where id = ?1",
+            vec![endpoint_id, first, last, &rules.disable_after_micros],
+        ),
+    };
+    c.prepare_cached(sql)
+        .and_then(|mut s| s.execute(&args[..]))
+        .map_err(map_err)?;
     Ok(())
 }
 

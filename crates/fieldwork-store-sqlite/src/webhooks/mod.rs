@@ -2,6 +2,7 @@
 
 pub(crate) mod delivery;
 pub(crate) mod outbox;
+pub(crate) mod retention;
 
 use fieldwork_store::ids::new_id;
 use fieldwork_store::time::now_micros;

@@ -9,6 +9,7 @@ mod events;
 mod invoice_events;
 mod lead_events;
 mod management;
+mod retention;
 mod stream;
 
 use std::time::Duration;
