@@ -50,7 +50,10 @@ fn number(n: u64) -> HeaderValue {
     usize::try_from(n)
         .ok()
         .and_then(|i| small.get(i))
-        .map_or_else(|| HeaderValue::from(n), |text| HeaderValue::from_static(text))
+        .map_or_else(
+            || HeaderValue::from(n),
+            |text| HeaderValue::from_static(text),
+        )
 }
 
 thread_local! {
