@@ -74,6 +74,16 @@ impl Default for ListParams {
 }
 
 impl ListParams {
+    /// One page of up to 10,000 rows in the default order: for reading a company's small
+    /// reference lists (employees, tags, job types) whole.
+    pub fn all() -> Self {
+        Self {
+            page: 1,
+            page_size: 10_000,
+            ..Self::default()
+        }
+    }
+
     /// Rows to skip.
     pub fn offset(&self) -> u64 {
         u64::from(self.page.saturating_sub(1)) * u64::from(self.page_size)

@@ -101,11 +101,7 @@ const NOTES: &[&str] = &[
 /// Seeds the demo jobs, in one transaction.
 pub async fn seed(store: &dyn Store, company: &CompanyRecord) -> anyhow::Result<()> {
     let id = company.id.as_str();
-    let all = ListParams {
-        page: 1,
-        page_size: 10_000,
-        ..ListParams::default()
-    };
+    let all = ListParams::all();
     let customers = store.list_customers(id, None, &all).await?.items;
     let pros: Vec<String> = store
         .list_employees(id, &all)

@@ -67,11 +67,7 @@ async fn delete_note(
 
 /// The company's tag with this id; 404 when it has none.
 async fn find_tag(state: &AppState, company_id: &str, tag_id: &str) -> ApiResult<Tag> {
-    let all = ListParams {
-        page: 1,
-        page_size: 10_000,
-        ..ListParams::default()
-    };
+    let all = ListParams::all();
     state
         .store
         .list_tags(company_id, &all)

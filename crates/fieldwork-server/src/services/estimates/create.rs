@@ -344,11 +344,7 @@ fn schedule(
 }
 
 async fn check_job_type(store: &dyn Store, company_id: &str, id: String) -> ApiResult<String> {
-    let all = ListParams {
-        page: 1,
-        page_size: 10_000,
-        ..ListParams::default()
-    };
+    let all = ListParams::all();
     let types = store.list_job_types(company_id, None, &all).await?.items;
     if types.iter().any(|t| t.id == id) {
         Ok(id)

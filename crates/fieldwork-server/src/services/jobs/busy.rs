@@ -22,11 +22,7 @@ pub async fn busy_times(
     to: i64,
     only: &[String],
 ) -> ApiResult<Vec<BusyTimes>> {
-    let all = ListParams {
-        page: 1,
-        page_size: 10_000,
-        ..ListParams::default()
-    };
+    let all = ListParams::all();
     let employees = store.list_employees(company_id, &all).await?.items;
     let counted: Vec<String> = employees
         .into_iter()

@@ -338,11 +338,7 @@ pub async fn check_employees(
     if ids.len() > 100 {
         return Err(ApiError::invalid(field, "has more than 100 entries"));
     }
-    let all = ListParams {
-        page: 1,
-        page_size: 10_000,
-        ..ListParams::default()
-    };
+    let all = ListParams::all();
     let known = store.list_employees(company_id, &all).await?.items;
     for id in ids {
         if !known.iter().any(|e| &e.id == id) {
@@ -358,11 +354,7 @@ pub async fn tags_by_name(
     company_id: &str,
     names: Vec<String>,
 ) -> ApiResult<Vec<Tag>> {
-    let all = ListParams {
-        page: 1,
-        page_size: 10_000,
-        ..ListParams::default()
-    };
+    let all = ListParams::all();
     let mut known = store.list_tags(company_id, &all).await?.items;
     let mut out = Vec::with_capacity(names.len());
     for name in names {
