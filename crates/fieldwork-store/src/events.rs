@@ -49,7 +49,17 @@ pub fn envelope(
     key: &str,
     object: serde_json::Value,
 ) -> String {
-    serde_json::json!({ "event": event_type, "company_id": company_id, key: object }).to_string()
+    envelope_value(event_type, company_id, key, object).to_string()
+}
+
+/// [`envelope`] as a JSON value, for callers that add to it or compare it.
+pub fn envelope_value(
+    event_type: &str,
+    company_id: &str,
+    key: &str,
+    object: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({ "event": event_type, "company_id": company_id, key: object })
 }
 
 /// The events of a change that a store method makes itself (ids and times decided in its

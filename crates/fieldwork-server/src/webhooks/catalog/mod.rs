@@ -102,11 +102,6 @@ pub fn find(name: &str) -> Option<&'static EventType> {
     EVENT_TYPES.iter().find(|t| t.name == name)
 }
 
-/// The envelope HCP sends: `{"event", "company_id", "<resource>": {…}}`.
-pub fn envelope(event: &str, company_id: &str, key: &str, object: Value) -> Value {
-    json!({ "event": event, "company_id": company_id, key: object })
-}
-
 /// A realistic example payload of an event type.
 pub fn example(t: &EventType) -> Value {
     const COMPANY: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
@@ -120,7 +115,8 @@ pub fn example(t: &EventType) -> Value {
         Resource::Lead => examples::lead(t.name),
         Resource::Employee => examples::employee(),
     };
-    let mut env = envelope(t.name, COMPANY, t.resource.key(), object);
+    let mut env =
+        fieldwork_store::events::envelope_value(t.name, COMPANY, t.resource.key(), object);
     if t.resource == Resource::Appointment {
         env["job"] = examples::job("job.scheduled");
     }

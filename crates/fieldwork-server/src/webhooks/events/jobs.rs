@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::{event, to_value};
 use crate::error::ApiResult;
 use crate::services::jobs::{self, Expand, JobDoc, StoredAppointment, StoredJob, render, status};
-use crate::webhooks::catalog::envelope;
+use fieldwork_store::events::envelope_value;
 
 /// `job.created` for a new job.
 pub fn job_created(company_id: &str, job: &Job) -> OutboxEvent {
@@ -67,7 +67,7 @@ pub fn job_changed(
     for (name, appointment) in changes.into_iter().chain(discards) {
         let mut object = to_value(&render::appointment(appointment));
         object["job_id"] = Value::String(job.id.clone());
-        let mut env = envelope(name, company_id, "appointment", object);
+        let mut env = envelope_value(name, company_id, "appointment", object);
         env["job"] = job_value.clone();
         out.push(OutboxEvent::new(name, env.to_string()));
     }
