@@ -197,11 +197,7 @@ pub(crate) async fn write(
     company_id: &str,
     writes: Vec<DocWrite>,
 ) -> StoreResult<Vec<Doc>> {
-    let emits = writes.iter().any(|w| matches!(w, DocWrite::Emit(_)));
     transaction!(db, |tx| async {
-        if emits {
-            crate::notify::notify(&tx).await?;
-        }
         let mut stored = Vec::new();
         for w in writes.iter().cloned() {
             match w {

@@ -50,9 +50,12 @@ pub use crate::db::PoolSettings;
 #[derive(Clone)]
 pub struct PostgresStore {
     db: Arc<Db>,
-    /// Bumped after every commit of this process that queued deliveries (see
-    /// `Store::outbox_signal`); other processes find them by polling.
+    /// Bumped after every commit of this process that recorded events (see
+    /// `Store::outbox_signal`), and by `NOTIFY`s from other processes.
     outbox: Arc<watch::Sender<u64>>,
+    /// Bumped with `outbox` by this process's own commits: asks the notify task to tell the
+    /// other processes (see `notify`).
+    notify_others: Arc<watch::Sender<u64>>,
     reference_cache: Arc<ReferenceCache>,
 }
 
@@ -78,9 +81,13 @@ impl PostgresStore {
                 .application_name("fieldwork-outbox-listener");
             notify::spawn_listener(config, Arc::downgrade(&outbox));
         }
+        let db = Arc::new(db);
+        let notify_others = Arc::new(watch::channel(0).0);
+        notify::spawn_sender(db.clone(), notify_others.subscribe());
         Ok(Self {
-            db: Arc::new(db),
+            db,
             outbox,
+            notify_others,
             reference_cache: Arc::default(),
         })
     }
@@ -92,13 +99,15 @@ impl PostgresStore {
         migrate::apply(&self.db).await
     }
 
-    /// Wakes whoever waits for new deliveries or messages (called after the commit).
+    /// Wakes whoever waits for new deliveries or messages, in this process at once and in the
+    /// others through a `NOTIFY` (called after the commit).
     fn signal_outbox(&self) {
         self.outbox.send_modify(|n| *n = n.wrapping_add(1));
+        self.notify_others.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Runs a write that records the events `emit` names in its transaction (within the call
-    /// deadline), then wakes this process's worker if there were any.
+    /// deadline), then wakes the workers if there were any.
     async fn emitting<T>(
         &self,
         emit: &[&str],
@@ -109,16 +118,6 @@ impl PostgresStore {
             self.signal_outbox();
         }
         Ok(out)
-    }
-
-    /// Wakes this process and, through `NOTIFY`, the others: for changes made by a single
-    /// statement outside a transaction (resend, recover, test ping, re-enabling). A failed
-    /// notification only leaves the others to their next poll.
-    async fn signal_everyone(&self) {
-        self.signal_outbox();
-        if let Ok(c) = self.db.client().await {
-            let _ = notify::notify(&c).await;
-        }
     }
 }
 
@@ -534,7 +533,7 @@ impl Store for PostgresStore {
             .run(webhooks::update(&self.db, company_id, id, patch))
             .await?;
         // Re-enabling makes paused deliveries due.
-        self.signal_everyone().await;
+        self.signal_outbox();
         Ok(updated)
     }
     async fn delete_webhook_endpoint(&self, company_id: &str, id: &str) -> StoreResult<()> {
@@ -580,7 +579,7 @@ impl Store for PostgresStore {
             .db
             .run(webhooks::outbox::resend(&self.db, company_id, message_id))
             .await?;
-        self.signal_everyone().await;
+        self.signal_outbox();
         Ok(n)
     }
     async fn recover_webhook_endpoint(
@@ -591,7 +590,7 @@ impl Store for PostgresStore {
     ) -> StoreResult<u64> {
         let recover = webhooks::outbox::recover(&self.db, company_id, endpoint_id, since);
         let n = self.db.run(recover).await?;
-        self.signal_everyone().await;
+        self.signal_outbox();
         Ok(n)
     }
     async fn emit_to_endpoint(
@@ -602,7 +601,7 @@ impl Store for PostgresStore {
     ) -> StoreResult<()> {
         let emit = webhooks::outbox::emit_to(&self.db, company_id, endpoint_id, &event);
         self.db.run(emit).await?;
-        self.signal_everyone().await;
+        self.signal_outbox();
         Ok(())
     }
     async fn list_webhook_attempts(

@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127180000_webhook_retention",
         include_str!("../migrations/20261127180000_webhook_retention.sql"),
     ),
+    (
+        "20261127190000_addresses_without_customer_fk",
+        include_str!("../migrations/20261127190000_addresses_without_customer_fk.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

@@ -1,28 +1,38 @@
-//! Wake-ups across processes: a commit that queued deliveries sends `NOTIFY fieldwork_outbox`
-//! (delivered by PostgreSQL only if the transaction commits), and every store keeps one
-//! connection that `LISTEN`s and bumps its outbox signal, so a worker in another process starts
-//! at once instead of at its next poll. Polling remains the fallback: a lost listener
+//! Wake-ups across processes: after a commit that recorded events, the store asks for one
+//! `NOTIFY fieldwork_outbox`, sent by a task of its own outside the transaction (requests made
+//! while one is being sent fold into the next), and every store keeps one connection that
+//! `LISTEN`s and bumps its outbox signal, so a worker in another process starts at once instead
+//! of at its next poll. Polling remains the fallback: a lost notification or listener
 //! connection only delays deliveries until then.
+//!
+//! The notification is not sent inside the writing transaction: PostgreSQL serializes the
+//! commits of transactions that notified (a global lock held through the WAL flush), which
+//! capped event-recording writes at one commit per flush (~300/s here).
 
-use std::sync::Weak;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use deadpool_postgres::GenericClient;
-use fieldwork_store::StoreResult;
 use futures_util::StreamExt;
 use tokio::sync::watch;
 use tokio_postgres::{AsyncMessage, NoTls};
 
-use crate::db::execute;
+use crate::db::Db;
 
 /// The channel of outbox wake-ups.
 const CHANNEL: &str = "fieldwork_outbox";
 
-/// Queues the wake-up in the caller's transaction (sent on commit; duplicates in one
-/// transaction are folded by PostgreSQL).
-pub(crate) async fn notify(c: &impl GenericClient) -> StoreResult<()> {
-    execute(c, "select pg_notify('fieldwork_outbox', '')", &[]).await?;
-    Ok(())
+/// Sends one notification for every change of `requests` (changes made while one is being
+/// sent fold into one more), until the store, which holds the sender, is dropped. A failed
+/// send is not retried: the others' polling finds the deliveries.
+pub(crate) fn spawn_sender(db: Arc<Db>, mut requests: watch::Receiver<u64>) {
+    tokio::spawn(async move {
+        while requests.changed().await.is_ok() {
+            requests.mark_unchanged();
+            let _ = db
+                .execute("select pg_notify('fieldwork_outbox', '')", &[])
+                .await;
+        }
+    });
 }
 
 /// Listens on its own connection (outside the pool) until the store is dropped, reconnecting

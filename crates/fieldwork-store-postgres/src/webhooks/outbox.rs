@@ -53,17 +53,12 @@ pub(crate) async fn emit_all(db: &Db, company_id: &str, events: &[OutboxEvent]) 
         .await)
 }
 
-/// Records events in the caller's transaction, with the `NOTIFY` that wakes other processes'
-/// workers when it commits (nothing at all when there are none).
+/// Records events in the caller's transaction (the caller signals the outbox after the commit).
 pub(crate) async fn emit_in(
     tx: &impl GenericClient,
     company_id: &str,
     events: &[OutboxEvent],
 ) -> StoreResult<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    crate::notify::notify(tx).await?;
     for e in events {
         emit(tx, company_id, e).await?;
     }
