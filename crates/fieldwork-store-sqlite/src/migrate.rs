@@ -39,6 +39,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127180000_webhook_retention",
         include_str!("../migrations/20261127180000_webhook_retention.sql"),
     ),
+    (
+        "20261127190000_customer_positions",
+        include_str!("../migrations/20261127190000_customer_positions.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.

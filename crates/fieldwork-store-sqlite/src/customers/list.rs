@@ -29,7 +29,8 @@ pub(crate) fn list(
     }
 }
 
-/// A page of all customers. The total is the company's row in `customer_counts`. For the
+/// A page of all customers. The total is the company's row in `customer_counts`. In the
+/// default order the page is found by position ([`page_by_position`]). For the other
 /// indexed sorts the page's rows are found by skipping entries of the `(company_id, sort
 /// column)` index, which holds `seq` too, so the skip never reads a table row; and from the
 /// nearer end of the list, so at most half of it is skipped.
@@ -43,6 +44,13 @@ fn list_all(c: &Connection, company_id: &str, list: &ListParams) -> StoreResult<
     if offset >= total {
         return Ok(Page {
             items: Vec::new(),
+            total: u64::try_from(total).unwrap_or(0),
+        });
+    }
+    if list.sort.field == SortField::CreatedAt && positions_dense(c, company_id, total)? {
+        let items = page_by_position(c, company_id, list, total, limit, offset)?;
+        return Ok(Page {
+            items,
             total: u64::try_from(total).unwrap_or(0),
         });
     }
@@ -83,6 +91,46 @@ fn list_all(c: &Connection, company_id: &str, list: &ListParams) -> StoreResult<
         items,
         total: u64::try_from(total).unwrap_or(0),
     })
+}
+
+/// Whether the company's customers hold the positions 1 … `total` (unique by index, so the
+/// highest being `total` means none is missing).
+fn positions_dense(c: &Connection, company_id: &str, total: i64) -> StoreResult<bool> {
+    let highest: Option<i64> = c
+        .prepare_cached("select max(position) from customers where company_id = ?1")
+        .and_then(|mut s| s.query_row([company_id], |r| r.get(0)))
+        .map_err(map_err)?;
+    Ok(highest == Some(total))
+}
+
+/// A page in `created_at` order found by position: a seek, whatever the page's depth.
+fn page_by_position(
+    c: &Connection,
+    company_id: &str,
+    list: &ListParams,
+    total: i64,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<Customer>> {
+    // The positions after `after`, up to `last`.
+    let (after, last) = match list.sort.direction {
+        SortDirection::Asc => (offset, offset + limit),
+        SortDirection::Desc => (total - offset - limit, total - offset),
+    };
+    let sql = format!(
+        // `indexed by`: the order-by would otherwise tempt the planner onto the created index.
+        "select {COLS} from customers c indexed by customers_company_position
+         join companies co on co.id = c.company_id
+         where c.company_id = ?1 and c.position > ?2 and c.position <= ?3
+         order by {}",
+        order_by(list, "c"),
+    );
+    c.prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(rusqlite::params![company_id, after, last], from_row)?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(map_err)
 }
 
 /// A page of the customers whose search text contains every term. One pass over the company's
@@ -227,4 +275,83 @@ fn company_search_key(c: &Connection, company_id: &str) -> StoreResult<Option<i6
     c.prepare_cached("select search_key from companies where id = ?1")
         .and_then(|mut s| s.query_row([company_id], |r| r.get(0)).optional())
         .map_err(map_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use fieldwork_store::{ListParams, NewCompany, Plan, Sort, SortDirection, SortField, Store};
+    use fieldwork_types::CustomerIn;
+
+    use crate::SqliteStore;
+
+    /// Every page of `size` in both directions, as ids.
+    async fn pages(store: &SqliteStore, company: &str, size: u32) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for direction in [SortDirection::Asc, SortDirection::Desc] {
+            for page in 1..=4 {
+                let list = ListParams {
+                    page,
+                    page_size: size,
+                    sort: Sort {
+                        field: SortField::CreatedAt,
+                        direction,
+                    },
+                };
+                let found = store.list_customers(company, None, &list).await.unwrap();
+                out.push(found.items.into_iter().map(|c| c.id).collect());
+            }
+        }
+        out
+    }
+
+    /// The pages expected of customers `ids` (in creation order).
+    fn expected(ids: &[String], size: usize) -> Vec<Vec<String>> {
+        let reversed: Vec<String> = ids.iter().rev().cloned().collect();
+        [ids.to_vec(), reversed]
+            .iter()
+            .flat_map(|all| {
+                (0..4).map(move |p| all.iter().skip(p * size).take(size).cloned().collect())
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn pages_by_position_and_after_a_gap() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fw.db");
+        let store = SqliteStore::open(path.to_str().unwrap(), true).unwrap();
+        let company = store
+            .create_company(NewCompany {
+                name: "Positions".into(),
+                plan: Plan::Max,
+                time_zone: "UTC".into(),
+            })
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for i in 0..7 {
+            let new = CustomerIn {
+                first_name: Some(format!("C{i}")),
+                ..CustomerIn::default()
+            };
+            ids.push(
+                store
+                    .create_customer(&company.id, new, &[])
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        // Dense positions: found by seek.
+        assert_eq!(pages(&store, &company.id, 3).await, expected(&ids, 3));
+
+        // A gap (no API deletes customers; a manual repair might): the list falls back to
+        // skipping index entries and stays right.
+        let removed = ids.remove(2);
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute("delete from customers where id = ?1", [&removed])
+            .unwrap();
+        assert_eq!(pages(&store, &company.id, 3).await, expected(&ids, 3));
+    }
 }

@@ -23,7 +23,8 @@ use crate::webhooks::outbox::emit_all;
 /// A company's customers get non-decreasing `created_at`s in insertion (`seq`) order, even if
 /// the clock steps back (a new customer then shares the newest one's time): so the
 /// `created_at` order of a company's customers is their `seq` order, which lets searches
-/// page in the search index's rowid order without reading every match's row (see `list`).
+/// page in the search index's rowid order without reading every match's row, and each gets
+/// the next `position` of its company (see `list`).
 ///
 /// The events `emit` names are recorded in the same transaction, carrying the new customer.
 pub(crate) async fn create(
@@ -68,8 +69,9 @@ pub(crate) async fn create(
             .prepare_cached(
                 "insert into customers (id, company_id, first_name, last_name, email,
                     mobile_number, home_number, work_number, company, notifications_enabled,
-                    lead_source, notes, tags, created_at, updated_at)
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+                    lead_source, notes, tags, created_at, updated_at, position)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14,
+                    coalesce((select max(position) from customers where company_id = ?2), 0) + 1)
                  returning seq",
             )
             .and_then(|mut s| {
