@@ -8,6 +8,8 @@ mod list;
 mod search;
 mod write;
 
+use std::sync::LazyLock;
+
 use fieldwork_store::time::format_ts;
 use fieldwork_store::{StoreError, StoreResult};
 use fieldwork_types::{Address, Customer};
@@ -113,12 +115,16 @@ fn address_from_row(r: &Row<'_>) -> rusqlite::Result<Address> {
 
 /// One customer with its addresses, in one statement.
 pub(crate) fn get(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
-    c.prepare_cached(&format!(
-        "select {COLS} from customers c join companies co on co.id = c.company_id
-         where c.id = ?1 and c.company_id = ?2"
-    ))
-    .and_then(|mut s| s.query_row([customer_id, company_id], from_row))
-    .map_err(not_found("customer"))
+    // Made once: formatting it per read cost a thousand instructions (it is 800 bytes long).
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "select {COLS} from customers c join companies co on co.id = c.company_id
+             where c.id = ?1 and c.company_id = ?2"
+        )
+    });
+    c.prepare_cached(&SQL)
+        .and_then(|mut s| s.query_row([customer_id, company_id], from_row))
+        .map_err(not_found("customer"))
 }
 
 /// The customers with these ids that exist in the company, with their addresses.
