@@ -156,3 +156,76 @@ fn has_encoded_nul(path: &str) -> bool {
         .windows(3)
         .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::middleware::from_fn_with_state;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::edge;
+    use crate::error::{ApiError, ErrorCause};
+    use crate::{AppState, Config};
+
+    async fn panics() -> &'static str {
+        panic!("boom")
+    }
+
+    /// Panics, timeouts and handler errors as the layer answers them (no route of the API
+    /// panics or hangs on purpose, so these are not covered by the integration tests).
+    #[tokio::test]
+    async fn panics_are_500s_and_slow_handlers_503s() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::defaults();
+        config.database_url = format!("sqlite://{}", dir.path().join("t.db").display());
+        config.request_timeout_secs = 1;
+        let store = crate::store::open(&config, true).await.expect("store");
+        let state = AppState::new(store, config);
+        let app = Router::new()
+            .route("/panic", get(panics))
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    "late"
+                }),
+            )
+            .route(
+                "/fail",
+                get(|| async { ApiError::Internal("disk on fire".into()) }),
+            )
+            .route("/ok/{x}", get(|| async { "ok" }))
+            .layer(from_fn_with_state(state.clone(), edge))
+            .with_state(state);
+        let get = |path: &str| {
+            let request = Request::get(path).body(Body::empty()).expect("request");
+            app.clone().oneshot(request)
+        };
+
+        let panicked = get("/panic").await.expect("response");
+        assert_eq!(panicked.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let cause = panicked.extensions().get::<ErrorCause>().expect("cause");
+        assert_eq!(cause.0, "handler panicked: boom");
+
+        let slow = get("/slow").await.expect("response");
+        assert_eq!(slow.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+        let failed = get("/fail").await.expect("response");
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(failed.extensions().get::<ErrorCause>().is_some());
+
+        assert_eq!(
+            get("/ok/a%00b").await.expect("response").status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            get("/ok/ab").await.expect("response").status(),
+            StatusCode::OK
+        );
+    }
+}
