@@ -101,11 +101,13 @@ impl HcpQuery {
                 format!("must be sent as an array parameter: {name}[]=value"),
             ));
         }
-        let key = format!("{name}[]");
+        // Compared in place rather than against `format!("{name}[]")`: every `GET` of one
+        // object asks for `expand[]`, mostly with no query at all.
+        let is_key = |k: &str| k.strip_suffix("[]") == Some(name);
         Ok(self
             .pairs
             .iter()
-            .filter(|(k, v)| *k == key && !v.is_empty())
+            .filter(|(k, v)| is_key(k) && !v.is_empty())
             .map(|(_, v)| v.clone())
             .collect())
     }

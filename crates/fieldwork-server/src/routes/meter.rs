@@ -1,13 +1,12 @@
 //! Metering of requests made with an active API key: the request limits, the rate-limit
 //! headers and the usage figures.
 //!
-//! Two layers share a [`Meter`] slot: [`limit`] runs after the body is read (so a 429 leaves
-//! the connection reusable) and decides; [`report`] runs outside the timeout and panic layers,
-//! so the 503s and 500s they make carry the headers and are counted too.
+//! Two steps of the request layer (`middleware::edge`) share a [`Metered`]: [`limit`] runs
+//! after the body is read (so a 429 leaves the connection reusable) and decides; [`report`]
+//! runs outside the timeout and panic catching, so the 503s and 500s they make carry the
+//! headers and are counted too.
 
-use std::sync::{Arc, OnceLock};
-
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -19,10 +18,7 @@ use crate::limits::{Admission, RateState, Refusal};
 use crate::state::AppState;
 
 /// What [`limit`] learned about a request, for [`report`].
-#[derive(Clone, Default)]
-struct Meter(Arc<OnceLock<Metered>>);
-
-struct Metered {
+pub struct Metered {
     company_id: String,
     key_id: String,
     /// `None` when limits are off or the company is not on `max` (its 403 has no limit).
@@ -30,29 +26,29 @@ struct Metered {
 }
 
 /// Adds the rate-limit headers to the response and counts it in the key's usage.
-pub async fn report(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let meter = Meter::default();
-    req.extensions_mut().insert(meter.clone());
-    let mut response = next.run(req).await;
-    if let Some(m) = meter.0.get() {
-        if let Some(rate) = &m.rate {
-            rate.apply(response.headers_mut());
-        }
-        let now = fieldwork_store::time::now_micros();
-        state
-            .usage
-            .record(&m.company_id, &m.key_id, response.status(), now);
+pub fn report(state: &AppState, metered: &Metered, response: &mut Response) {
+    if let Some(rate) = &metered.rate {
+        rate.apply(response.headers_mut());
     }
-    response
+    let now = fieldwork_store::time::now_micros();
+    state
+        .usage
+        .record(&metered.company_id, &metered.key_id, response.status(), now);
 }
 
 /// Looks up the key once (for the auth extractor too), applies the request limits, and holds
-/// the company's concurrency slot until the handler has answered.
+/// the company's concurrency slot until the handler has answered; fills `metered` for
+/// [`report`] before the handler runs, so that a panic or timeout in it is reported too.
 ///
 /// Requests without a valid key are passed on untouched: the handler's extractor answers 401,
 /// and nothing is counted against any key.
-pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let (lookup, admission) = match decide(&state, req.headers()).await {
+pub async fn limit(
+    state: &AppState,
+    mut req: Request,
+    next: Next,
+    metered: &mut Option<Metered>,
+) -> Response {
+    let (lookup, admission) = match decide(state, req.headers()).await {
         Ok(decided) => decided,
         Err(e) => return e.into_response(),
     };
@@ -60,13 +56,11 @@ pub async fn limit(State(state): State<AppState>, mut req: Request, next: Next) 
         req.extensions_mut().insert(lookup);
         return next.run(req).await;
     };
-    if let Some(meter) = req.extensions().get::<Meter>() {
-        let _ = meter.0.set(Metered {
-            company_id: auth.company_id.clone(),
-            key_id: auth.key_id.clone(),
-            rate: admission.as_ref().and_then(|a| a.rate),
-        });
-    }
+    *metered = Some(Metered {
+        company_id: auth.company_id.clone(),
+        key_id: auth.key_id.clone(),
+        rate: admission.as_ref().and_then(|a| a.rate),
+    });
     req.extensions_mut().insert(lookup);
     match admission.map(|a| a.outcome) {
         None => next.run(req).await,

@@ -20,8 +20,6 @@ mod webhooks;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 
 use fieldwork_store::docs::DocQuery;
 use fieldwork_store::{ListParams, Page};
@@ -71,16 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(usage::router())
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        // Layer order: the last added runs first. Panics become 500s that the error logger
-        // sees; the timeout covers the handler only. Limits apply once the body is read;
-        // metering reports outside the timeout and panic layers so their answers count too.
-        .layer(from_fn_with_state(state.clone(), meter::limit))
-        .layer(axum::middleware::from_fn(middleware::reject_nul_in_path))
-        .layer(from_fn_with_state(state.clone(), middleware::buffer_body))
-        .layer(from_fn_with_state(state.clone(), middleware::timeout))
-        .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(from_fn_with_state(state.clone(), meter::report))
-        .layer(axum::middleware::from_fn(middleware::log_errors))
-        .layer(TraceLayer::new_for_http())
+        // One layer for everything shared (middleware::edge lists the steps and their order).
+        .layer(from_fn_with_state(state.clone(), middleware::edge))
         .with_state(state)
 }

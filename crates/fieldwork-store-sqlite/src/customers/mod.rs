@@ -8,6 +8,8 @@ mod list;
 mod search;
 mod write;
 
+use std::sync::LazyLock;
+
 use fieldwork_store::time::format_ts;
 use fieldwork_store::{StoreError, StoreResult};
 use fieldwork_types::{Address, Customer};
@@ -21,20 +23,26 @@ pub(crate) use search::{create_pending_table, flush_pending, merge_search_step};
 pub(crate) use write::{create, create_address, get_address, list_addresses, update};
 
 /// Customer columns of `c` (0..=17, with the company's name from `co`), then the addresses as a
-/// JSON array of arrays in [`ADDRESS_COLS`] order, oldest first (18).
+/// JSON array of arrays, each `created_at`, `seq` and the [`ADDRESS_COLS`] (18).
+///
+/// The addresses are put in order by [`from_row`], not by the aggregate: an `order by` inside
+/// `json_group_array` makes SQLite build and drop a temporary b-tree for every customer read,
+/// which was a tenth of the instructions of a `GET /customers/{id}`.
 const COLS: &str = "c.seq, c.id, c.first_name, c.last_name, c.email, c.mobile_number,
     c.home_number, c.work_number, c.company, c.notifications_enabled, c.lead_source, c.notes,
     c.created_at, c.updated_at, co.name, c.company_id, c.tags, c.do_not_service,
-    (select json_group_array(json_array(a.id, a.kind, a.street, a.street_line_2, a.city,
-                                        a.state, a.zip, a.country)
-                             order by a.created_at, a.seq)
+    (select json_group_array(json_array(a.created_at, a.seq, a.id, a.kind, a.street,
+                                        a.street_line_2, a.city, a.state, a.zip, a.country))
      from addresses a where a.customer_id = c.id)";
 
 /// Address columns, in the order of the JSON arrays of [`COLS`].
 const ADDRESS_COLS: &str = "id, kind, street, street_line_2, city, state, zip, country";
 
-/// An address as the JSON array [`COLS`] builds.
+/// An address as the JSON array [`COLS`] builds: its order (`created_at`, `seq`), then its
+/// [`ADDRESS_COLS`].
 type AddressArray = (
+    i64,
+    i64,
     String,
     String,
     Option<String>,
@@ -65,17 +73,21 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
         company_name: r.get(14)?,
         company_id: r.get(15)?,
         tags: from_json(&tags),
-        addresses: from_json::<Vec<AddressArray>>(addresses.as_deref().unwrap_or("[]"))
-            .into_iter()
-            .map(address_from_array)
-            .collect(),
+        addresses: addresses_in_order(addresses.as_deref()),
         attachments: None,
         do_not_service: Some(r.get(17)?),
     })
 }
 
+/// The addresses of [`COLS`]' JSON array, oldest first (ties in insertion order).
+fn addresses_in_order(json: Option<&str>) -> Vec<Address> {
+    let mut arrays = from_json::<Vec<AddressArray>>(json.unwrap_or("[]"));
+    arrays.sort_unstable_by_key(|a| (a.0, a.1));
+    arrays.into_iter().map(address_from_array).collect()
+}
+
 fn address_from_array(a: AddressArray) -> Address {
-    let (id, kind, street, street_line_2, city, state, zip, country) = a;
+    let (_, _, id, kind, street, street_line_2, city, state, zip, country) = a;
     Address {
         id,
         kind,
@@ -103,12 +115,16 @@ fn address_from_row(r: &Row<'_>) -> rusqlite::Result<Address> {
 
 /// One customer with its addresses, in one statement.
 pub(crate) fn get(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
-    c.prepare_cached(&format!(
-        "select {COLS} from customers c join companies co on co.id = c.company_id
-         where c.id = ?1 and c.company_id = ?2"
-    ))
-    .and_then(|mut s| s.query_row([customer_id, company_id], from_row))
-    .map_err(not_found("customer"))
+    // Made once: formatting it per read cost a thousand instructions (it is 800 bytes long).
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "select {COLS} from customers c join companies co on co.id = c.company_id
+             where c.id = ?1 and c.company_id = ?2"
+        )
+    });
+    c.prepare_cached(&SQL)
+        .and_then(|mut s| s.query_row([customer_id, company_id], from_row))
+        .map_err(not_found("customer"))
 }
 
 /// The customers with these ids that exist in the company, with their addresses.
