@@ -1,8 +1,10 @@
 //! Creating and updating customers (and inserting addresses, shared with `addresses`).
 
+use std::sync::LazyLock;
+
 use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
-use fieldwork_store::events::customer_events;
+use fieldwork_store::events::{OutboxEvent, customer_events};
 use fieldwork_store::ids::{new_id, prefix};
 use fieldwork_store::rules::{apply_customer_patch, customer_search_doc};
 use fieldwork_store::time::{format_ts, now_micros};
@@ -13,39 +15,124 @@ use super::load;
 use crate::db::{Db, execute, query_opt, retry, transaction};
 use crate::error::found;
 use crate::reference::ensure_tags;
-use crate::webhooks::outbox::emit_in;
+use crate::webhooks::outbox::{NEW_DELIVERY_ID, emit_in};
 
-/// Creates a customer with its addresses, its missing tags and its count in `row_counts`, in one
-/// statement. The count is spread over 16 shards by server process, so concurrent inserts into
-/// one company rarely wait on the same row.
-///
-/// With events to record (`emit`), the statement and the events share a transaction; without,
-/// the statement is its own (one round trip: bulk loads and the demo).
+/// Creates a customer with its addresses, its missing tags, its count in `row_counts` and the
+/// events `emit` names (each message with one pending delivery per enabled endpoint whose
+/// filter matches), in one statement: one round trip, atomic as any single statement. The count
+/// is spread over 16 shards by server process, so concurrent inserts into one company rarely
+/// wait on the same row.
 pub(crate) async fn create(
     db: &Db,
     company_id: &str,
     new: CustomerIn,
     emit: &[&str],
 ) -> StoreResult<Customer> {
-    if emit.is_empty() {
-        return retry(|| async {
-            let client = db.client().await?;
-            insert(&client, company_id, &new).await
-        })
-        .await;
-    }
-    transaction!(db, |tx| async {
-        let customer = insert(&tx, company_id, &new).await?;
-        emit_in(&tx, company_id, &customer_events(emit, &customer)).await?;
-        Ok(customer)
-    }
-    .await)
+    retry(|| async {
+        let client = db.client().await?;
+        insert(&client, company_id, &new, emit).await
+    })
+    .await
 }
+
+/// Stands for the company's name in event payloads rendered before the statement reads it.
+/// It holds NUL characters so that no customer field can collide with it: PostgreSQL text
+/// cannot hold NUL, so a field holding one fails the whole statement (and the API refuses it
+/// before that), and serde_json writes `\u0000` only for a real NUL. In a statement that
+/// succeeds, this JSON string therefore appears once in a payload: as `company_name`.
+const COMPANY_NAME_MARKER: &str = "\0company_name\0";
+
+/// An event whose payload is `head`, the company's name as a JSON string, then `tail`.
+struct SplitEvent {
+    event: OutboxEvent,
+    head: String,
+    tail: String,
+}
+
+/// The events of a new customer whose payloads lack only the company's name: rendered by
+/// [`customer_events`] with [`COMPANY_NAME_MARKER`] as the name, and split at it. The statement
+/// joins `head || to_json(name)::text || tail`, which is what `customer_events` renders with the
+/// name itself (PostgreSQL escapes a JSON string as serde_json does; a test checks both on
+/// awkward names).
+fn split_events(emit: &[&str], customer: &Customer) -> Vec<SplitEvent> {
+    let mut marked = customer.clone();
+    marked.company_name = COMPANY_NAME_MARKER.to_owned();
+    let marker = serde_json::to_string(COMPANY_NAME_MARKER).expect("a string serializes");
+    customer_events(emit, &marked)
+        .into_iter()
+        .map(|event| {
+            let (head, tail) = event
+                .payload
+                .split_once(&marker)
+                .expect("a customer event carries company_name");
+            SplitEvent {
+                head: head.to_owned(),
+                tail: tail.to_owned(),
+                event,
+            }
+        })
+        .collect()
+}
+
+/// The statement of [`insert`]: `co` is read once, for the messages' payloads and as the
+/// result (no row: the company does not exist).
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "with co as (
+            select name from companies where id = $2
+         ), customer as (
+            insert into customers (id, company_id, first_name, last_name, email,
+                mobile_number, home_number, work_number, company, notifications_enabled,
+                lead_source, notes, tags, search_doc, created_at, updated_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+         ), address as (
+            insert into addresses (id, company_id, customer_id, kind, street,
+                street_line_2, city, state, zip, country, created_at, updated_at)
+            select u.id, $2, $1, u.kind, u.street, u.street_line_2, u.city, u.state, u.zip,
+                u.country, $15, $15
+            from unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
+                        $21::text[], $22::text[], $23::text[])
+                 with ordinality as u (id, kind, street, street_line_2, city, state, zip,
+                                       country, n)
+            order by u.n
+         ), tag as (
+            insert into tags (id, company_id, name, created_at, updated_at)
+            select u.id, $2, u.name, $15, $15
+            from unnest($24::text[], $25::text[]) with ordinality as u (id, name, n)
+            order by u.n
+            on conflict do nothing
+         ), counted as (
+            insert into row_counts as r (company_id, kind, shard, n, created_at, updated_at)
+            values ($2, 'customers', pg_backend_pid() % 16, 1, $15, $15)
+            on conflict (company_id, kind, shard)
+            do update set n = r.n + 1, updated_at = excluded.updated_at
+         ), message as (
+            insert into webhook_messages (id, company_id, event_type, payload, created_at)
+            select u.id, $2, u.event_type, u.head || to_json(co.name)::text || u.tail,
+                u.created_at
+            from co, unnest($26::text[], $27::text[], $28::text[], $29::text[],
+                            $30::bigint[])
+                     with ordinality as u (id, event_type, head, tail, created_at, n)
+            order by u.n
+            returning id, event_type, created_at
+         ), delivery as (
+            insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
+                attempts, next_attempt_at, created_at, updated_at)
+            select {NEW_DELIVERY_ID}, $2, m.id, e.id, 'pending', 0, m.created_at,
+                m.created_at, m.created_at
+            from message m
+            join webhook_endpoints e on e.company_id = $2 and e.enabled
+                and (cardinality(e.event_types) = 0 or m.event_type = any(e.event_types))
+         )
+         select name from co"
+    )
+});
 
 async fn insert(
     c: &impl GenericClient,
     company_id: &str,
     new: &CustomerIn,
+    emit: &[&str],
 ) -> StoreResult<Customer> {
     let now = now_micros();
     let mut customer = Customer {
@@ -77,36 +164,12 @@ async fn insert(
     let col =
         |f: fn(&Address) -> Option<&str>| customer.addresses.iter().map(f).collect::<Vec<_>>();
     let tag_ids: Vec<String> = customer.tags.iter().map(|_| new_id(prefix::TAG)).collect();
+    let events = split_events(emit, &customer);
+    let ev = |f: fn(&SplitEvent) -> &str| events.iter().map(f).collect::<Vec<_>>();
+    let event_times: Vec<i64> = events.iter().map(|e| e.event.created_at).collect();
     let row = query_opt(
         c,
-        "with customer as (
-                insert into customers (id, company_id, first_name, last_name, email,
-                    mobile_number, home_number, work_number, company, notifications_enabled,
-                    lead_source, notes, tags, search_doc, created_at, updated_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
-             ), address as (
-                insert into addresses (id, company_id, customer_id, kind, street,
-                    street_line_2, city, state, zip, country, created_at, updated_at)
-                select u.id, $2, $1, u.kind, u.street, u.street_line_2, u.city, u.state, u.zip,
-                    u.country, $15, $15
-                from unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
-                            $21::text[], $22::text[], $23::text[])
-                     with ordinality as u (id, kind, street, street_line_2, city, state, zip,
-                                           country, n)
-                order by u.n
-             ), tag as (
-                insert into tags (id, company_id, name, created_at, updated_at)
-                select u.id, $2, u.name, $15, $15
-                from unnest($24::text[], $25::text[]) with ordinality as u (id, name, n)
-                order by u.n
-                on conflict do nothing
-             ), counted as (
-                insert into row_counts as r (company_id, kind, shard, n, created_at, updated_at)
-                values ($2, 'customers', pg_backend_pid() % 16, 1, $15, $15)
-                on conflict (company_id, kind, shard)
-                do update set n = r.n + 1, updated_at = excluded.updated_at
-             )
-             select name from companies where id = $2",
+        &INSERT,
         &[
             &customer.id,
             &company_id,
@@ -133,6 +196,11 @@ async fn insert(
             &col(|a| a.country.as_deref()),
             &tag_ids,
             &customer.tags,
+            &ev(|e| &e.event.id),
+            &ev(|e| &e.event.event_type),
+            &ev(|e| &e.head),
+            &ev(|e| &e.tail),
+            &event_times,
         ],
     )
     .await?;

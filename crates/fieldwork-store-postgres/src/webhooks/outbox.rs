@@ -11,7 +11,7 @@ use crate::db::{Db, Params, execute, query, query_opt, transaction};
 use crate::sql::to_total;
 
 /// A new delivery id (`dlv_` + 32 hex) made by PostgreSQL itself, so one statement fans out.
-const NEW_DELIVERY_ID: &str = "'dlv_' || replace(gen_random_uuid()::text, '-', '')";
+pub(crate) const NEW_DELIVERY_ID: &str = "'dlv_' || replace(gen_random_uuid()::text, '-', '')";
 
 /// Records an event and one pending delivery per enabled endpoint whose filter matches, in
 /// one statement.

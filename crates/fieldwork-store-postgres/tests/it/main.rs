@@ -2,6 +2,7 @@
 //! test makes its own database and skips with a note when the variable is unset.
 
 mod connection;
+mod customer_events;
 mod customers;
 mod differential;
 mod rate_windows;
