@@ -161,8 +161,8 @@ async fn insert(
         attachments: None,
         do_not_service: Some(false),
     };
-    let col =
-        |f: fn(&Address) -> Option<&str>| customer.addresses.iter().map(f).collect::<Vec<_>>();
+    let [id, kind, street, street_line_2, city, state, zip, country] =
+        address_columns(&customer.addresses);
     let tag_ids: Vec<String> = customer.tags.iter().map(|_| new_id(prefix::TAG)).collect();
     let events = split_events(emit, &customer);
     let ev = |f: fn(&SplitEvent) -> &str| events.iter().map(f).collect::<Vec<_>>();
@@ -186,14 +186,14 @@ async fn insert(
             &Json(&customer.tags),
             &customer_search_doc(&customer),
             &now,
-            &col(|a| Some(a.id.as_str())),
-            &col(|a| Some(a.kind.as_str())),
-            &col(|a| a.street.as_deref()),
-            &col(|a| a.street_line_2.as_deref()),
-            &col(|a| a.city.as_deref()),
-            &col(|a| a.state.as_deref()),
-            &col(|a| a.zip.as_deref()),
-            &col(|a| a.country.as_deref()),
+            &id,
+            &kind,
+            &street,
+            &street_line_2,
+            &city,
+            &state,
+            &zip,
+            &country,
             &tag_ids,
             &customer.tags,
             &ev(|e| &e.event.id),
@@ -222,6 +222,22 @@ pub(crate) fn new_address(a: AddressIn) -> Address {
     }
 }
 
+/// The addresses as the column arrays the `unnest` of an address insert takes: id, kind,
+/// street, street_line_2, city, state, zip, country.
+fn address_columns(addresses: &[Address]) -> [Vec<Option<&str>>; 8] {
+    let col = |f: fn(&Address) -> Option<&str>| addresses.iter().map(f).collect::<Vec<_>>();
+    [
+        col(|a| Some(a.id.as_str())),
+        col(|a| Some(a.kind.as_str())),
+        col(|a| a.street.as_deref()),
+        col(|a| a.street_line_2.as_deref()),
+        col(|a| a.city.as_deref()),
+        col(|a| a.state.as_deref()),
+        col(|a| a.zip.as_deref()),
+        col(|a| a.country.as_deref()),
+    ]
+}
+
 /// Inserts addresses of a customer in the order given (their insertion order is their order).
 pub(crate) async fn insert_addresses(
     c: &impl GenericClient,
@@ -233,7 +249,7 @@ pub(crate) async fn insert_addresses(
     if addresses.is_empty() {
         return Ok(());
     }
-    let col = |f: fn(&Address) -> Option<&str>| addresses.iter().map(f).collect::<Vec<_>>();
+    let [id, kind, street, street_line_2, city, state, zip, country] = address_columns(addresses);
     execute(
         c,
         "insert into addresses (id, company_id, customer_id, kind, street, street_line_2, city,
@@ -247,14 +263,14 @@ pub(crate) async fn insert_addresses(
         &[
             &company_id,
             &customer_id,
-            &col(|a| Some(a.id.as_str())),
-            &col(|a| Some(a.kind.as_str())),
-            &col(|a| a.street.as_deref()),
-            &col(|a| a.street_line_2.as_deref()),
-            &col(|a| a.city.as_deref()),
-            &col(|a| a.state.as_deref()),
-            &col(|a| a.zip.as_deref()),
-            &col(|a| a.country.as_deref()),
+            &id,
+            &kind,
+            &street,
+            &street_line_2,
+            &city,
+            &state,
+            &zip,
+            &country,
             &now,
         ],
     )
