@@ -547,6 +547,15 @@ impl Store for SqliteStore {
             .read(|c| webhooks::delivery::attempts(c, company_id, endpoint_id, list))
     }
     async fn claim_deliveries(&self, request: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
+        // Looked for on a reader first: the worker polls even when nothing is due, and a
+        // writer job per poll kept the writer from ever being idle (so it never merged the
+        // search index).
+        if !self
+            .db
+            .read(|c| webhooks::delivery::any_due(c, request.now))?
+        {
+            return Ok(Vec::new());
+        }
         let request = request.clone();
         self.db
             .write(move |c| webhooks::delivery::claim(c, &request))

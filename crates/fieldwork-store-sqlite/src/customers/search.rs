@@ -166,6 +166,104 @@ mod tests {
         assert_eq!(f.params(1).len(), 4);
     }
 
+    /// The index's segments, as FTS5 lists them in its `_idx` table (a row per leaf page).
+    fn segments(c: &Connection) -> i64 {
+        c.query_row(
+            "select count(distinct segid) from customer_search_idx",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn merge_steps_end_with_one_segment() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "create virtual table customer_search using fts5 (doc, tokenize = 'trigram');
+             insert into customer_search (customer_search, rank) values ('automerge', 0);",
+        )
+        .unwrap();
+        // Each commit writes its documents as a new segment; automerge is off, so they stay.
+        for i in 0..12 {
+            c.execute(
+                "insert into customer_search (rowid, doc) values (?1, ?2)",
+                params![i, format!("customer {i} on elm street")],
+            )
+            .unwrap();
+        }
+        assert_eq!(segments(&c), 12);
+        let mut steps = 0;
+        while merge_search_step(&c) {
+            steps += 1;
+            assert!(steps < 100, "merging never ends");
+        }
+        assert_eq!(segments(&c), 1);
+        let found: i64 = c
+            .query_row(
+                "select count(*) from customer_search where doc match '\"elm\"'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 12);
+    }
+
+    /// The webhook worker polls for due deliveries all the time; its polls must not keep the
+    /// writer from the idle work of merging the index (they did: each was a writer job).
+    #[tokio::test]
+    async fn the_index_is_merged_while_the_webhook_worker_polls() {
+        use fieldwork_store::webhooks::ClaimRequest;
+        use fieldwork_store::{NewCompany, Plan, Store};
+        use fieldwork_types::CustomerIn;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fw.db");
+        let store = crate::SqliteStore::open(path.to_str().unwrap(), true).unwrap();
+        let direct = Connection::open(&path).unwrap();
+        direct
+            .execute_batch(
+                "insert into customer_search (customer_search, rank) values ('automerge', 0)",
+            )
+            .unwrap();
+        let company = store
+            .create_company(NewCompany {
+                name: "Merging".into(),
+                plan: Plan::Max,
+                time_zone: "UTC".into(),
+            })
+            .await
+            .unwrap();
+        for i in 0..6 {
+            let new = CustomerIn {
+                first_name: Some(format!("Customer{i}")),
+                ..CustomerIn::default()
+            };
+            store.create_customer(&company.id, new, &[]).await.unwrap();
+        }
+        assert!(
+            segments(&direct) > 1,
+            "each create should have written a segment"
+        );
+        let mut polls = 0;
+        while segments(&direct) > 1 {
+            polls += 1;
+            assert!(
+                polls < 60,
+                "the index was not merged while the worker polled"
+            );
+            let poll = ClaimRequest {
+                now: fieldwork_store::time::now_micros(),
+                lease_micros: 1_000_000,
+                limit: 10,
+                per_endpoint: 4,
+                available: Default::default(),
+            };
+            assert!(store.claim_deliveries(&poll).await.unwrap().is_empty());
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     #[test]
     fn company_ranges_do_not_overlap() {
         let (first, last) = company_range(2);

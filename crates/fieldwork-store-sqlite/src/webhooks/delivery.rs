@@ -15,6 +15,22 @@ use crate::sql::{collect, count, limit_offset, to_json};
 
 /// Claims due deliveries of enabled endpoints of `max`-plan companies, at most the allowed
 /// number per endpoint, and leases them.
+/// Whether any delivery of an enabled endpoint of a `max` company is due and not leased at
+/// `now` (what [`claim`] would look for, without the per-endpoint limits).
+pub(crate) fn any_due(c: &Connection, now: i64) -> StoreResult<bool> {
+    c.prepare_cached(
+        "select exists (
+            select 1 from webhook_deliveries d
+            join webhook_endpoints e on e.id = d.endpoint_id
+            join companies co on co.id = d.company_id
+            where d.state = 'pending' and d.next_attempt_at <= ?1
+              and (d.lease_until is null or d.lease_until <= ?1)
+              and e.enabled = 1 and co.plan = 'max')",
+    )
+    .and_then(|mut s| s.query_row([now], |r| r.get(0)))
+    .map_err(map_err)
+}
+
 pub(crate) fn claim(c: &Connection, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
     let available = to_json(&req.available);
     let ids: Vec<String> = collect(
