@@ -153,6 +153,15 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
          pragma foreign_keys = on;
          pragma temp_store = memory;",
     )?;
+    // Plans that do not depend on bound values. Without this, SQLite reads the value bound to
+    // a `limit ?` while planning and marks the statement to be prepared again whenever that
+    // parameter is bound, which is every execution: a third of the CPU of a search went to
+    // preparing its statement again (BENCHMARKS.md). No statement here needs a plan made for
+    // its values (no LIKE-prefix or STAT4 plans).
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
@@ -295,6 +304,34 @@ fn checkpoint_loop(conn: &Connection, stop: &mpsc::Receiver<()>) {
     while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
         if let Err(e) = conn.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(())) {
             tracing::warn!(error = %e, "sqlite checkpoint failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    use super::*;
+
+    /// A statement with `limit ?` runs again without being prepared again (see [`configure`]).
+    #[test]
+    fn bound_limits_do_not_reprepare() {
+        let conn = Connection::open_in_memory().unwrap();
+        configure(&conn).unwrap();
+        conn.execute_batch("create table t (n integer); insert into t values (1), (2), (3);")
+            .unwrap();
+        for limit in [1, 2, 1, 3] {
+            let mut stmt = conn
+                .prepare_cached("select n from t order by n limit ?1 offset ?2")
+                .unwrap();
+            let rows: Vec<i64> = stmt
+                .query_map([limit, 0], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(rows.len(), limit as usize);
+            assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0);
         }
     }
 }
