@@ -16,6 +16,8 @@
 //! commits keep coming. So once a second the writer itself runs a passive checkpoint right
 //! after a commit: it copies the few frames the checkpoint thread has not, and the next
 //! transaction starts the WAL from the beginning.
+//! When writes stop, the WAL keeps its frames until the next write; the writer truncates it
+//! once it has been idle for a moment (reads through a large WAL cost twice as much).
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -36,6 +38,8 @@ const MAX_IDLE_READERS: usize = 8;
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// How long the writer waits for a write before it spends the time merging the search index.
 const IDLE_AFTER: Duration = Duration::from_secs(1);
+/// How long a connection waits for a lock held by another before it fails with "busy".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the writer completes a checkpoint so that the WAL starts over.
 const WRITER_CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
@@ -145,7 +149,7 @@ impl Drop for ReturnOnDrop<'_> {
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     // NORMAL in WAL mode: a commit survives the process being killed; only an OS crash or
     // power loss can lose the last commits (see docs/ARCHITECTURE.md).
     conn.execute_batch(
@@ -232,13 +236,31 @@ impl<T: Send> Finish for Done<T> {
     }
 }
 
+/// Work the writer does while no write comes: what is still due since the last write.
+struct IdleWork {
+    /// The search index may have segments to merge.
+    merge: bool,
+    /// The WAL may hold frames: empty it, so that reads stop looking through it.
+    truncate: bool,
+}
+
+impl IdleWork {
+    fn all() -> Self {
+        Self {
+            merge: true,
+            truncate: true,
+        }
+    }
+}
+
 /// The next write to run: one that arrived during idle work, else the next from the queue.
 /// While no write comes for [`IDLE_AFTER`], merges the search index's segments a step at a
-/// time (each step its own transaction), as long as the queue stays empty.
+/// time (each step its own transaction) as long as the queue stays empty, then empties the
+/// WAL ([`truncate_wal`]).
 fn next_job(
     conn: &Connection,
     rx: &mpsc::Receiver<Box<dyn WriteJob>>,
-    merge_due: &mut bool,
+    idle: &mut IdleWork,
 ) -> Option<Box<dyn WriteJob>> {
     loop {
         match rx.recv_timeout(IDLE_AFTER) {
@@ -246,22 +268,45 @@ fn next_job(
             Err(mpsc::RecvTimeoutError::Disconnected) => return None,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
-        while *merge_due {
-            *merge_due = crate::customers::merge_search_step(conn);
+        while idle.merge {
+            idle.merge = crate::customers::merge_search_step(conn);
             match rx.try_recv() {
                 Ok(job) => return Some(job),
                 Err(mpsc::TryRecvError::Disconnected) => return None,
                 Err(mpsc::TryRecvError::Empty) => {}
             }
         }
+        if idle.truncate {
+            idle.truncate = !truncate_wal(conn);
+        }
     }
+}
+
+/// Copies the whole WAL into the database and truncates it; false if readers kept it busy
+/// (tried again at the next idle moment).
+///
+/// Passive checkpoints copy every frame, but the WAL starts over only at the next write, so
+/// after the last write of a busy period it keeps its frames, possibly hundreds of megabytes
+/// (after a bulk load, or the index merge above). Reads were then twice as slow as with an
+/// empty WAL (list pages: 0.65 against 0.33 ms of CPU, BENCHMARKS.md).
+fn truncate_wal(conn: &Connection) -> bool {
+    // Waits for readers still on the WAL for a moment only: a write may be queued meanwhile.
+    let _ = conn.busy_timeout(Duration::from_millis(100));
+    let done = conn.query_row("pragma wal_checkpoint(truncate)", [], |r| {
+        r.get::<_, i64>(0).map(|busy| busy == 0)
+    });
+    let _ = conn.busy_timeout(BUSY_TIMEOUT);
+    done.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "sqlite checkpoint failed");
+        true
+    })
 }
 
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>) {
     let mut last_checkpoint = std::time::Instant::now();
-    let mut merge_due = true;
-    while let Some(first) = next_job(&conn, &rx, &mut merge_due) {
-        merge_due = true;
+    let mut idle = IdleWork::all();
+    while let Some(first) = next_job(&conn, &rx, &mut idle) {
+        idle = IdleWork::all();
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -313,6 +358,34 @@ mod tests {
     use rusqlite::StatementStatus;
 
     use super::*;
+
+    /// Once writes stop, the writer empties the WAL.
+    #[tokio::test]
+    async fn an_idle_writer_truncates_the_wal() {
+        use fieldwork_store::{NewCompany, Plan, Store};
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fw.db");
+        let store = crate::SqliteStore::open(path.to_str().unwrap(), true).unwrap();
+        store
+            .create_company(NewCompany {
+                name: "Idle".into(),
+                plan: Plan::Max,
+                time_zone: "UTC".into(),
+            })
+            .await
+            .unwrap();
+        let wal = dir.path().join("fw.db-wal");
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+        let mut waited = 0;
+        while std::fs::metadata(&wal).unwrap().len() > 0 {
+            waited += 1;
+            assert!(waited < 50, "the WAL was not emptied");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Still usable afterwards.
+        assert_eq!(store.list_companies().await.unwrap().len(), 1);
+    }
 
     /// A statement with `limit ?` runs again without being prepared again (see [`configure`]).
     #[test]
