@@ -76,6 +76,9 @@ pub async fn launch(
     housekeeping.abort();
     state.key_usage.flush(state.store.as_ref()).await;
     state.usage.flush(state.store.as_ref()).await;
+    if let Err(e) = state.store.tidy().await {
+        tracing::warn!(error = %e, "could not tidy the database at shutdown");
+    }
     Ok(())
 }
 

@@ -117,6 +117,24 @@ impl Db {
         Ok(conn)
     }
 
+    /// Copies the WAL into the database file and truncates it, on a connection of its own
+    /// (for the end of a process: without it the WAL of the last writes stays on disk, and the
+    /// next start first copies it, which left reads slower for as long as the server ran;
+    /// BENCHMARKS.md).
+    pub(crate) fn truncate_wal(&self) -> StoreResult<()> {
+        let conn = Connection::open(&self.path).map_err(map_err)?;
+        configure(&conn).map_err(map_err)?;
+        let busy: i64 = conn
+            .query_row("pragma wal_checkpoint(truncate)", [], |r| r.get(0))
+            .map_err(map_err)?;
+        if busy != 0 {
+            tracing::warn!(
+                "the SQLite WAL could not be truncated: a connection was still reading it"
+            );
+        }
+        Ok(())
+    }
+
     /// Runs `f` on the writer inside the next group commit; resolves after the commit.
     pub(crate) async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
@@ -256,7 +274,7 @@ impl IdleWork {
 /// The next write to run: one that arrived during idle work, else the next from the queue.
 /// While no write comes for [`IDLE_AFTER`], merges the search index's segments a step at a
 /// time (each step its own transaction) as long as the queue stays empty, then empties the
-/// WAL ([`truncate_wal`]).
+/// WAL ([`try_truncate_wal`]).
 fn next_job(
     conn: &Connection,
     rx: &mpsc::Receiver<Box<dyn WriteJob>>,
@@ -277,7 +295,7 @@ fn next_job(
             }
         }
         if idle.truncate {
-            idle.truncate = !truncate_wal(conn);
+            idle.truncate = !try_truncate_wal(conn);
         }
     }
 }
@@ -289,7 +307,7 @@ fn next_job(
 /// after the last write of a busy period it keeps its frames, possibly hundreds of megabytes
 /// (after a bulk load, or the index merge above). Reads were then twice as slow as with an
 /// empty WAL (list pages: 0.65 against 0.33 ms of CPU, BENCHMARKS.md).
-fn truncate_wal(conn: &Connection) -> bool {
+fn try_truncate_wal(conn: &Connection) -> bool {
     // Waits for readers still on the WAL for a moment only: a write may be queued meanwhile.
     let _ = conn.busy_timeout(Duration::from_millis(100));
     let done = conn.query_row("pragma wal_checkpoint(truncate)", [], |r| {
@@ -385,6 +403,29 @@ mod tests {
         }
         // Still usable afterwards.
         assert_eq!(store.list_companies().await.unwrap().len(), 1);
+    }
+
+    /// `tidy` empties the WAL at once (the end of a process does not wait for the writer to
+    /// idle), and the store stays usable.
+    #[tokio::test]
+    async fn tidy_truncates_the_wal() {
+        use fieldwork_store::{NewCompany, Plan, Store};
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fw.db");
+        let store = crate::SqliteStore::open(path.to_str().unwrap(), true).unwrap();
+        let new = || NewCompany {
+            name: "Tidy".into(),
+            plan: Plan::Max,
+            time_zone: "UTC".into(),
+        };
+        store.create_company(new()).await.unwrap();
+        let wal = dir.path().join("fw.db-wal");
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+        store.tidy().await.unwrap();
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+        store.create_company(new()).await.unwrap();
+        assert_eq!(store.list_companies().await.unwrap().len(), 2);
     }
 
     /// A statement with `limit ?` runs again without being prepared again (see [`configure`]).

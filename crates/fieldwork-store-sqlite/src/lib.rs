@@ -546,6 +546,9 @@ impl Store for SqliteStore {
         self.db
             .read(|c| webhooks::delivery::attempts(c, company_id, endpoint_id, list))
     }
+    async fn tidy(&self) -> StoreResult<()> {
+        self.db.truncate_wal()
+    }
     async fn claim_deliveries(&self, request: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
         // Looked for on a reader first: the worker polls even when nothing is due, and a
         // writer job per poll kept the writer from ever being idle (so it never merged the

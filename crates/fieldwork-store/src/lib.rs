@@ -111,6 +111,12 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_api_key(&self, key_id: &str) -> StoreResult<ApiKeyRecord>;
     /// Looks up an active key by hash, with its company's plan.
     async fn authenticate(&self, key_hash: &str) -> StoreResult<Option<KeyAuth>>;
+    /// Leaves the database compact for the next start, before the process exits (SQLite:
+    /// copies the WAL into the database file and truncates it; PostgreSQL: nothing). The store
+    /// stays usable.
+    async fn tidy(&self) -> StoreResult<()> {
+        Ok(())
+    }
     /// Records last-used times gathered in memory: `(key id, unix micros)`.
     async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()>;
 

@@ -96,7 +96,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => serve::run(config, args).await,
         Command::Migrate => {
-            crate::store::open(&config, true).await?;
+            crate::store::open(&config, true).await?.tidy().await?;
             println!(
                 "migrations applied to {}",
                 crate::store::redact(&config.database_url)
