@@ -187,6 +187,12 @@ async fn create_data_set(ctx: &mut Ctx, seed: u64) -> anyhow::Result<Manifest> {
     let rate = row.res.rate();
     ctx.seed_rate = Some(rate);
     ctx.note_hwm(&server);
+    // The server's idle work after a bulk load (on SQLite: merging the search index, then
+    // truncating the WAL) is done before it stops, so that the saved data set, and every run
+    // made from it, starts in the state a server that has been running for a while is in.
+    // (A server that merged a large index itself then served lists at half speed for as long
+    // as it ran, for a reason not yet found: BENCHMARKS.md.)
+    ctx.wait_quiet().await;
     server.stop()?;
     let wl = Arc::into_inner(wl).context("workload still shared")?;
     let big_ids = wl.big_ids.expect("collecting").into_inner();
