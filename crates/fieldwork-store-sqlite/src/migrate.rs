@@ -43,6 +43,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127190000_customer_positions",
         include_str!("../migrations/20261127190000_customer_positions.sql"),
     ),
+    (
+        "20261127210000_webhook_endpoint_due",
+        include_str!("../migrations/20261127210000_webhook_endpoint_due.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.

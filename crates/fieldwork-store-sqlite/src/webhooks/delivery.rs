@@ -13,8 +13,6 @@ use serde_json::{Value, json};
 use crate::error::map_err;
 use crate::sql::{collect, count, limit_offset, to_json};
 
-/// Claims due deliveries of enabled endpoints of `max`-plan companies, at most the allowed
-/// number per endpoint, and leases them.
 /// Whether any delivery of an enabled endpoint of a `max` company is due and not leased at
 /// `now` (what [`claim`] would look for, without the per-endpoint limits).
 pub(crate) fn any_due(c: &Connection, now: i64) -> StoreResult<bool> {
@@ -31,27 +29,52 @@ pub(crate) fn any_due(c: &Connection, now: i64) -> StoreResult<bool> {
     .map_err(map_err)
 }
 
+/// Claims due deliveries of enabled endpoints of `max`-plan companies, at most the allowed
+/// number per endpoint, oldest due first, and leases them.
+///
+/// Each endpoint with free slots gives its first due deliveries from the per-endpoint index
+/// (a seek and as many rows as it may send); ranking every due delivery of every endpoint
+/// instead made a claim cost as much as the whole backlog (BENCHMARKS.md).
 pub(crate) fn claim(c: &Connection, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
-    let available = to_json(&req.available);
-    let ids: Vec<String> = collect(
+    let endpoints: Vec<String> = collect(
         c,
-        "with due as (
-            select d.id, d.endpoint_id, d.next_attempt_at,
-                row_number() over (partition by d.endpoint_id
-                                   order by d.next_attempt_at, d.rowid) as rn
-            from webhook_deliveries d
-            join webhook_endpoints e on e.id = d.endpoint_id
-            join companies co on co.id = d.company_id
-            where d.state = 'pending' and d.next_attempt_at <= ?1
-              and (d.lease_until is null or d.lease_until <= ?1)
-              and e.enabled = 1 and co.plan = 'max'
-         )
-         select id from due
-         where rn <= coalesce((select value from json_each(?2) where key = due.endpoint_id), ?3)
-         order by next_attempt_at limit ?4",
-        params![req.now, available, req.per_endpoint, req.limit],
+        "select e.id from webhook_endpoints e join companies co on co.id = e.company_id
+         where e.enabled = 1 and co.plan = 'max'",
+        [],
         |r| r.get(0),
     )?;
+    let mut due: Vec<(i64, i64, String)> = Vec::new();
+    let mut stmt = c
+        .prepare_cached(
+            "select next_attempt_at, rowid, id
+             from webhook_deliveries indexed by webhook_deliveries_endpoint_due
+             where endpoint_id = ?1 and state = 'pending' and next_attempt_at <= ?2
+               and (lease_until is null or lease_until <= ?2)
+             order by next_attempt_at, rowid limit ?3",
+        )
+        .map_err(map_err)?;
+    for endpoint in endpoints {
+        let free = req
+            .available
+            .get(&endpoint)
+            .copied()
+            .unwrap_or(req.per_endpoint)
+            .min(req.limit);
+        if free == 0 {
+            continue;
+        }
+        let rows = stmt
+            .query_map(params![endpoint, req.now, free], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(map_err)?;
+        for row in rows {
+            due.push(row.map_err(map_err)?);
+        }
+    }
+    due.sort_unstable();
+    due.truncate(req.limit as usize);
+    let ids: Vec<String> = due.into_iter().map(|(_, _, id)| id).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
