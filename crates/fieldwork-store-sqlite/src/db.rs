@@ -17,7 +17,8 @@
 //! after a commit: it copies the few frames the checkpoint thread has not, and the next
 //! transaction starts the WAL from the beginning.
 //! When writes stop, the WAL keeps its frames until the next write; the writer truncates it
-//! once it has been idle for a moment (reads through a large WAL cost twice as much).
+//! once it has been idle for a moment, so that a quiet server's WAL does not sit on disk with
+//! hundreds of megabytes of frames that the next start would copy again.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -118,9 +119,9 @@ impl Db {
     }
 
     /// Copies the WAL into the database file and truncates it, on a connection of its own
-    /// (for the end of a process: without it the WAL of the last writes stays on disk, and the
-    /// next start first copies it, which left reads slower for as long as the server ran;
-    /// BENCHMARKS.md).
+    /// (for the end of a process: the process exits with its connections open, so SQLite's
+    /// own checkpoint at the last close never runs and the WAL of the last writes, up to
+    /// hundreds of megabytes after a bulk load, stayed on disk for the next start to copy).
     pub(crate) fn truncate_wal(&self) -> StoreResult<()> {
         let conn = Connection::open(&self.path).map_err(map_err)?;
         configure(&conn).map_err(map_err)?;
@@ -305,8 +306,7 @@ fn next_job(
 ///
 /// Passive checkpoints copy every frame, but the WAL starts over only at the next write, so
 /// after the last write of a busy period it keeps its frames, possibly hundreds of megabytes
-/// (after a bulk load, or the index merge above). Reads were then twice as slow as with an
-/// empty WAL (list pages: 0.65 against 0.33 ms of CPU, BENCHMARKS.md).
+/// (after a bulk load, or the index merge above).
 fn try_truncate_wal(conn: &Connection) -> bool {
     // Waits for readers still on the WAL for a moment only: a write may be queued meanwhile.
     let _ = conn.busy_timeout(Duration::from_millis(100));
