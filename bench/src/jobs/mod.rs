@@ -80,6 +80,14 @@ pub async fn run(args: RunArgs, jobs: u64) -> anyhow::Result<()> {
             _ => seed::create(&ctx.db_url, jobs).await?,
         };
         let secs = t.elapsed().as_secs_f64();
+        if matches!(ctx.backend, Backend::Postgres { .. }) {
+            // Without statistics a million-row table gets plans that no running database with
+            // autovacuum would use (this machine's PostgreSQL runs with autovacuum off).
+            crate::pg::vacuum_analyze(&ctx.db_url).await?;
+            ctx.notes.push(
+                "The PostgreSQL database was vacuumed and analyzed (`vacuum (analyze)`) after seeding, before the phases (the state autovacuum keeps it in).".into(),
+            );
+        }
         seeding.push(format!(
             "{label}: {jobs} jobs seeded in {secs:.0} s ({:.0}/s, store library, batches of {})",
             jobs as f64 / secs,
