@@ -97,9 +97,7 @@ pub async fn obtain(ctx: &mut Ctx, seed: u64) -> anyhow::Result<Manifest> {
     let mut man = create_data_set(ctx, seed).await?;
     if matches!(backend, Backend::Postgres { .. }) {
         pg::vacuum_analyze(&ctx.db_url).await?;
-        ctx.notes.push(
-            "The PostgreSQL database was vacuumed and analyzed (`vacuum (analyze)`) after seeding, before the phases (the state autovacuum keeps it in).".into(),
-        );
+        ctx.notes.push(pg::ANALYZED_AFTER_SEEDING.into());
     }
     if let Some(m) = &manifest_path {
         let d = m.parent().expect("dir");

@@ -88,6 +88,9 @@ pub async fn size(admin_url: &str, name: &str) -> anyhow::Result<u64> {
     Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
 }
 
+/// The report's note for a database [`vacuum_analyze`]d after seeding.
+pub const ANALYZED_AFTER_SEEDING: &str = "The PostgreSQL database was vacuumed and analyzed (`vacuum (analyze)`) after seeding, before the phases (the state autovacuum keeps it in).";
+
 /// `vacuum (analyze)` of the database at `url`: the state autovacuum keeps a database in. A
 /// database copied from a template has no planner statistics and no visibility map (so no
 /// index-only scans) until autovacuum notices it, which a read-only benchmark never makes it

@@ -84,9 +84,7 @@ pub async fn run(args: RunArgs, jobs: u64) -> anyhow::Result<()> {
             // Without statistics a million-row table gets plans that no running database with
             // autovacuum would use (this machine's PostgreSQL runs with autovacuum off).
             crate::pg::vacuum_analyze(&ctx.db_url).await?;
-            ctx.notes.push(
-                "The PostgreSQL database was vacuumed and analyzed (`vacuum (analyze)`) after seeding, before the phases (the state autovacuum keeps it in).".into(),
-            );
+            ctx.notes.push(crate::pg::ANALYZED_AFTER_SEEDING.into());
         }
         seeding.push(format!(
             "{label}: {jobs} jobs seeded in {secs:.0} s ({:.0}/s, store library, batches of {})",

@@ -125,10 +125,7 @@ impl Db {
     pub(crate) fn truncate_wal(&self) -> StoreResult<()> {
         let conn = Connection::open(&self.path).map_err(map_err)?;
         configure(&conn).map_err(map_err)?;
-        let busy: i64 = conn
-            .query_row("pragma wal_checkpoint(truncate)", [], |r| r.get(0))
-            .map_err(map_err)?;
-        if busy != 0 {
+        if !checkpoint_truncate(&conn).map_err(map_err)? {
             tracing::warn!(
                 "the SQLite WAL could not be truncated: a connection was still reading it"
             );
@@ -310,13 +307,18 @@ fn next_job(
 fn try_truncate_wal(conn: &Connection) -> bool {
     // Waits for readers still on the WAL for a moment only: a write may be queued meanwhile.
     let _ = conn.busy_timeout(Duration::from_millis(100));
-    let done = conn.query_row("pragma wal_checkpoint(truncate)", [], |r| {
-        r.get::<_, i64>(0).map(|busy| busy == 0)
-    });
+    let done = checkpoint_truncate(conn);
     let _ = conn.busy_timeout(BUSY_TIMEOUT);
     done.unwrap_or_else(|e| {
         tracing::warn!(error = %e, "sqlite checkpoint failed");
         true
+    })
+}
+
+/// Copies the whole WAL into the database and truncates it; false if a reader kept it busy.
+fn checkpoint_truncate(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("pragma wal_checkpoint(truncate)", [], |r| {
+        r.get::<_, i64>(0).map(|busy| busy == 0)
     })
 }
 
