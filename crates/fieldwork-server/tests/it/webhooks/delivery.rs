@@ -174,6 +174,47 @@ backend_tests! {
         assert!(slow_done < 30);
     }
 
+    /// The worker claims several deliveries per free slot; one that waited for a slot so long
+    /// that its lease could end during its request is not sent then (another claim could send
+    /// it at the same time), but once its lease has expired.
+    async fn a_delivery_claimed_ahead_is_not_sent_once_its_lease_could_run_out() {
+        // One slot; every request times out after 3 s; a lease of 10 s leaves 5 s to start.
+        let app = spawn_app_with(|c| {
+            c.webhook_timeout_secs = 3;
+            c.webhook_lease_secs = 10;
+            c.webhook_endpoint_concurrency = 1;
+            c.webhook_retry_schedule = "1h".into();
+        })
+        .await;
+        // Arrivals (webhook-id, time) as the requests come in: none is ever answered in time.
+        let arrivals = Arc::new(parking_lot::Mutex::new(Vec::<(String, Instant)>::new()));
+        let receiver = Receiver::start().await;
+        let seen = arrivals.clone();
+        receiver.script(move |d| {
+            seen.lock().push((d.id.clone(), Instant::now()));
+            Answer { status: 200, headers: Vec::new(), delay: Duration::from_secs(4) }
+        });
+        app.subscribe(&receiver, &["job.created"]).await;
+        for _ in 0..3 {
+            new_job(&app, json!({})).await;
+        }
+        // Sent at about 0 s and 3 s; the third would start at 6 s, past its 5 s: it waits for
+        // its lease to expire (10 s) and is claimed and sent then.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while arrivals.lock().len() < 3 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let got = arrivals.lock().clone();
+        assert_eq!(got.len(), 3, "{got:?}");
+        let ids: std::collections::HashSet<&str> = got.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids.len(), 3, "a delivery was sent twice: {got:?}");
+        let second = got[1].1.duration_since(got[0].1);
+        assert!(second < Duration::from_millis(4500), "the second waited {second:?} for the only slot");
+        let third = got[2].1.duration_since(got[0].1);
+        assert!(third >= Duration::from_millis(9500), "the third was sent after {third:?}, within its lease");
+    }
+
     async fn deliveries_pause_off_the_max_plan_and_resume_on_it() {
         let app = spawn_app().await;
         let receiver = Receiver::start().await;
