@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127190000_addresses_without_customer_fk",
         include_str!("../migrations/20261127190000_addresses_without_customer_fk.sql"),
     ),
+    (
+        "20261127230000_webhook_endpoint_due",
+        include_str!("../migrations/20261127230000_webhook_endpoint_due.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.
