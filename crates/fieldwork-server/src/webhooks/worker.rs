@@ -76,9 +76,8 @@ async fn run(store: DynStore, settings: WebhookSettings, cancel: CancellationTok
         let mut claimed_full = false;
         if total < settings.max_in_flight {
             let limit = CLAIM_BATCH.min(settings.max_in_flight - total);
-            let now = now_micros();
             let request = ClaimRequest {
-                now,
+                now: now_micros(),
                 lease_micros: i64::try_from(settings.lease.as_micros()).unwrap_or(i64::MAX),
                 limit,
                 per_endpoint,
