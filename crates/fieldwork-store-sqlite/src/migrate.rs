@@ -47,6 +47,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127210000_webhook_endpoint_due",
         include_str!("../migrations/20261127210000_webhook_endpoint_due.sql"),
     ),
+    (
+        "20261202190000_webhook_claim_index",
+        include_str!("../migrations/20261202190000_webhook_claim_index.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.

@@ -19,6 +19,11 @@ pub const MAX_LOGGED_BODY: usize = 2048;
 
 /// The HTTP client deliveries use: the SSRF-guarded resolver, no redirects (a redirect could
 /// lead anywhere), no proxy from the environment, the configured timeout.
+///
+/// Idle connections are kept per host up to what the worker can have in flight: endpoints of
+/// one host (a receiving service's many hooks) share the pool, and a pool capped at one
+/// endpoint's slots closed most connections after each request and opened new ones (a third
+/// of the server's CPU with 100 endpoints on one host, BENCHMARKS.md).
 pub fn client(settings: &WebhookSettings) -> reqwest::Client {
     reqwest::Client::builder()
         .dns_resolver(ssrf::resolver(settings.policy))
@@ -26,7 +31,7 @@ pub fn client(settings: &WebhookSettings) -> reqwest::Client {
         .no_proxy()
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
-        .pool_max_idle_per_host(settings.endpoint_concurrency as usize)
+        .pool_max_idle_per_host(settings.max_in_flight as usize)
         .build()
         .expect("the HTTP client builds")
 }

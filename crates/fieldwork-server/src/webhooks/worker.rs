@@ -1,10 +1,10 @@
 //! The delivery worker: claims due deliveries, sends each on its own task, and records the
 //! outcomes in batches.
 //!
-//! States of a delivery: `pending` (due at `next_attempt_at`; claimed while its lease lasts)
-//! → `succeeded`, or back to `pending` with a later time, or `failed` when the schedule is
-//! exhausted or the endpoint answered `410 Gone`. A crashed worker's leases expire and the
-//! deliveries are claimed again (at least once).
+//! States of a delivery: `pending` (due at `next_attempt_at`; a claim leases it and moves
+//! `next_attempt_at` to the lease's end) → `succeeded`, or back to `pending` with a later
+//! time, or `failed` when the schedule is exhausted or the endpoint answered `410 Gone`. A
+//! crashed worker's leases expire, which makes the deliveries due again (at least once).
 //!
 //! Isolation: each endpoint has `endpoint_concurrency` sending slots, so a slow or dead
 //! endpoint holds only its own slots and never the healthy endpoints' ones. The worker claims

@@ -22,7 +22,9 @@ use crate::sql::{limit_offset, to_total};
 /// gives its first due deliveries from that index, locked with `SKIP LOCKED`, as many as it may
 /// take and at most an even share of the claim's limit (every row locked is a write: 100
 /// endpoints taking all their free slots locked 6,400 rows for a claim of 512). Walking all due deliveries in time order instead read the whole backlog whenever the
-/// endpoints' slots were full or their first deliveries leased (BENCHMARKS.md).
+/// endpoints' slots were full or their first deliveries leased (BENCHMARKS.md). A leased
+/// delivery falls due again when its lease ends (`next_attempt_at` is set to it), so the
+/// deliveries a worker holds are behind the due ones in that index, not walked by every claim.
 pub(crate) async fn claim(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
     let available = serde_json::to_string(&req.available).expect("a map serializes");
     let rows = db
@@ -58,7 +60,8 @@ pub(crate) async fn claim(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<Claime
              ), chosen as (
                 select id from cand order by next_attempt_at, seq limit $4::bigint
              )
-             update webhook_deliveries d set lease_until = $5::bigint, updated_at = $1::bigint
+             update webhook_deliveries d
+             set lease_until = $5::bigint, next_attempt_at = $5::bigint, updated_at = $1::bigint
              from chosen, webhook_messages m, webhook_endpoints e
              where d.id = chosen.id and m.id = d.message_id and e.id = d.endpoint_id
              returning d.id, d.company_id, d.endpoint_id, d.message_id, m.event_type, m.payload,
