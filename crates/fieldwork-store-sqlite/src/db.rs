@@ -13,17 +13,24 @@
 //! into the database (passive) several times a second, on the other core, while the writer
 //! keeps committing. That alone lets the WAL grow without end: SQLite starts the WAL over only
 //! when a write transaction begins with every frame already copied, which never happens while
-//! commits keep coming. So once a second the writer itself runs a passive checkpoint right
-//! after a commit: it copies the few frames the checkpoint thread has not, and the next
-//! transaction starts the WAL from the beginning.
+//! commits keep coming. So about once a second the writer itself runs a passive checkpoint
+//! right after a commit: it copies the frames the checkpoint thread has not, and the next
+//! transaction starts the WAL from the beginning. The writer waits meanwhile, and under a
+//! steady write load a quarter second of commits was thousands of frames (50–200 ms of
+//! copying and fsync, every write held up: the webhook latency p99, BENCHMARKS.md). So the
+//! checkpoint thread runs passes back to back while they have much to copy (each pass copies
+//! what came during the last, so they shrink), and the writer runs its checkpoint only after a
+//! pass that found little to do, when what is left is a few milliseconds of commits.
 //! When writes stop, the WAL keeps its frames until the next write; the writer truncates it
 //! once it has been idle for a moment, so that a quiet server's WAL does not sit on disk with
 //! hundreds of megabytes of frames that the next start would copy again.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
+use fieldwork_store::time::now_micros;
 use fieldwork_store::{StoreError, StoreResult};
 use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags};
@@ -41,8 +48,16 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 const IDLE_AFTER: Duration = Duration::from_secs(1);
 /// How long a connection waits for a lock held by another before it fails with "busy".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// How often the writer completes a checkpoint so that the WAL starts over.
+/// How often the writer completes a checkpoint so that the WAL starts over, once the
+/// checkpoint thread has caught up.
 const WRITER_CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// The writer completes a checkpoint after this long even if the checkpoint thread never
+/// caught up (commits coming faster than it copies), so that the WAL stays bounded.
+const WRITER_CHECKPOINT_AT_LATEST: Duration = Duration::from_secs(10);
+/// A checkpoint pass that copied at most this many frames (4 KB each) has caught up.
+const CAUGHT_UP_FRAMES: i64 = 256;
+/// How soon after a caught-up pass the writer's checkpoint must come to be cheap.
+const CAUGHT_UP_FRESH_MICROS: i64 = 10_000;
 
 /// The database handle shared by every store call.
 pub(crate) struct Db {
@@ -75,14 +90,16 @@ impl Db {
         let checkpointer = Connection::open(path).map_err(map_err)?;
         configure(&checkpointer).map_err(map_err)?;
         let (stop_checkpoints, stopped) = mpsc::channel::<()>();
+        let caught_up = Arc::new(AtomicI64::new(0));
+        let signal = caught_up.clone();
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || checkpoint_loop(&checkpointer, &stopped))
+            .spawn(move || checkpoint_loop(&checkpointer, &stopped, &signal))
             .map_err(StoreError::other)?;
         let (tx, rx) = mpsc::channel::<Box<dyn WriteJob>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(conn, rx, &caught_up))
             .map_err(StoreError::other)?;
         Ok(Self {
             path: path.to_owned(),
@@ -322,7 +339,8 @@ fn checkpoint_truncate(conn: &Connection) -> rusqlite::Result<bool> {
     })
 }
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>) {
+/// `caught_up`: when (unix µs) the checkpoint thread last finished a pass that copied little.
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>, caught_up: &AtomicI64) {
     let mut last_checkpoint = std::time::Instant::now();
     let mut idle = IdleWork::all();
     while let Some(first) = next_job(&conn, &rx, &mut idle) {
@@ -354,7 +372,9 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>) {
         for finish in finishes {
             finish.finish(commit.clone());
         }
-        if last_checkpoint.elapsed() >= WRITER_CHECKPOINT_EVERY {
+        let since = last_checkpoint.elapsed();
+        let fresh = now_micros() - caught_up.load(Ordering::Relaxed) <= CAUGHT_UP_FRESH_MICROS;
+        if (since >= WRITER_CHECKPOINT_EVERY && fresh) || since >= WRITER_CHECKPOINT_AT_LATEST {
             last_checkpoint = std::time::Instant::now();
             if let Err(e) = conn.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(())) {
                 tracing::warn!(error = %e, "sqlite checkpoint failed");
@@ -363,12 +383,40 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>) {
     }
 }
 
-/// Runs a passive checkpoint every [`CHECKPOINT_EVERY`] until `stop`'s sender is dropped.
-/// Passive: it copies what no reader still needs and never blocks the writer or a reader.
-fn checkpoint_loop(conn: &Connection, stop: &mpsc::Receiver<()>) {
-    while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
-        if let Err(e) = conn.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(())) {
-            tracing::warn!(error = %e, "sqlite checkpoint failed");
+/// Runs passive checkpoints until `stop`'s sender is dropped: back to back while each pass
+/// has much to copy, else every [`CHECKPOINT_EVERY`]; after a pass that copied little it
+/// stores its time in `caught_up` for the writer. Passive: it copies what no reader still
+/// needs and never blocks the writer or a reader.
+fn checkpoint_loop(conn: &Connection, stop: &mpsc::Receiver<()>, caught_up: &AtomicI64) {
+    let mut copied_before: i64 = 0;
+    let mut wait = CHECKPOINT_EVERY;
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(wait) {
+        // (busy, frames in the WAL, frames copied); both counts start over with the WAL.
+        let pass = conn.query_row("pragma wal_checkpoint(passive)", [], |r| {
+            Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+        });
+        match pass {
+            Ok((_, copied)) => {
+                let this_pass = if copied >= copied_before {
+                    copied - copied_before
+                } else {
+                    copied
+                };
+                copied_before = copied;
+                let caught = this_pass <= CAUGHT_UP_FRAMES;
+                if caught {
+                    caught_up.store(now_micros(), Ordering::Relaxed);
+                }
+                wait = if caught {
+                    CHECKPOINT_EVERY
+                } else {
+                    Duration::ZERO
+                };
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "sqlite checkpoint failed");
+                wait = CHECKPOINT_EVERY;
+            }
         }
     }
 }
@@ -405,6 +453,57 @@ mod tests {
         }
         // Still usable afterwards.
         assert_eq!(store.list_companies().await.unwrap().len(), 1);
+    }
+
+    /// Under writes that never pause, the WAL still starts over (the writer completes a
+    /// checkpoint once the checkpoint thread has caught up, about once a second): its header's
+    /// checkpoint sequence number, bumped at each start-over, advances.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_starts_over_while_writes_keep_coming() {
+        use fieldwork_store::{NewCompany, Plan, Store};
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fw.db");
+        let store = crate::SqliteStore::open(path.to_str().unwrap(), true).unwrap();
+        let wal = dir.path().join("fw.db-wal");
+        let sequence = || {
+            let header = std::fs::read(&wal).unwrap_or_default();
+            header
+                .get(12..16)
+                .map(|b| u32::from_be_bytes(b.try_into().unwrap()))
+        };
+        // Sixteen writers, so that a commit is always in progress or queued and the
+        // checkpoint thread alone never finds the WAL fully copied.
+        let store = std::sync::Arc::new(store);
+        let started = std::time::Instant::now();
+        let writers: Vec<_> = (0..16)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    while started.elapsed() < Duration::from_millis(4500) {
+                        let new = NewCompany {
+                            name: "Busy".into(),
+                            plan: Plan::Max,
+                            time_zone: "UTC".into(),
+                        };
+                        store.create_company(new).await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        while started.elapsed() < Duration::from_millis(4500) {
+            seen.extend(sequence());
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        for w in writers {
+            w.await.unwrap();
+        }
+        assert!(
+            seen.len() >= 2,
+            "the WAL started over {} times in 4.5 s of writes",
+            seen.len().saturating_sub(1)
+        );
     }
 
     /// `tidy` empties the WAL at once (the end of a process does not wait for the writer to
