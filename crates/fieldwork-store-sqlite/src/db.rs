@@ -373,8 +373,10 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>, caught_u
             finish.finish(commit.clone());
         }
         let since = last_checkpoint.elapsed();
-        let fresh = now_micros() - caught_up.load(Ordering::Relaxed) <= CAUGHT_UP_FRESH_MICROS;
-        if (since >= WRITER_CHECKPOINT_EVERY && fresh) || since >= WRITER_CHECKPOINT_AT_LATEST {
+        if since >= WRITER_CHECKPOINT_AT_LATEST
+            || (since >= WRITER_CHECKPOINT_EVERY
+                && now_micros() - caught_up.load(Ordering::Relaxed) <= CAUGHT_UP_FRESH_MICROS)
+        {
             last_checkpoint = std::time::Instant::now();
             if let Err(e) = conn.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(())) {
                 tracing::warn!(error = %e, "sqlite checkpoint failed");
@@ -391,23 +393,18 @@ fn checkpoint_loop(conn: &Connection, stop: &mpsc::Receiver<()>, caught_up: &Ato
     let mut copied_before: i64 = 0;
     let mut wait = CHECKPOINT_EVERY;
     while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(wait) {
-        // (busy, frames in the WAL, frames copied); both counts start over with the WAL.
-        let pass = conn.query_row("pragma wal_checkpoint(passive)", [], |r| {
-            Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-        });
+        // Columns: busy, frames in the WAL, frames copied (which starts over with the WAL).
+        let pass = conn.query_row("pragma wal_checkpoint(passive)", [], |r| r.get::<_, i64>(2));
         match pass {
-            Ok((_, copied)) => {
+            Ok(copied) => {
                 let this_pass = if copied >= copied_before {
                     copied - copied_before
                 } else {
                     copied
                 };
                 copied_before = copied;
-                let caught = this_pass <= CAUGHT_UP_FRAMES;
-                if caught {
+                wait = if this_pass <= CAUGHT_UP_FRAMES {
                     caught_up.store(now_micros(), Ordering::Relaxed);
-                }
-                wait = if caught {
                     CHECKPOINT_EVERY
                 } else {
                     Duration::ZERO
