@@ -25,7 +25,7 @@ use axum::http::StatusCode;
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 
-use crate::procs::{ServerProc, admin};
+use crate::procs::{CpuSnap, ServerProc, admin, set_server_database};
 use parking_lot::Mutex;
 
 /// Flags of `fieldwork-bench webhooks`.
@@ -118,6 +118,11 @@ pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> 
         &db,
     ]);
     let mut server = ServerProc::start("fieldwork", cmd, &dir.path().join("server.log"))?;
+    // Server CPU counts PostgreSQL's processes for this database too.
+    set_server_database(
+        db.starts_with("postgres")
+            .then(|| db.rsplit('/').next().unwrap_or("")),
+    );
     let key = admin(
         &bin,
         &db,
@@ -157,8 +162,10 @@ pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> 
     println!("## Webhooks on {backend} (`fieldwork-bench webhooks`)\n");
 
     // 1. Closed loop, one endpoint.
+    let before = CpuSnap::take(server.pid());
     let (created, delivered, backlog, drain) =
         closed_loop(&target, &receiver, args.conns, args.secs, 1).await;
+    let cpu = cpu_used(&before, &CpuSnap::take(server.pid()), created);
     println!(
         "- closed loop, {} connections, 1 endpoint: **{:.0} customers created/s, {:.0} events delivered/s**; backlog at the end {backlog}, drained in {:.1} s",
         args.conns,
@@ -166,6 +173,7 @@ pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> 
         delivered as f64 / args.secs as f64,
         drain.as_secs_f64()
     );
+    println!("  - {cpu} per customer created and delivered");
 
     // 2. Open loop latency.
     let (p50, p99, max, achieved) = latency(&target, &receiver, args.rate, args.secs).await;
@@ -185,21 +193,39 @@ pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> 
     }
     let before = receiver.received.load(Ordering::Relaxed);
     let started = Instant::now();
+    let cpu_before = CpuSnap::take(server.pid());
     let per_customer = args.endpoints.max(1) as u64;
     let (created, _, _, drain) =
         closed_loop(&target, &receiver, args.conns, args.secs, per_customer).await;
     let total = receiver.received.load(Ordering::Relaxed) - before;
+    let cpu = cpu_used(&cpu_before, &CpuSnap::take(server.pid()), total);
     let window = started.elapsed();
     println!(
-        "- closed loop with {} endpoints: {:.0} customers created/s; **{:.0} deliveries/s** ({total} deliveries in {:.1} s including a {:.1} s drain)\n",
+        "- closed loop with {} endpoints: {:.0} customers created/s; **{:.0} deliveries/s** ({total} deliveries in {:.1} s including a {:.1} s drain)",
         args.endpoints,
         created as f64 / args.secs as f64,
         total as f64 / window.as_secs_f64(),
         window.as_secs_f64(),
         drain.as_secs_f64()
     );
+    println!("  - {cpu} per delivery\n");
     server.stop()?;
     Ok(())
+}
+
+/// The CPU used between two snapshots, as a line of the report: the server's (with its
+/// PostgreSQL processes) per unit of work, which varies less from run to run on a shared
+/// machine than the rates do, and the cores of the server, this program and everything else.
+fn cpu_used(before: &CpuSnap, after: &CpuSnap, units: u64) -> String {
+    let (server, me, other) = before.cores_until(after);
+    let secs = match (before.at, after.at) {
+        (Some(a), Some(b)) => (b - a).as_secs_f64(),
+        _ => 0.0,
+    };
+    let per_unit = server * secs * 1e6 / units.max(1) as f64;
+    format!(
+        "server CPU {per_unit:.0} µs (cores: server {server:.2}, bench {me:.2}, other {other:.2})"
+    )
 }
 
 /// Creates customers over `conns` connections for `secs`, each delivered to `per_customer` endpoints;

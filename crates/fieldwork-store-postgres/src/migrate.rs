@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261127230000_webhook_endpoint_due",
         include_str!("../migrations/20261127230000_webhook_endpoint_due.sql"),
     ),
+    (
+        "20261203090000_drop_global_due_index",
+        include_str!("../migrations/20261203090000_drop_global_due_index.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

@@ -18,6 +18,7 @@ mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use fieldwork_store::OutboxEvent;
@@ -47,6 +48,9 @@ pub struct SqliteStore {
     outbox: Arc<watch::Sender<u64>>,
     auth_cache: Arc<keys::AuthCache>,
     reference_cache: Arc<ReferenceCache>,
+    /// Whether the last claim found deliveries: then the next one goes straight to the writer
+    /// (there is likely more), without first looking for due work on a reader.
+    claim_found_last: Arc<AtomicBool>,
 }
 
 impl SqliteStore {
@@ -61,6 +65,7 @@ impl SqliteStore {
             outbox: Arc::new(watch::channel(0).0),
             auth_cache: Arc::default(),
             reference_cache: Arc::default(),
+            claim_found_last: Arc::default(),
         })
     }
 
@@ -552,17 +557,23 @@ impl Store for SqliteStore {
     async fn claim_deliveries(&self, request: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
         // Looked for on a reader first: the worker polls even when nothing is due, and a
         // writer job per poll kept the writer from ever being idle (so it never merged the
-        // search index).
-        if !self
-            .db
-            .read(|c| webhooks::delivery::any_due(c, request.now))?
+        // search index). Not while claims keep finding work: then the look costs a reader
+        // transaction per claim for nothing (6 % of the server with 100 busy endpoints).
+        if !self.claim_found_last.load(Ordering::Relaxed)
+            && !self
+                .db
+                .read(|c| webhooks::delivery::any_due(c, request.now))?
         {
             return Ok(Vec::new());
         }
         let request = request.clone();
-        self.db
+        let claimed = self
+            .db
             .write(move |c| webhooks::delivery::claim(c, &request))
-            .await
+            .await?;
+        self.claim_found_last
+            .store(!claimed.is_empty(), Ordering::Relaxed);
+        Ok(claimed)
     }
     async fn complete_deliveries(
         &self,
