@@ -124,6 +124,10 @@ pub struct ClaimedDelivery {
     pub previous_secret: Option<String>,
     /// Tries made before this one.
     pub attempts: i64,
+    /// The end of this claim's lease, as stored. A resend or recover while the delivery is
+    /// being sent moves the stored lease on by a microsecond, so the recording of this attempt
+    /// can tell (see [`AttemptResult::lease_until`]).
+    pub lease_until: i64,
 }
 
 impl std::fmt::Debug for ClaimedDelivery {
@@ -172,6 +176,11 @@ pub struct AttemptResult {
     pub company_id: String,
     pub outcome: DeliveryOutcome,
     pub attempt: Attempt,
+    /// The claim's lease ([`ClaimedDelivery::lease_until`]). If the stored lease differs when
+    /// the attempt is recorded, the delivery was resent (or recovered) while this attempt was
+    /// under way: it stays pending and is due at once, so the resend is sent after this
+    /// attempt, never beside it.
+    pub lease_until: i64,
 }
 
 /// Settings of [`crate::Store::complete_deliveries`] that come from configuration.

@@ -59,6 +59,7 @@ pub async fn attempt(
         delivery_id: d.id.clone(),
         company_id: d.company_id.clone(),
         outcome,
+        lease_until: d.lease_until,
         attempt: Attempt {
             id: new_id(ATTEMPT_PREFIX),
             endpoint_id: d.endpoint_id.clone(),

@@ -67,7 +67,7 @@ pub(crate) async fn claim(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<Claime
              returning d.id, d.company_id, d.endpoint_id, d.message_id, m.event_type, m.payload,
                 e.url, e.secret,
                 case when e.previous_secret_expires_at > $1 then e.previous_secret end,
-                d.attempts::bigint",
+                d.attempts::bigint, d.lease_until",
             &[
                 &req.now,
                 &available,
@@ -92,6 +92,7 @@ fn claimed(r: &Row) -> ClaimedDelivery {
         secret: r.get(7),
         previous_secret: r.get(8),
         attempts: r.get(9),
+        lease_until: r.get(10),
     }
 }
 
@@ -123,6 +124,7 @@ pub(crate) async fn complete(
     let retries: Vec<_> = results.iter().map(|r| r.attempt.next_retry_at).collect();
     let nexts: Vec<_> = results.iter().map(|r| r.outcome.new_state().1).collect();
     let times: Vec<_> = results.iter().map(|r| r.attempt.created_at).collect();
+    let leases: Vec<_> = results.iter().map(|r| r.lease_until).collect();
     let changes = health_changes(results);
     transaction!(db, |tx| async {
         execute(
@@ -149,12 +151,20 @@ pub(crate) async fn complete(
         .await?;
         execute(
             &tx,
-            "update webhook_deliveries d set state = j.state, attempts = d.attempts + 1,
-                next_attempt_at = coalesce(j.next, d.next_attempt_at), lease_until = null,
-                updated_at = j.at
-             from unnest($1::text[], $2::text[], $3::int8[], $4::int8[]) as j(id, state, next, at)
+            // A lease that is no longer the claim's means a resend or recover came during the
+            // attempt (`outbox::resend`): the delivery stays pending, with the attempts it was
+            // reset to, and is due at once.
+            "update webhook_deliveries d set
+                state = case when d.lease_until = j.lease then j.state else 'pending' end,
+                attempts = case when d.lease_until = j.lease then d.attempts + 1
+                                else d.attempts end,
+                next_attempt_at = case when d.lease_until = j.lease
+                                       then coalesce(j.next, d.next_attempt_at) else j.at end,
+                lease_until = null, updated_at = j.at
+             from unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::int8[])
+                as j(id, state, next, at, lease)
              where d.id = j.id",
-            &[&deliveries, &states, &nexts, &times],
+            &[&deliveries, &states, &nexts, &times, &leases],
         )
         .await?;
         for change in &changes {

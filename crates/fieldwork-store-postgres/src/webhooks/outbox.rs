@@ -175,6 +175,17 @@ pub(crate) async fn last_seq(db: &Db, company_id: &str) -> StoreResult<i64> {
     Ok(row.map_or(0, |r| r.get(0)))
 }
 
+/// How `resend` and `recover` make a delivery due at `$4`: at once, unless it is being sent
+/// now (leased). Then it keeps the lease, moved on by a microsecond, and falls due when the
+/// lease ends: the attempt under way sees the changed lease when it is recorded and leaves
+/// the delivery pending and due at once (`delivery::complete`), so the new send comes after
+/// that attempt, never beside it; and if its worker died, the lease's end brings it back.
+const AFTER_ANY_LEASE: &str = "next_attempt_at = case
+            when webhook_deliveries.lease_until > $4 then webhook_deliveries.lease_until + 1
+            else $4 end,
+        lease_until = case
+            when webhook_deliveries.lease_until > $4 then webhook_deliveries.lease_until + 1 end";
+
 pub(crate) async fn resend(db: &Db, company_id: &str, message_id: &str) -> StoreResult<u64> {
     let row = db
         .query_opt(
@@ -194,8 +205,7 @@ pub(crate) async fn resend(db: &Db, company_id: &str, message_id: &str) -> Store
              where e.company_id = $1 and e.enabled
                and (cardinality(e.event_types) = 0 or $3 = any(e.event_types))
              on conflict (message_id, endpoint_id) do update set state = 'pending', attempts = 0,
-                next_attempt_at = excluded.next_attempt_at, lease_until = null,
-                updated_at = excluded.updated_at"
+                {AFTER_ANY_LEASE}, updated_at = excluded.updated_at"
         ),
         &[&company_id, &message_id, &event_type, &now_micros()],
     )
@@ -210,10 +220,12 @@ pub(crate) async fn recover(
 ) -> StoreResult<u64> {
     super::get(db, company_id, endpoint_id).await?;
     db.execute(
-        "update webhook_deliveries set state = 'pending', attempts = 0, next_attempt_at = $4,
-            lease_until = null, updated_at = $4
-         where company_id = $1 and endpoint_id = $2 and created_at >= $3
-           and state <> 'succeeded' and attempts > 0",
+        &format!(
+            "update webhook_deliveries set state = 'pending', attempts = 0, {AFTER_ANY_LEASE},
+                updated_at = $4
+             where company_id = $1 and endpoint_id = $2 and created_at >= $3
+               and state <> 'succeeded' and attempts > 0"
+        ),
         &[&company_id, &endpoint_id, &since, &now_micros()],
     )
     .await

@@ -125,6 +125,7 @@ pub(crate) fn claim(c: &Connection, req: &ClaimRequest) -> StoreResult<Vec<Claim
                 secret: r.get(7)?,
                 previous_secret: r.get(8)?,
                 attempts: r.get(9)?,
+                lease_until,
             })
         },
     )
@@ -170,15 +171,27 @@ pub(crate) fn complete(
         .iter()
         .map(|r| {
             let (new_state, next) = r.outcome.new_state();
-            json!([r.delivery_id, new_state, next, r.attempt.created_at])
+            json!([
+                r.delivery_id,
+                new_state,
+                next,
+                r.attempt.created_at,
+                r.lease_until
+            ])
         })
         .collect();
+    // A lease that is no longer the claim's means a resend or recover came during the attempt
+    // (`outbox::resend`): the delivery stays pending, with the attempts it was reset to, and
+    // is due at once. (Every `set` expression sees the row as it was.)
     c.prepare_cached(
-        "update webhook_deliveries set state = j.state, attempts = attempts + 1,
-            next_attempt_at = coalesce(j.next, next_attempt_at), lease_until = null,
-            updated_at = j.at
+        "update webhook_deliveries set
+            state = case when lease_until = j.lease then j.state else 'pending' end,
+            attempts = case when lease_until = j.lease then attempts + 1 else attempts end,
+            next_attempt_at = case when lease_until = j.lease
+                                   then coalesce(j.next, next_attempt_at) else j.at end,
+            lease_until = null, updated_at = j.at
          from (select value ->> 0 as id, value ->> 1 as state, value ->> 2 as next,
-                  value ->> 3 as at
+                  value ->> 3 as at, value ->> 4 as lease
                from json_each(?1)) as j
          where webhook_deliveries.id = j.id",
     )

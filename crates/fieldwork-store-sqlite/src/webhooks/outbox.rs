@@ -156,6 +156,15 @@ pub(crate) fn last_seq(c: &Connection, company_id: &str) -> StoreResult<i64> {
         .map_err(map_err)
 }
 
+/// How `resend` and `recover` make a delivery due at `?4`: at once, unless it is being sent
+/// now (leased). Then it keeps the lease, moved on by a microsecond, and falls due when the
+/// lease ends: the attempt under way sees the changed lease when it is recorded and leaves
+/// the delivery pending and due at once (`delivery::complete`), so the new send comes after
+/// that attempt, never beside it; and if its worker died, the lease's end brings it back.
+const AFTER_ANY_LEASE: &str = "next_attempt_at = case when lease_until > ?4 then lease_until + 1
+            else ?4 end,
+        lease_until = case when lease_until > ?4 then lease_until + 1 end";
+
 pub(crate) fn resend(c: &Connection, company_id: &str, message_id: &str) -> StoreResult<u64> {
     let event_type: String = c
         .prepare_cached("select event_type from webhook_messages where id = ?1 and company_id = ?2")
@@ -172,8 +181,7 @@ pub(crate) fn resend(c: &Connection, company_id: &str, message_id: &str) -> Stor
                and (e.event_types = '[]'
                     or exists (select 1 from json_each(e.event_types) where value = ?3))
              on conflict (message_id, endpoint_id) do update set state = 'pending', attempts = 0,
-                next_attempt_at = excluded.next_attempt_at, lease_until = null,
-                updated_at = excluded.updated_at"
+                {AFTER_ANY_LEASE}, updated_at = excluded.updated_at"
         ))
         .and_then(|mut s| s.execute(params![company_id, message_id, event_type, now]))
         .map_err(map_err)?;
@@ -189,12 +197,12 @@ pub(crate) fn recover(
     super::get(c, company_id, endpoint_id)?;
     let now = now_micros();
     let n = c
-        .prepare_cached(
-            "update webhook_deliveries set state = 'pending', attempts = 0, next_attempt_at = ?4,
-                lease_until = null, updated_at = ?4
-             where company_id = ?1 and endpoint_id = ?2 and created_at >= ?3
-               and state <> 'succeeded' and attempts > 0",
-        )
+        .prepare_cached(&format!(
+            "update webhook_deliveries set state = 'pending', attempts = 0, {AFTER_ANY_LEASE},
+                    updated_at = ?4
+                 where company_id = ?1 and endpoint_id = ?2 and created_at >= ?3
+                   and state <> 'succeeded' and attempts > 0"
+        ))
         .and_then(|mut s| s.execute(params![company_id, endpoint_id, since, now]))
         .map_err(map_err)?;
     Ok(n as u64)

@@ -82,6 +82,7 @@ mod tests {
             delivery_id: format!("d{at}"),
             company_id: "c".into(),
             outcome,
+            lease_until: 0,
             attempt: Attempt {
                 id: format!("a{at}"),
                 endpoint_id: endpoint.into(),

@@ -269,6 +269,48 @@ backend_tests! {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 
+    /// A resend while the message is being sent waits for that send: no two requests of one
+    /// delivery at once, and the resend still goes out after it.
+    async fn a_resend_during_a_send_follows_it() {
+        let app = spawn_app().await;
+        let receiver = Receiver::start().await;
+        let arrived = Arc::new(AtomicUsize::new(0));
+        let a = arrived.clone();
+        let slow = Duration::from_millis(1500);
+        receiver.script(move |_| {
+            let delay = if a.fetch_add(1, Ordering::SeqCst) == 0 { slow } else { Duration::ZERO };
+            Answer { status: 200, headers: Vec::new(), delay }
+        });
+        app.subscribe(&receiver, &["job.created"]).await;
+        new_job(&app, json!({})).await;
+        let deadline = Instant::now() + WAIT;
+        while arrived.load(Ordering::SeqCst) == 0 {
+            assert!(Instant::now() < deadline, "the first send never arrived");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let messages = app.get("/webhooks/messages").await;
+        let message = messages.body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["event"] == "job.created")
+            .expect("the job.created message")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = app.post(&format!("/webhooks/messages/{message}/resend"), json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["queued"], 1);
+
+        let got = receiver.wait_for(2, WAIT).await;
+        assert_eq!(got[0].id, message);
+        assert_eq!(got[1].id, message);
+        let gap = got[1].received_at - got[0].received_at;
+        assert!(gap >= slow, "the resend was sent {gap:?} after the first send began, beside it");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(receiver.deliveries().len(), 2, "sent once more, not twice");
+    }
+
     async fn the_test_ping_is_hcps() {
         let app = spawn_app().await;
         let receiver = Receiver::start().await;
