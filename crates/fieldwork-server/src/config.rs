@@ -24,6 +24,8 @@ pub struct Config {
     pub database_acquire_timeout_secs: u64,
     /// Seconds after which a PostgreSQL statement is cancelled.
     pub database_statement_timeout_secs: u64,
+    /// Seconds after which a pooled PostgreSQL connection is replaced when it is given back.
+    pub database_max_connection_age_secs: u64,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
     /// Request timeout, in seconds.

@@ -18,6 +18,7 @@ pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<DynStore> {
             connect_timeout: Duration::from_secs(config.database_connect_timeout_secs.max(1)),
             acquire_timeout: Duration::from_secs(config.database_acquire_timeout_secs.max(1)),
             statement_timeout: Duration::from_secs(config.database_statement_timeout_secs.max(1)),
+            max_age: Duration::from_secs(config.database_max_connection_age_secs.max(1)),
         };
         Arc::new(
             fieldwork_store_postgres::PostgresStore::connect(url, settings, migrate)

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use deadpool_postgres::{
-    GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime,
+    GenericClient, Hook, HookError, Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime,
 };
 use fieldwork_store::{StoreError, StoreResult};
 use tokio_postgres::types::ToSql;
@@ -32,6 +32,12 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
     /// Longest a single statement may run (PostgreSQL's `statement_timeout`).
     pub statement_timeout: Duration,
+    /// A pooled connection older than this is closed when it comes back instead of being
+    /// used again. Each connection plans a cached statement once (the connections run with
+    /// generic plans), on the table sizes of that moment; a connection that lived for ever
+    /// kept plans made on nearly empty tables at start-up (BENCHMARKS.md, "a PostgreSQL plan
+    /// trap").
+    pub max_age: Duration,
 }
 
 impl Default for PoolSettings {
@@ -41,6 +47,7 @@ impl Default for PoolSettings {
             connect_timeout: Duration::from_secs(5),
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
+            max_age: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -79,7 +86,14 @@ impl Db {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
+        let max_age = settings.max_age;
         let pool = Pool::builder(manager)
+            .pre_recycle(Hook::sync_fn(move |_, metrics| {
+                if metrics.age() > max_age {
+                    return Err(HookError::message("the connection reached its maximum age"));
+                }
+                Ok(())
+            }))
             .max_size(settings.max_connections.max(1))
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(settings.acquire_timeout))

@@ -15,6 +15,7 @@ fn quick() -> PoolSettings {
         connect_timeout: Duration::from_secs(2),
         acquire_timeout: Duration::from_secs(2),
         statement_timeout: Duration::from_secs(5),
+        max_age: Duration::from_secs(60),
     }
 }
 
@@ -190,4 +191,66 @@ async fn concurrent_writers_of_new_tags_all_succeed() {
         .await
         .unwrap();
     assert_eq!(tags.total, 6);
+}
+
+/// A pooled connection older than `max_age` is closed when it is given back, and the next
+/// request gets a new one (so its statements are planned again on today's table sizes).
+#[tokio::test]
+async fn connections_past_their_maximum_age_are_replaced() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let settings = PoolSettings {
+        max_connections: 1,
+        max_age: Duration::from_millis(500),
+        ..quick()
+    };
+    let store = PostgresStore::connect(db.url(), settings, true)
+        .await
+        .unwrap();
+    let company = store
+        .create_company(NewCompany {
+            name: "Acme".into(),
+            plan: Plan::Max,
+            time_zone: "UTC".into(),
+        })
+        .await
+        .unwrap();
+    let admin = fieldwork_store_postgres::testing::TempDatabase::admin_url_from_env().unwrap();
+    let (client, conn) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let pool_backends = || async {
+        client
+            .query(
+                "select pid from pg_stat_activity
+                 where datname = $1 and application_name = 'fieldwork' order by pid",
+                &[&db.name()],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<_, i32>(0))
+            .collect::<Vec<_>>()
+    };
+    let first = pool_backends().await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    // Young: the same connection serves the next requests.
+    store.get_company(&company.id).await.unwrap();
+    store.get_company(&company.id).await.unwrap();
+    assert_eq!(pool_backends().await, first);
+
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    store.get_company(&company.id).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let now = pool_backends().await;
+        if now.len() == 1 && now != first {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the old connection {first:?} is still the pool's: {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
