@@ -176,10 +176,11 @@ pub struct AttemptResult {
     pub company_id: String,
     pub outcome: DeliveryOutcome,
     pub attempt: Attempt,
-    /// The claim's lease ([`ClaimedDelivery::lease_until`]). If the stored lease differs when
-    /// the attempt is recorded, the delivery was resent (or recovered) while this attempt was
-    /// under way: it stays pending and is due at once, so the resend is sent after this
-    /// attempt, never beside it.
+    /// The claim's lease ([`ClaimedDelivery::lease_until`]). If the stored lease has moved on
+    /// by a few microseconds when the attempt is recorded, the delivery was resent (or
+    /// recovered) while this attempt was under way: it stays pending and is due at once, so the
+    /// resend is sent after this attempt, never beside it. If it is any other lease, this
+    /// claim ran out and another took the delivery: only the attempt row is recorded.
     pub lease_until: i64,
 }
 

@@ -180,9 +180,10 @@ pub(crate) fn complete(
             ])
         })
         .collect();
-    // A lease that is no longer the claim's means a resend or recover came during the attempt
-    // (`outbox::resend`): the delivery stays pending, with the attempts it was reset to, and
-    // is due at once. (Every `set` expression sees the row as it was.)
+    // A lease moved on by a few microseconds means a resend or recover came during the attempt
+    // (each moves it by one, `outbox::resend`): the delivery stays pending, with the attempts
+    // it was reset to, and is due at once. Any other lease is another claim's (this one ran
+    // out): that delivery is left to it. (Every `set` expression sees the row as it was.)
     c.prepare_cached(
         "update webhook_deliveries set
             state = case when lease_until = j.lease then j.state else 'pending' end,
@@ -193,7 +194,8 @@ pub(crate) fn complete(
          from (select value ->> 0 as id, value ->> 1 as state, value ->> 2 as next,
                   value ->> 3 as at, value ->> 4 as lease
                from json_each(?1)) as j
-         where webhook_deliveries.id = j.id",
+         where webhook_deliveries.id = j.id
+           and webhook_deliveries.lease_until between j.lease and j.lease + 1000",
     )
     .and_then(|mut s| s.execute([Value::Array(deliveries).to_string()]))
     .map_err(map_err)?;

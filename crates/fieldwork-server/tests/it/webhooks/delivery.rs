@@ -5,6 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use fieldwork_store::time::now_micros;
+use fieldwork_store::webhooks::{
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, DeliveryOutcome,
+};
 use fieldwork_store::{OutboxEvent, Plan};
 use fieldwork_test_support::{Answer, Receiver, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
@@ -309,6 +313,74 @@ backend_tests! {
         assert!(gap >= slow, "the resend was sent {gap:?} after the first send began, beside it");
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(receiver.deliveries().len(), 2, "sent once more, not twice");
+    }
+
+    /// The outcome of a claim that ran out, recorded after another claim took the delivery,
+    /// adds its attempt but leaves the delivery to the newer claim (it must not make it due
+    /// again while the newer claim is sending it).
+    async fn a_late_outcome_leaves_the_delivery_to_the_newer_claim() {
+        let app = spawn_app_with(|c| c.webhook_worker = false).await;
+        let receiver = Receiver::start().await;
+        let endpoint = app.subscribe(&receiver, &["job.created"]).await;
+        new_job(&app, json!({})).await;
+        let now = now_micros();
+        let claim = |at: i64, lease: i64| {
+            let store = app.store.clone();
+            async move {
+                store
+                    .claim_deliveries(&ClaimRequest {
+                        now: at,
+                        lease_micros: lease,
+                        limit: 10,
+                        per_endpoint: 10,
+                        available: Default::default(),
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        let record = |d: &ClaimedDelivery, at: i64, outcome: DeliveryOutcome| {
+            let result = AttemptResult {
+                delivery_id: d.id.clone(),
+                company_id: d.company_id.clone(),
+                outcome,
+                lease_until: d.lease_until,
+                attempt: Attempt {
+                    id: format!("att_{at}"),
+                    endpoint_id: d.endpoint_id.clone(),
+                    message_id: d.message_id.clone(),
+                    created_at: at,
+                    response_status_code: Some(500),
+                    duration_ms: 1,
+                    response_body: None,
+                    error: None,
+                    next_retry_at: None,
+                },
+            };
+            let store = app.store.clone();
+            async move {
+                let rules = CompletionRules { disable_after_micros: i64::MAX };
+                store.complete_deliveries(vec![result], rules).await.unwrap();
+            }
+        };
+        let first = claim(now, 1_000).await;
+        assert_eq!(first.len(), 1);
+        // The first lease (1 ms) has ended: a second claim takes the delivery for a minute.
+        let second = claim(now + 10_000, 60_000_000).await;
+        assert_eq!(second.len(), 1);
+        assert_eq!(second[0].id, first[0].id);
+
+        // The first claim's failure arrives late, asking for a retry right away.
+        record(&first[0], now + 20_000, DeliveryOutcome::Retry { at: now + 25_000 }).await;
+        assert!(claim(now + 30_000, 60_000_000).await.is_empty(), "still the second claim's");
+
+        // The second claim's own failure is recorded as usual.
+        record(&second[0], now + 40_000, DeliveryOutcome::Retry { at: now + 50_000 }).await;
+        let third = claim(now + 60_000, 60_000_000).await;
+        assert_eq!(third.len(), 1);
+        assert_eq!(third[0].attempts, 1, "one attempt counted: the second claim's");
+        let attempts = app.get(&format!("/webhooks/endpoints/{endpoint}/attempts")).await;
+        assert_eq!(attempts.body["attempts"].as_array().unwrap().len(), 2, "both attempts listed");
     }
 
     async fn the_test_ping_is_hcps() {
