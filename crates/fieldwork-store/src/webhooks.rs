@@ -169,6 +169,11 @@ pub enum DeliveryOutcome {
     Gone,
 }
 
+/// How far resends and recovers may have moved a claim's lease on (a microsecond each) for it
+/// still to count as that claim's when the attempt is recorded ([`AttemptResult::lease_until`]).
+/// A newer claim's lease ends at least a lease length after this one's.
+pub const RESENT_LEASE_SLACK_MICROS: i64 = 1000;
+
 /// The result of one attempt, recorded with [`crate::Store::complete_deliveries`].
 #[derive(Debug, Clone)]
 pub struct AttemptResult {
@@ -176,11 +181,11 @@ pub struct AttemptResult {
     pub company_id: String,
     pub outcome: DeliveryOutcome,
     pub attempt: Attempt,
-    /// The claim's lease ([`ClaimedDelivery::lease_until`]). If the stored lease has moved on
-    /// by a few microseconds when the attempt is recorded, the delivery was resent (or
+    /// The claim's lease ([`ClaimedDelivery::lease_until`]). If the stored lease has moved on by up
+    /// to [`RESENT_LEASE_SLACK_MICROS`] when the attempt is recorded, the delivery was resent (or
     /// recovered) while this attempt was under way: it stays pending and is due at once, so the
-    /// resend is sent after this attempt, never beside it. If it is any other lease, this
-    /// claim ran out and another took the delivery: only the attempt row is recorded.
+    /// resend is sent after this attempt, never beside it. If it is any other lease, this claim ran
+    /// out and another took the delivery: only the attempt row is recorded.
     pub lease_until: i64,
 }
 

@@ -5,7 +5,7 @@
 use deadpool_postgres::GenericClient;
 use fieldwork_store::webhooks::{
     Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, HealthChange,
-    health_changes,
+    RESENT_LEASE_SLACK_MICROS, health_changes,
 };
 use fieldwork_store::{ListParams, Page, StoreResult};
 use tokio_postgres::Row;
@@ -152,9 +152,10 @@ pub(crate) async fn complete(
         execute(
             &tx,
             // A lease moved on by a few microseconds means a resend or recover came during the
-            // attempt (each moves it by one, `outbox::resend`): the delivery stays pending, with
-            // the attempts it was reset to, and is due at once. Any other lease is another
-            // claim's (this one ran out): that delivery is left to it.
+            // attempt (each moves it by one, `outbox::resend`; at most
+            // `RESENT_LEASE_SLACK_MICROS`): the delivery stays pending, with the attempts it was
+            // reset to, and is due at once. Any other lease is another claim's (this one ran out):
+            // that delivery is left to it.
             "update webhook_deliveries d set
                 state = case when d.lease_until = j.lease then j.state else 'pending' end,
                 attempts = case when d.lease_until = j.lease then d.attempts + 1
@@ -164,8 +165,15 @@ pub(crate) async fn complete(
                 lease_until = null, updated_at = j.at
              from unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::int8[])
                 as j(id, state, next, at, lease)
-             where d.id = j.id and d.lease_until between j.lease and j.lease + 1000",
-            &[&deliveries, &states, &nexts, &times, &leases],
+             where d.id = j.id and d.lease_until between j.lease and j.lease + $6",
+            &[
+                &deliveries,
+                &states,
+                &nexts,
+                &times,
+                &leases,
+                &RESENT_LEASE_SLACK_MICROS,
+            ],
         )
         .await?;
         for change in &changes {

@@ -2,11 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use fieldwork_store::{ListParams, NewCompany, Plan, Store, StoreError};
+use fieldwork_store::{ListParams, Store, StoreError};
 use fieldwork_store_postgres::{PoolSettings, PostgresStore};
 use fieldwork_types::CustomerIn;
 use tokio_postgres::NoTls;
 
+use crate::story::company;
 use crate::temp_database;
 
 fn quick() -> PoolSettings {
@@ -17,6 +18,14 @@ fn quick() -> PoolSettings {
         statement_timeout: Duration::from_secs(5),
         max_age: Duration::from_secs(60),
     }
+}
+
+/// A connection to the test server as its administrator (to watch and end backends).
+async fn admin_client() -> tokio_postgres::Client {
+    let admin = fieldwork_store_postgres::testing::TempDatabase::admin_url_from_env().unwrap();
+    let (client, conn) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    client
 }
 
 fn unavailable<T>(r: Result<T, StoreError>) -> String {
@@ -93,14 +102,7 @@ async fn recovers_when_connections_are_killed() {
         return;
     };
     let store = db.store().await.unwrap();
-    let company = store
-        .create_company(NewCompany {
-            name: "Acme".into(),
-            plan: Plan::Max,
-            time_zone: "UTC".into(),
-        })
-        .await
-        .unwrap();
+    let company = store.create_company(company("Acme")).await.unwrap();
     // Fill the pool, then have the server end every connection (as a restart does).
     let reads: Vec<_> = (0..4)
         .map(|_| {
@@ -111,9 +113,7 @@ async fn recovers_when_connections_are_killed() {
     for r in reads {
         r.await.unwrap().unwrap();
     }
-    let admin = fieldwork_store_postgres::testing::TempDatabase::admin_url_from_env().unwrap();
-    let (client, conn) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
-    tokio::spawn(conn);
+    let client = admin_client().await;
     let killed = client
         .query_one(
             "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = $1",
@@ -148,14 +148,7 @@ async fn concurrent_writers_of_new_tags_all_succeed() {
         return;
     };
     let store = db.store().await.unwrap();
-    let company = store
-        .create_company(NewCompany {
-            name: "Acme".into(),
-            plan: Plan::Max,
-            time_zone: "UTC".into(),
-        })
-        .await
-        .unwrap();
+    let company = store.create_company(company("Acme")).await.unwrap();
     // Opposite tag orders are the recipe for a deadlock between two inserting transactions.
     let writes = (0..40).map(|i| {
         let store = store.clone();
@@ -208,17 +201,8 @@ async fn connections_past_their_maximum_age_are_replaced() {
     let store = PostgresStore::connect(db.url(), settings, true)
         .await
         .unwrap();
-    let company = store
-        .create_company(NewCompany {
-            name: "Acme".into(),
-            plan: Plan::Max,
-            time_zone: "UTC".into(),
-        })
-        .await
-        .unwrap();
-    let admin = fieldwork_store_postgres::testing::TempDatabase::admin_url_from_env().unwrap();
-    let (client, conn) = tokio_postgres::connect(&admin, NoTls).await.unwrap();
-    tokio::spawn(conn);
+    let company = store.create_company(company("Acme")).await.unwrap();
+    let client = admin_client().await;
     let pool_backends = || async {
         client
             .query(

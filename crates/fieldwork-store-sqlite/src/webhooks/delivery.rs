@@ -3,7 +3,7 @@
 
 use fieldwork_store::webhooks::{
     Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, HealthChange,
-    health_changes,
+    RESENT_LEASE_SLACK_MICROS, health_changes,
 };
 use fieldwork_store::{ListParams, Page, StoreResult};
 use rusqlite::types::ToSql;
@@ -181,9 +181,10 @@ pub(crate) fn complete(
         })
         .collect();
     // A lease moved on by a few microseconds means a resend or recover came during the attempt
-    // (each moves it by one, `outbox::resend`): the delivery stays pending, with the attempts
-    // it was reset to, and is due at once. Any other lease is another claim's (this one ran
-    // out): that delivery is left to it. (Every `set` expression sees the row as it was.)
+    // (each moves it by one, `outbox::resend`; at most `RESENT_LEASE_SLACK_MICROS`): the delivery
+    // stays pending, with the attempts it was reset to, and is due at once. Any other lease is
+    // another claim's (this one ran out): that delivery is left to it. (Every `set` expression sees
+    // the row as it was.)
     c.prepare_cached(
         "update webhook_deliveries set
             state = case when lease_until = j.lease then j.state else 'pending' end,
@@ -195,9 +196,14 @@ pub(crate) fn complete(
                   value ->> 3 as at, value ->> 4 as lease
                from json_each(?1)) as j
          where webhook_deliveries.id = j.id
-           and webhook_deliveries.lease_until between j.lease and j.lease + 1000",
+           and webhook_deliveries.lease_until between j.lease and j.lease + ?2",
     )
-    .and_then(|mut s| s.execute([Value::Array(deliveries).to_string()]))
+    .and_then(|mut s| {
+        s.execute(params![
+            Value::Array(deliveries).to_string(),
+            RESENT_LEASE_SLACK_MICROS
+        ])
+    })
     .map_err(map_err)?;
     for change in health_changes(results) {
         health(c, &change, rules)?;
