@@ -251,6 +251,10 @@ impl Store for SqliteStore {
     async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
         self.db.read(|c| customers::get(c, company_id, customer_id))
     }
+    async fn get_customer_json(&self, company_id: &str, customer_id: &str) -> StoreResult<String> {
+        self.db
+            .read(|c| customers::get_json(c, company_id, customer_id))
+    }
     async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>> {
         self.db.read(|c| customers::get_many(c, company_id, ids))
     }

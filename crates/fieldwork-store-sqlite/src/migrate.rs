@@ -51,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261202190000_webhook_claim_index",
         include_str!("../migrations/20261202190000_webhook_claim_index.sql"),
     ),
+    (
+        "20261203140000_customer_docs",
+        include_str!("../migrations/20261203140000_customer_docs.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.

@@ -165,6 +165,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Customer>;
     /// One customer with its addresses.
     async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer>;
+    /// The customer's JSON as `GET /customers/{id}` answers it without `expand[]`
+    /// ([`rules::customer_json`]); a store that keeps it rendered answers without rendering.
+    async fn get_customer_json(&self, company_id: &str, customer_id: &str) -> StoreResult<String> {
+        let customer = self.get_customer(company_id, customer_id).await?;
+        Ok(rules::customer_json(&customer))
+    }
     /// The customers with these ids that exist in the company, with their addresses, in no
     /// particular order (one round trip for a page of jobs).
     async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>>;

@@ -92,6 +92,12 @@ pub fn apply_vendor_patch(current: &mut Vendor, patch: VendorPatch) {
     }
 }
 
+/// A customer's JSON as `GET /customers/{id}` answers it without `expand[]`: what a store may
+/// keep per customer and answer reads with as it is.
+pub fn customer_json(c: &Customer) -> String {
+    serde_json::to_string(&c.clone().unexpanded()).expect("a customer serializes")
+}
+
 /// The text `q=` terms are matched against: names, email, company and phone numbers one per
 /// line, then each address's street, second line, city, state and zip on a line, then every
 /// line of the first part that holds at least seven digits as bare digits (so `q=5551234` finds

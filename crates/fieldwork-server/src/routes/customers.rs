@@ -2,11 +2,12 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use fieldwork_types::{Address, AddressIn, Customer, CustomerIn, CustomerPatch, ListOut};
 
-use super::list_out;
+use super::{RenderedJson, list_out};
 use crate::error::ApiResult;
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
 use crate::services::customers::{self, EXPANDABLE};
@@ -73,13 +74,21 @@ async fn get_customer(
     auth: MaxPlanCompany,
     Path(customer_id): Path<String>,
     query: HcpQuery,
-) -> ApiResult<Json<Customer>> {
+) -> ApiResult<Response> {
     let expand = query.expand(EXPANDABLE)?;
+    if expand.is_empty() {
+        // The JSON the customer's last write stored: nothing to map or serialize.
+        let json = state
+            .store
+            .get_customer_json(&auth.company_id, &customer_id)
+            .await?;
+        return Ok(RenderedJson(json).into_response());
+    }
     let customer = state
         .store
         .get_customer(&auth.company_id, &customer_id)
         .await?;
-    Ok(Json(customers::present(customer, &expand)))
+    Ok(Json(customers::present(customer, &expand)).into_response())
 }
 
 async fn update_customer(

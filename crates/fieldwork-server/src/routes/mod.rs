@@ -28,6 +28,16 @@ use fieldwork_types::ListOut;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// A JSON body that is already rendered (a stored document), answered as it is.
+struct RenderedJson(String);
+
+impl axum::response::IntoResponse for RenderedJson {
+    fn into_response(self) -> axum::response::Response {
+        let json = axum::http::HeaderValue::from_static("application/json");
+        ([(axum::http::header::CONTENT_TYPE, json)], self.0).into_response()
+    }
+}
+
 /// The HCP list envelope of one page, under `key`.
 fn list_out<T>(key: &'static str, list: &ListParams, page: Page<T>) -> ListOut<T> {
     ListOut {

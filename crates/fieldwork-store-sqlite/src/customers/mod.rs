@@ -2,7 +2,8 @@
 //! in `list`, writes in `write`, the search index in `search`.
 //!
 //! A customer's addresses come back in the same statement as the customer (a JSON array built
-//! by a subquery), so a read is one statement and one read transaction.
+//! by a subquery), so a read is one statement and one read transaction. Every write also keeps
+//! the customer's JSON in the row's `doc` ([`get_json`] answers with it as it is).
 
 mod list;
 mod search;
@@ -10,6 +11,7 @@ mod write;
 
 use std::sync::LazyLock;
 
+use fieldwork_store::rules::customer_json;
 use fieldwork_store::time::format_ts;
 use fieldwork_store::{StoreError, StoreResult};
 use fieldwork_types::{Address, Customer};
@@ -127,6 +129,19 @@ pub(crate) fn get(c: &Connection, company_id: &str, customer_id: &str) -> StoreR
         .map_err(not_found("customer"))
 }
 
+/// The customer's JSON ([`customer_json`]) as its last write stored it; rendered from its
+/// columns for a row written before `doc` existed (migration `20261203140000_customer_docs`).
+pub(crate) fn get_json(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<String> {
+    let doc: Option<String> = c
+        .prepare_cached("select doc from customers where id = ?1 and company_id = ?2")
+        .and_then(|mut s| s.query_row([customer_id, company_id], |r| r.get(0)))
+        .map_err(not_found("customer"))?;
+    match doc {
+        Some(doc) => Ok(doc),
+        None => get(c, company_id, customer_id).map(|customer| customer_json(&customer)),
+    }
+}
+
 /// The customers with these ids that exist in the company, with their addresses.
 pub(crate) fn get_many(
     c: &Connection,
@@ -158,5 +173,89 @@ fn ensure_customer(c: &Connection, company_id: &str, customer_id: &str) -> Store
         Ok(())
     } else {
         Err(StoreError::NotFound("customer"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fieldwork_store::rules::customer_json;
+    use fieldwork_store::{NewCompany, Plan, Store};
+    use fieldwork_types::{AddressIn, CustomerIn, CustomerPatch};
+
+    use crate::SqliteStore;
+
+    /// The stored JSON, and the JSON rendered from a full read now, of one customer.
+    async fn stored_and_rendered(store: &SqliteStore, company: &str, id: &str) -> (String, String) {
+        let stored = store.get_customer_json(company, id).await.unwrap();
+        let rendered = customer_json(&store.get_customer(company, id).await.unwrap());
+        (stored, rendered)
+    }
+
+    #[tokio::test]
+    async fn the_stored_json_follows_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fw.db");
+        let store = SqliteStore::open(path.to_str().unwrap(), true).unwrap();
+        let company = store
+            .create_company(NewCompany {
+                name: "Docs".into(),
+                plan: Plan::Max,
+                time_zone: "UTC".into(),
+            })
+            .await
+            .unwrap()
+            .id;
+        let address = |street: &str| AddressIn {
+            street: Some(street.into()),
+            city: Some("Austin".into()),
+            ..AddressIn::default()
+        };
+        let new = CustomerIn {
+            first_name: Some("Ada".into()),
+            tags: Some(vec!["vip".into()]),
+            addresses: Some(vec![address("1 Elm St"), address("2 Oak Ave")]),
+            ..CustomerIn::default()
+        };
+        let created = store.create_customer(&company, new, &[]).await.unwrap();
+        let (stored, rendered) = stored_and_rendered(&store, &company, &created.id).await;
+        assert_eq!(stored, rendered);
+        assert!(
+            stored.contains("2 Oak Ave") && stored.contains("\"vip\""),
+            "{stored}"
+        );
+
+        let patch = CustomerPatch {
+            last_name: Some(Some("Lovelace".into())),
+            ..CustomerPatch::default()
+        };
+        store
+            .update_customer(&company, &created.id, patch, &[])
+            .await
+            .unwrap();
+        let (stored, rendered) = stored_and_rendered(&store, &company, &created.id).await;
+        assert_eq!(stored, rendered);
+        assert!(stored.contains("Lovelace"), "{stored}");
+
+        store
+            .create_address(&company, &created.id, address("3 Pine Rd"), &[])
+            .await
+            .unwrap();
+        let (stored, rendered) = stored_and_rendered(&store, &company, &created.id).await;
+        assert_eq!(stored, rendered);
+        assert!(stored.contains("3 Pine Rd"), "{stored}");
+
+        // A row from before the column existed is rendered from its columns.
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute("update customers set doc = null", [])
+            .unwrap();
+        let (stored, rendered) = stored_and_rendered(&store, &company, &created.id).await;
+        assert_eq!(stored, rendered);
+
+        let missing = store.get_customer_json(&company, "cus_missing").await;
+        assert!(matches!(
+            missing,
+            Err(fieldwork_store::StoreError::NotFound(_))
+        ));
     }
 }

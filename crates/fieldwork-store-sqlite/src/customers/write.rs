@@ -1,11 +1,12 @@
 //! Creating and updating customers and their addresses.
 //!
-//! Every write queues the customer's new search document ([`super::search::queue`]); the writer
-//! indexes the batch's documents before it commits.
+//! Every write stores the customer's JSON in its row (`doc`, [`customer_json`]) and queues its
+//! new search document ([`super::search::queue`]); the writer indexes the batch's documents
+//! before it commits.
 
 use fieldwork_store::events::customer_events;
 use fieldwork_store::ids::{new_id, prefix};
-use fieldwork_store::rules::{apply_customer_patch, customer_search_doc};
+use fieldwork_store::rules::{apply_customer_patch, customer_json, customer_search_doc};
 use fieldwork_store::time::{format_ts, now_micros};
 use fieldwork_store::{ListParams, Page, StoreResult};
 use fieldwork_types::{Address, AddressIn, Customer, CustomerIn, CustomerPatch};
@@ -17,8 +18,9 @@ use crate::error::{map_err, not_found};
 use crate::sql::{collect, count, limit_offset, order_by, to_json};
 use crate::webhooks::outbox::emit_all;
 
-/// Creates a customer. The returned customer is built from the values written (nothing is
-/// read back but the company's name, search key and newest `created_at`).
+/// Creates a customer with its addresses. The returned customer, and the JSON stored with it,
+/// are built from the values written (nothing is read back but the company's name, search key
+/// and newest `created_at`).
 ///
 /// A company's customers get non-decreasing `created_at`s in insertion (`seq`) order, even if
 /// the clock steps back (a new customer then shares the newest one's time): so the
@@ -44,7 +46,7 @@ pub(crate) async fn create(
             .and_then(|mut s| s.query_row([&company_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
             .map_err(not_found("company"))?;
         let now = now_micros().max(newest.unwrap_or(i64::MIN));
-        let mut customer = Customer {
+        let customer = Customer {
             id: new_id(prefix::CUSTOMER),
             first_name: new.first_name,
             last_name: new.last_name,
@@ -61,7 +63,12 @@ pub(crate) async fn create(
             company_name,
             company_id,
             tags: new.tags.unwrap_or_default(),
-            addresses: Vec::new(),
+            addresses: new
+                .addresses
+                .unwrap_or_default()
+                .into_iter()
+                .map(new_address)
+                .collect(),
             attachments: None,
             do_not_service: Some(false),
         };
@@ -69,9 +76,10 @@ pub(crate) async fn create(
             .prepare_cached(
                 "insert into customers (id, company_id, first_name, last_name, email,
                     mobile_number, home_number, work_number, company, notifications_enabled,
-                    lead_source, notes, tags, created_at, updated_at, position)
+                    lead_source, notes, tags, created_at, updated_at, position, doc)
                  values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14,
-                    coalesce((select max(position) from customers where company_id = ?2), 0) + 1)
+                    coalesce((select max(position) from customers where company_id = ?2), 0) + 1,
+                    ?15)
                  returning seq",
             )
             .and_then(|mut s| {
@@ -90,15 +98,15 @@ pub(crate) async fn create(
                         customer.lead_source,
                         customer.notes,
                         to_json(&customer.tags),
-                        now
+                        now,
+                        customer_json(&customer)
                     ],
                     |r| r.get::<_, i64>(0),
                 )
             })
             .map_err(map_err)?;
-        for address in new.addresses.unwrap_or_default() {
-            let address = insert_address(c, &customer.company_id, &customer.id, address, now)?;
-            customer.addresses.push(address);
+        for address in &customer.addresses {
+            insert_address(c, &customer.company_id, &customer.id, address, now)?;
         }
         crate::reference::ensure_tags(c, &customer.company_id, &customer.tags, now)?;
         search::queue(
@@ -151,7 +159,7 @@ pub(crate) async fn update(
         })
         .map_err(map_err)?;
         crate::reference::ensure_tags(c, &company_id, &current.tags, now)?;
-        let customer = refresh_search(c, &company_id, &customer_id)?;
+        let customer = refresh_derived(c, &company_id, &customer_id)?;
         emit_all(c, &company_id, &customer_events(&emit, &customer))?;
         Ok(customer)
     })
@@ -210,28 +218,23 @@ pub(crate) async fn create_address(
     db.write(move |c| {
         ensure_customer(c, &company_id, &customer_id)?;
         let now = now_micros();
-        let id = insert_address(c, &company_id, &customer_id, new, now)?.id;
+        let address = new_address(new);
+        insert_address(c, &company_id, &customer_id, &address, now)?;
         c.execute(
             "update customers set updated_at = ?1 where id = ?2",
             params![now, customer_id],
         )
         .map_err(map_err)?;
-        let customer = refresh_search(c, &company_id, &customer_id)?;
+        let customer = refresh_derived(c, &company_id, &customer_id)?;
         emit_all(c, &company_id, &customer_events(&emit, &customer))?;
-        get_address(c, &company_id, &customer_id, &id)
+        get_address(c, &company_id, &customer_id, &address.id)
     })
     .await
 }
 
-/// Inserts an address; returns it as stored (the type defaults to `service`, as on HCP).
-fn insert_address(
-    c: &Connection,
-    company_id: &str,
-    customer_id: &str,
-    a: AddressIn,
-    now: i64,
-) -> StoreResult<Address> {
-    let address = Address {
+/// A new address as it will be stored: a new id, the type `service` unless given (as on HCP).
+fn new_address(a: AddressIn) -> Address {
+    Address {
         id: new_id(prefix::ADDRESS),
         kind: a.kind.unwrap_or_else(|| "service".into()),
         street: a.street,
@@ -240,7 +243,17 @@ fn insert_address(
         state: a.state,
         zip: a.zip,
         country: a.country,
-    };
+    }
+}
+
+/// Inserts an address of a customer.
+fn insert_address(
+    c: &Connection,
+    company_id: &str,
+    customer_id: &str,
+    address: &Address,
+    now: i64,
+) -> StoreResult<()> {
     c.prepare_cached(
         "insert into addresses (id, company_id, customer_id, kind, street, street_line_2, city,
             state, zip, country, created_at, updated_at)
@@ -262,19 +275,23 @@ fn insert_address(
         ])
     })
     .map_err(map_err)?;
-    Ok(address)
+    Ok(())
 }
 
-/// Queues the customer's search document, made from its current row and addresses; returns
-/// the customer as read for it.
-fn refresh_search(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
+/// Stores the customer's JSON and queues its search document, both made from its current row
+/// and addresses; returns the customer as read for them.
+fn refresh_derived(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
     let customer = get(c, company_id, customer_id)?;
     let (seq, search_key): (i64, i64) = c
         .prepare_cached(
-            "select c.seq, co.search_key from customers c join companies co on co.id = c.company_id
-             where c.id = ?1",
+            "update customers set doc = ?2 where id = ?1
+             returning seq, (select search_key from companies where id = customers.company_id)",
         )
-        .and_then(|mut s| s.query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?))))
+        .and_then(|mut s| {
+            s.query_row(params![customer_id, customer_json(&customer)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+        })
         .map_err(map_err)?;
     search::queue(
         c,
