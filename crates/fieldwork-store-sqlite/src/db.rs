@@ -36,6 +36,7 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
+use crate::changes::{ChangeWatch, Snapshot};
 use crate::error::map_err;
 
 /// Most writes grouped into one transaction.
@@ -63,6 +64,8 @@ const CAUGHT_UP_FRESH_MICROS: i64 = 10_000;
 pub(crate) struct Db {
     path: PathBuf,
     readers: Mutex<Vec<Connection>>,
+    /// The WAL-index header, for telling that nothing was committed since a moment.
+    changes: Option<ChangeWatch>,
     writer: mpsc::Sender<Box<dyn WriteJob>>,
     /// Dropped with the handle, which stops the checkpoint thread.
     _stop_checkpoints: mpsc::Sender<()>,
@@ -101,12 +104,23 @@ impl Db {
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(conn, rx, &caught_up))
             .map_err(StoreError::other)?;
+        let changes = ChangeWatch::open(path);
+        if changes.is_none() {
+            tracing::warn!("no shared WAL index to watch: every key check reads the database");
+        }
         Ok(Self {
             path: path.to_owned(),
             readers: Mutex::new(Vec::new()),
+            changes,
             writer: tx,
             _stop_checkpoints: stop_checkpoints,
         })
+    }
+
+    /// The WAL-index header now ([`crate::changes`]); `None` if it cannot be read or a commit
+    /// is being published.
+    pub(crate) fn changes(&self) -> Option<Snapshot> {
+        self.changes.as_ref().and_then(ChangeWatch::snapshot)
     }
 
     /// Runs `f` on a read connection, on the calling thread.

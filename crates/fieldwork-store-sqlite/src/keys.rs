@@ -10,6 +10,7 @@ use fieldwork_store::{
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::changes::Snapshot;
 use crate::companies::limit_from_column;
 use crate::db::Db;
 use crate::error::{map_err, not_found};
@@ -157,30 +158,53 @@ pub(crate) async fn revoke(db: &Db, key_id: &str) -> StoreResult<ApiKeyRecord> {
 /// company lookups) and uses a cached entry only if it was made under that same epoch, so a
 /// revoked key is refused from the first request after the revocation's commit. Failed
 /// lookups are not cached.
+///
+/// Each entry also keeps the WAL-index header read just before its epoch was last confirmed
+/// ([`crate::changes`]): while the header still reads the same, nothing has been committed
+/// since, so the entry holds without reading the epoch ([`AuthCache::unchanged`]).
 #[derive(Default)]
 pub(crate) struct AuthCache {
-    entries: Mutex<HashMap<String, (i64, KeyAuth)>>,
+    entries: Mutex<HashMap<String, CachedKey>>,
+}
+
+struct CachedKey {
+    epoch: i64,
+    confirmed_at: Option<Snapshot>,
+    auth: KeyAuth,
+}
+
+impl AuthCache {
+    /// The cached lookup of a key, if no commit came since it was last confirmed (`now`: the
+    /// WAL-index header now).
+    pub(crate) fn unchanged(&self, key_hash: &str, now: Option<Snapshot>) -> Option<KeyAuth> {
+        let now = now?;
+        let entries = self.entries.lock();
+        let entry = entries.get(key_hash)?;
+        (entry.confirmed_at == Some(now)).then(|| entry.auth.clone())
+    }
 }
 
 /// Most cached keys; past that the cache starts over (keys are few; this bounds a flood of
 /// distinct valid keys).
 const MAX_CACHED_KEYS: usize = 4096;
 
+/// Looks up a key under the current `auth_epoch`; `seen` is the WAL-index header read before
+/// this read transaction began, recorded with the entry it confirms.
 pub(crate) fn authenticate(
     c: &Connection,
     cache: &AuthCache,
     key_hash: &str,
+    seen: Option<Snapshot>,
 ) -> StoreResult<Option<KeyAuth>> {
     let epoch: i64 = c
         .prepare_cached("select n from auth_epoch where id = 1")
         .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .map_err(map_err)?;
-    let cached = match cache.entries.lock().get(key_hash) {
-        Some((at, auth)) if *at == epoch => Some(auth.clone()),
-        _ => None,
-    };
-    if cached.is_some() {
-        return Ok(cached);
+    if let Some(entry) = cache.entries.lock().get_mut(key_hash)
+        && entry.epoch == epoch
+    {
+        entry.confirmed_at = seen;
+        return Ok(Some(entry.auth.clone()));
     }
     let found = c
         .prepare_cached(
@@ -208,12 +232,17 @@ pub(crate) fn authenticate(
             .optional()
         })
         .map_err(map_err)?;
-    Ok(found.map(|(at, auth)| {
+    Ok(found.map(|(epoch, auth)| {
         let mut entries = cache.entries.lock();
         if entries.len() >= MAX_CACHED_KEYS {
             entries.clear();
         }
-        entries.insert(key_hash.to_owned(), (at, auth.clone()));
+        let entry = CachedKey {
+            epoch,
+            confirmed_at: seen,
+            auth: auth.clone(),
+        };
+        entries.insert(key_hash.to_owned(), entry);
         auth
     }))
 }

@@ -1,5 +1,6 @@
 //! The embedded SQLite store of Fieldwork.
 
+mod changes;
 mod companies;
 mod customers;
 mod db;
@@ -199,8 +200,13 @@ impl Store for SqliteStore {
         keys::revoke(&self.db, key_id).await
     }
     async fn authenticate(&self, key_hash: &str) -> StoreResult<Option<KeyAuth>> {
+        // Read before any transaction: a commit after it makes the cache look again.
+        let seen = self.db.changes();
+        if let Some(auth) = self.auth_cache.unchanged(key_hash, seen) {
+            return Ok(Some(auth));
+        }
         self.db
-            .read(|c| keys::authenticate(c, &self.auth_cache, key_hash))
+            .read(|c| keys::authenticate(c, &self.auth_cache, key_hash, seen))
     }
     async fn record_key_usage(&self, uses: Vec<(String, i64)>) -> StoreResult<()> {
         keys::record_usage(&self.db, uses).await

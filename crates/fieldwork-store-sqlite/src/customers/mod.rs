@@ -3,7 +3,7 @@
 //!
 //! A customer's addresses come back in the same statement as the customer (a JSON array built
 //! by a subquery), so a read is one statement and one read transaction. Every write also keeps
-//! the customer's JSON in the row's `doc` ([`get_json`] answers with it as it is).
+//! the customer's JSON in `customer_docs` ([`get_json`] answers with it as it is).
 
 mod list;
 mod search;
@@ -15,7 +15,7 @@ use fieldwork_store::rules::customer_json;
 use fieldwork_store::time::format_ts;
 use fieldwork_store::{StoreError, StoreResult};
 use fieldwork_types::{Address, Customer};
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::error::{map_err, not_found};
 use crate::sql::from_json;
@@ -129,17 +129,42 @@ pub(crate) fn get(c: &Connection, company_id: &str, customer_id: &str) -> StoreR
         .map_err(not_found("customer"))
 }
 
-/// The customer's JSON ([`customer_json`]) as its last write stored it; rendered from its
-/// columns for a row written before `doc` existed (migration `20261203140000_customer_docs`).
+/// The customer's JSON ([`customer_json`]) as its last write stored it in `customer_docs`;
+/// rendered from its columns for a customer written before that table existed (migration
+/// `20261203140000_customer_docs`).
 pub(crate) fn get_json(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<String> {
     let doc: Option<String> = c
-        .prepare_cached("select doc from customers where id = ?1 and company_id = ?2")
-        .and_then(|mut s| s.query_row([customer_id, company_id], |r| r.get(0)))
-        .map_err(not_found("customer"))?;
+        .prepare_cached(
+            // The subquery reads the id index alone (it holds `seq`), not the customer's row.
+            "select doc from customer_docs
+             where seq = (select seq from customers where id = ?1) and company_id = ?2",
+        )
+        .and_then(|mut s| {
+            s.query_row([customer_id, company_id], |r| r.get(0))
+                .optional()
+        })
+        .map_err(map_err)?;
     match doc {
         Some(doc) => Ok(doc),
         None => get(c, company_id, customer_id).map(|customer| customer_json(&customer)),
     }
+}
+
+/// Stores the JSON of the customer whose row is `seq` ([`customer_json`]), replacing what an
+/// earlier write stored.
+fn store_json(c: &Connection, seq: i64, customer: &Customer) -> StoreResult<()> {
+    c.prepare_cached(
+        "insert or replace into customer_docs (seq, company_id, doc) values (?1, ?2, ?3)",
+    )
+    .and_then(|mut s| {
+        s.execute(rusqlite::params![
+            seq,
+            customer.company_id,
+            customer_json(customer)
+        ])
+    })
+    .map_err(map_err)?;
+    Ok(())
 }
 
 /// The customers with these ids that exist in the company, with their addresses.
@@ -179,7 +204,7 @@ fn ensure_customer(c: &Connection, company_id: &str, customer_id: &str) -> Store
 #[cfg(test)]
 mod tests {
     use fieldwork_store::rules::customer_json;
-    use fieldwork_store::{NewCompany, Plan, Store};
+    use fieldwork_store::{NewCompany, Plan, Store, StoreError};
     use fieldwork_types::{AddressIn, CustomerIn, CustomerPatch};
 
     use crate::SqliteStore;
@@ -244,18 +269,31 @@ mod tests {
         assert_eq!(stored, rendered);
         assert!(stored.contains("3 Pine Rd"), "{stored}");
 
-        // A row from before the column existed is rendered from its columns.
+        // A customer from before `customer_docs` existed is rendered from its columns.
         rusqlite::Connection::open(&path)
             .unwrap()
-            .execute("update customers set doc = null", [])
+            .execute("delete from customer_docs", [])
             .unwrap();
         let (stored, rendered) = stored_and_rendered(&store, &company, &created.id).await;
         assert_eq!(stored, rendered);
 
         let missing = store.get_customer_json(&company, "cus_missing").await;
-        assert!(matches!(
-            missing,
-            Err(fieldwork_store::StoreError::NotFound(_))
-        ));
+        assert!(matches!(missing, Err(StoreError::NotFound(_))));
+
+        // Another company's key cannot read it; a customer deleted by hand takes its JSON along.
+        let other = store.get_customer_json("another", &created.id).await;
+        assert!(matches!(other, Err(StoreError::NotFound(_))));
+        store
+            .update_customer(&company, &created.id, CustomerPatch::default(), &[])
+            .await
+            .unwrap();
+        let repair = rusqlite::Connection::open(&path).unwrap();
+        for table in ["addresses where customer_id", "customers where id"] {
+            repair
+                .execute(&format!("delete from {table} = ?1"), [&created.id])
+                .unwrap();
+        }
+        let deleted = store.get_customer_json(&company, &created.id).await;
+        assert!(matches!(deleted, Err(StoreError::NotFound(_))));
     }
 }

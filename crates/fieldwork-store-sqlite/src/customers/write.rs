@@ -1,18 +1,18 @@
 //! Creating and updating customers and their addresses.
 //!
-//! Every write stores the customer's JSON in its row (`doc`, [`customer_json`]) and queues its
+//! Every write stores the customer's JSON (`customer_docs`, [`store_json`]) and queues its
 //! new search document ([`super::search::queue`]); the writer indexes the batch's documents
 //! before it commits.
 
 use fieldwork_store::events::customer_events;
 use fieldwork_store::ids::{new_id, prefix};
-use fieldwork_store::rules::{apply_customer_patch, customer_json, customer_search_doc};
+use fieldwork_store::rules::{apply_customer_patch, customer_search_doc};
 use fieldwork_store::time::{format_ts, now_micros};
 use fieldwork_store::{ListParams, Page, StoreResult};
 use fieldwork_types::{Address, AddressIn, Customer, CustomerIn, CustomerPatch};
 use rusqlite::{Connection, params};
 
-use super::{ADDRESS_COLS, address_from_row, ensure_customer, get, search};
+use super::{ADDRESS_COLS, address_from_row, ensure_customer, get, search, store_json};
 use crate::db::Db;
 use crate::error::{map_err, not_found};
 use crate::sql::{collect, count, limit_offset, order_by, to_json};
@@ -76,10 +76,9 @@ pub(crate) async fn create(
             .prepare_cached(
                 "insert into customers (id, company_id, first_name, last_name, email,
                     mobile_number, home_number, work_number, company, notifications_enabled,
-                    lead_source, notes, tags, created_at, updated_at, position, doc)
+                    lead_source, notes, tags, created_at, updated_at, position)
                  values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14,
-                    coalesce((select max(position) from customers where company_id = ?2), 0) + 1,
-                    ?15)
+                    coalesce((select max(position) from customers where company_id = ?2), 0) + 1)
                  returning seq",
             )
             .and_then(|mut s| {
@@ -98,8 +97,7 @@ pub(crate) async fn create(
                         customer.lead_source,
                         customer.notes,
                         to_json(&customer.tags),
-                        now,
-                        customer_json(&customer)
+                        now
                     ],
                     |r| r.get::<_, i64>(0),
                 )
@@ -108,6 +106,7 @@ pub(crate) async fn create(
         for address in &customer.addresses {
             insert_address(c, &customer.company_id, &customer.id, address, now)?;
         }
+        store_json(c, seq, &customer)?;
         crate::reference::ensure_tags(c, &customer.company_id, &customer.tags, now)?;
         search::queue(
             c,
@@ -284,15 +283,12 @@ fn refresh_derived(c: &Connection, company_id: &str, customer_id: &str) -> Store
     let customer = get(c, company_id, customer_id)?;
     let (seq, search_key): (i64, i64) = c
         .prepare_cached(
-            "update customers set doc = ?2 where id = ?1
-             returning seq, (select search_key from companies where id = customers.company_id)",
+            "select c.seq, co.search_key from customers c join companies co on co.id = c.company_id
+             where c.id = ?1",
         )
-        .and_then(|mut s| {
-            s.query_row(params![customer_id, customer_json(&customer)], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-        })
+        .and_then(|mut s| s.query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?))))
         .map_err(map_err)?;
+    store_json(c, seq, &customer)?;
     search::queue(
         c,
         search::doc_rowid(search_key, seq),
