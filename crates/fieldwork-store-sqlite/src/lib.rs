@@ -282,6 +282,15 @@ impl Store for SqliteStore {
     ) -> StoreResult<Page<Customer>> {
         self.db.read(|c| customers::list(c, company_id, q, list))
     }
+    async fn list_customers_json(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<String>> {
+        self.db
+            .read(|c| customers::list_json(c, company_id, q, list))
+    }
     async fn list_addresses(
         &self,
         company_id: &str,

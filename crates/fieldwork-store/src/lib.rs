@@ -189,6 +189,19 @@ pub trait Store: Send + Sync + 'static {
         q: Option<&str>,
         list: &ListParams,
     ) -> StoreResult<Page<Customer>>;
+    /// [`Store::list_customers`] with each customer as [`Store::get_customer_json`] gives it.
+    async fn list_customers_json(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<String>> {
+        let page = self.list_customers(company_id, q, list).await?;
+        Ok(Page {
+            items: page.items.iter().map(rules::customer_json).collect(),
+            total: page.total,
+        })
+    }
     /// A customer's addresses, paged.
     async fn list_addresses(
         &self,

@@ -39,3 +39,57 @@ impl<T: Serialize> Serialize for ListOut<T> {
         map.end()
     }
 }
+
+impl ListOut<String> {
+    /// The envelope as [`Serialize`] writes it, around items that are already JSON text
+    /// (stored documents), copied as they are.
+    pub fn to_json_around_rendered(&self) -> String {
+        let items: usize = self.items.iter().map(|i| i.len() + 1).sum();
+        let mut out = String::with_capacity(items + 96);
+        out.push_str(&format!(
+            "{{\"page\":{},\"page_size\":{},\"total_pages\":{},\"total_items\":{},\"{}\":[",
+            self.page,
+            self.page_size,
+            self.total_pages(),
+            self.total_items,
+            self.key
+        ));
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(item);
+        }
+        out.push_str("]}");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ListOut;
+
+    #[test]
+    fn rendered_items_make_the_same_text_as_serializing() {
+        let items = vec![
+            serde_json::json!({"id": "cus_1", "tags": ["a"], "notes": null}),
+            serde_json::json!({"id": "cus_2", "name": "Ad\u{e9}le \"A\""}),
+        ];
+        fn list<T>(items: Vec<T>) -> ListOut<T> {
+            ListOut {
+                key: "customers",
+                page: 2,
+                page_size: 2,
+                total_items: 5,
+                items,
+            }
+        }
+        for items in [items.clone(), Vec::new()] {
+            let rendered: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+            assert_eq!(
+                list(rendered).to_json_around_rendered(),
+                serde_json::to_string(&list(items)).unwrap()
+            );
+        }
+    }
+}

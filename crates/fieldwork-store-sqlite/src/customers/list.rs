@@ -1,15 +1,16 @@
 //! Pages of customers: all of a company's, or those matching a `q=` search, with their total.
 //!
-//! Each call runs in one read transaction, so the total and the page agree.
+//! Each call runs in one read transaction, so the total and the page agree. A page is read as
+//! whole customers or as their stored JSON ([`Shape`]).
 
-use fieldwork_store::rules::search_patterns;
-use fieldwork_store::{ListParams, Page, SortDirection, SortField, StoreResult};
+use fieldwork_store::rules::{customer_json, search_patterns};
+use fieldwork_store::{ListParams, Page, SortDirection, SortField, StoreError, StoreResult};
 use fieldwork_types::Customer;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use super::search::Filter;
-use super::{COLS, from_row};
+use super::shape::{Full, Json, Shape};
 use crate::error::map_err;
 use crate::sql::{collect, limit_offset, order_by};
 
@@ -19,13 +20,55 @@ pub(crate) fn list(
     q: Option<&str>,
     list: &ListParams,
 ) -> StoreResult<Page<Customer>> {
-    let patterns = q.map(search_patterns).unwrap_or_default();
     // Rolled back on drop: a read transaction only pins one snapshot for the statements below.
     let tx = c.unchecked_transaction().map_err(map_err)?;
+    shaped::<Full>(&tx, company_id, q, list)
+}
+
+/// [`list`] as each customer's stored JSON; customers written before `customer_docs` existed
+/// are rendered from their columns.
+pub(crate) fn list_json(
+    c: &Connection,
+    company_id: &str,
+    q: Option<&str>,
+    list: &ListParams,
+) -> StoreResult<Page<String>> {
+    let tx = c.unchecked_transaction().map_err(map_err)?;
+    let page = shaped::<Json>(&tx, company_id, q, list)?;
+    let unstored: Vec<i64> = page
+        .items
+        .iter()
+        .filter(|(_, doc)| doc.is_none())
+        .map(|(seq, _)| *seq)
+        .collect();
+    let mut rendered = in_order::<Full>(&tx, &unstored)?
+        .iter()
+        .map(customer_json)
+        .collect::<Vec<_>>()
+        .into_iter();
+    let items = page
+        .items
+        .into_iter()
+        .map(|(_, doc)| doc.or_else(|| rendered.next()))
+        .collect::<Option<Vec<String>>>()
+        .ok_or(StoreError::NotFound("customer"))?;
+    Ok(Page {
+        items,
+        total: page.total,
+    })
+}
+
+fn shaped<S: Shape>(
+    c: &Connection,
+    company_id: &str,
+    q: Option<&str>,
+    list: &ListParams,
+) -> StoreResult<Page<S::Item>> {
+    let patterns = q.map(search_patterns).unwrap_or_default();
     if patterns.is_empty() {
-        list_all(&tx, company_id, list)
+        list_all::<S>(c, company_id, list)
     } else {
-        search(&tx, company_id, &Filter::new(&patterns), list)
+        search::<S>(c, company_id, &Filter::new(&patterns), list)
     }
 }
 
@@ -34,7 +77,11 @@ pub(crate) fn list(
 /// indexed sorts the page's rows are found by skipping entries of the `(company_id, sort
 /// column)` index, which holds `seq` too, so the skip never reads a table row; and from the
 /// nearer end of the list, so at most half of it is skipped.
-fn list_all(c: &Connection, company_id: &str, list: &ListParams) -> StoreResult<Page<Customer>> {
+fn list_all<S: Shape>(
+    c: &Connection,
+    company_id: &str,
+    list: &ListParams,
+) -> StoreResult<Page<S::Item>> {
     let total: i64 = c
         .prepare_cached("select n from customer_counts where company_id = ?1")
         .and_then(|mut s| s.query_row([company_id], |r| r.get(0)).optional())
@@ -48,7 +95,7 @@ fn list_all(c: &Connection, company_id: &str, list: &ListParams) -> StoreResult<
         });
     }
     if list.sort.field == SortField::CreatedAt && positions_dense(c, company_id, total)? {
-        let items = page_by_position(c, company_id, list, total, limit, offset)?;
+        let items = page_by_position::<S>(c, company_id, list, total, limit, offset)?;
         return Ok(Page {
             items,
             total: u64::try_from(total).unwrap_or(0),
@@ -74,16 +121,17 @@ fn list_all(c: &Connection, company_id: &str, list: &ListParams) -> StoreResult<
             select seq from customers p where p.company_id = ?1
             order by {} limit ?2 offset ?3
          )
-         select {COLS} from page join customers c on c.seq = page.seq
-         join companies co on co.id = c.company_id
+         select {} from page join customers c on c.seq = page.seq {}
          order by {}",
         order_by(&seek, "p"),
+        S::COLS,
+        S::JOINS,
         order_by(list, "c"),
     );
     let items = c
         .prepare_cached(&sql)
         .and_then(|mut s| {
-            s.query_map(rusqlite::params![company_id, limit, offset], from_row)?
+            s.query_map(rusqlite::params![company_id, limit, offset], S::item)?
                 .collect::<Result<Vec<_>, _>>()
         })
         .map_err(map_err)?;
@@ -104,14 +152,14 @@ fn positions_dense(c: &Connection, company_id: &str, total: i64) -> StoreResult<
 }
 
 /// A page in `created_at` order found by position: a seek, whatever the page's depth.
-fn page_by_position(
+fn page_by_position<S: Shape>(
     c: &Connection,
     company_id: &str,
     list: &ListParams,
     total: i64,
     limit: i64,
     offset: i64,
-) -> StoreResult<Vec<Customer>> {
+) -> StoreResult<Vec<S::Item>> {
     // The positions after `after`, up to `last`.
     let (after, last) = match list.sort.direction {
         SortDirection::Asc => (offset, offset + limit),
@@ -119,15 +167,16 @@ fn page_by_position(
     };
     let sql = format!(
         // `indexed by`: the order-by would otherwise tempt the planner onto the created index.
-        "select {COLS} from customers c indexed by customers_company_position
-         join companies co on co.id = c.company_id
+        "select {} from customers c indexed by customers_company_position {}
          where c.company_id = ?1 and c.position > ?2 and c.position <= ?3
          order by {}",
+        S::COLS,
+        S::JOINS,
         order_by(list, "c"),
     );
     c.prepare_cached(&sql)
         .and_then(|mut s| {
-            s.query_map(rusqlite::params![company_id, after, last], from_row)?
+            s.query_map(rusqlite::params![company_id, after, last], S::item)?
                 .collect::<Result<Vec<_>, _>>()
         })
         .map_err(map_err)
@@ -136,12 +185,12 @@ fn page_by_position(
 /// A page of the customers whose search text contains every term. One pass over the company's
 /// matches finds their number (a window count) and the page's `seq`s; only the page's rows are
 /// then read in full.
-fn search(
+fn search<S: Shape>(
     c: &Connection,
     company_id: &str,
     filter: &Filter,
     list: &ListParams,
-) -> StoreResult<Page<Customer>> {
+) -> StoreResult<Page<S::Item>> {
     let Some(search_key) = company_search_key(c, company_id)? else {
         return Ok(Page {
             items: Vec::new(),
@@ -149,7 +198,7 @@ fn search(
         });
     };
     if list.sort.field == SortField::CreatedAt {
-        return search_by_created(c, search_key, filter, list);
+        return search_by_created::<S>(c, search_key, filter, list);
     }
     let (limit, offset) = limit_offset(list);
     let n = filter.params(search_key).len();
@@ -167,12 +216,13 @@ fn search(
             select m.seq, count(*) over () as total from ({matches}) m
             order by {} limit ?{} offset ?{}
          )
-         select {COLS}, page.total from page join customers c on c.seq = page.seq
-         join companies co on co.id = c.company_id
+         select {}, page.total from page join customers c on c.seq = page.seq {}
          order by {}",
         order_by(list, "m"),
         n + 3,
         n + 4,
+        S::COLS,
+        S::JOINS,
         order_by(list, "c"),
     );
     let (first, _) = super::search::company_range(search_key);
@@ -184,8 +234,8 @@ fn search(
         .prepare_cached(&sql)
         .and_then(|mut s| {
             s.query_map(params_from_iter(values.iter()), |r| {
-                total = Some(r.get::<_, i64>(19)?);
-                from_row(r)
+                total = Some(r.get::<_, i64>(S::WIDTH)?);
+                S::item(r)
             })?
             .collect::<Result<Vec<_>, _>>()
         })
@@ -212,12 +262,12 @@ fn search(
 /// so only the page's customers are read. (Reading every match's row to sort it was most of
 /// the cost of a search for a common street name or first name; a window count over the
 /// matches, which made SQLite buffer and sort them, took twice as long as this pass.)
-fn search_by_created(
+fn search_by_created<S: Shape>(
     c: &Connection,
     search_key: i64,
     filter: &Filter,
     list: &ListParams,
-) -> StoreResult<Page<Customer>> {
+) -> StoreResult<Page<S::Item>> {
     let (limit, offset) = limit_offset(list);
     let matches = collect(
         c,
@@ -247,27 +297,28 @@ fn search_by_created(
             .collect(),
     };
     Ok(Page {
-        items: customers_in_order(c, &seqs)?,
+        items: in_order::<S>(c, &seqs)?,
         total: matches.len() as u64,
     })
 }
 
 /// The customers of these rows, in the order given.
-fn customers_in_order(c: &Connection, seqs: &[i64]) -> StoreResult<Vec<Customer>> {
+fn in_order<S: Shape>(c: &Connection, seqs: &[i64]) -> StoreResult<Vec<S::Item>> {
     if seqs.is_empty() {
         return Ok(Vec::new());
     }
     let mut found = collect(
         c,
         &format!(
-            "select {COLS} from customers c join companies co on co.id = c.company_id
-             where c.seq in (select value from json_each(?1))"
+            "select {} from customers c {} where c.seq in (select value from json_each(?1))",
+            S::COLS,
+            S::JOINS
         ),
         [serde_json::to_string(seqs).expect("numbers serialize")],
-        |r| Ok((r.get::<_, i64>(0)?, from_row(r)?)),
+        |r| Ok((r.get::<_, i64>(0)?, S::item(r)?)),
     )?;
     found.sort_by_key(|(seq, _)| seqs.iter().position(|s| s == seq));
-    Ok(found.into_iter().map(|(_, customer)| customer).collect())
+    Ok(found.into_iter().map(|(_, item)| item).collect())
 }
 
 /// The company's key in the search index; `None` for an unknown company.
