@@ -58,6 +58,7 @@ pub(crate) fn list_json(
     })
 }
 
+/// A page of all customers or of a search's matches, read in shape `S`.
 fn shaped<S: Shape>(
     c: &Connection,
     company_id: &str,
