@@ -9,11 +9,19 @@
 //! between the runtime's threads, about a seventh of a `GET /customers/{id}` (BENCHMARKS.md).
 //!
 //! The header is read from the `-shm` file with one `pread` (the kernel hands back the same
-//! pages SQLite maps), opened once and kept: no transaction, no lock, no unsafe mapping.
+//! pages SQLite maps): no transaction, no lock, no unsafe mapping. That file's descriptor is
+//! never closed: closing any descriptor of a file drops every POSIX lock the process holds
+//! on it, and SQLite's connections hold theirs on this one (its unix VFS keeps descriptors
+//! open for the same reason). Dropping them would let another process take the index for
+//! unused and reset it under this one's connections.
 
+use std::collections::HashMap;
 use std::fs::File;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+use parking_lot::Mutex;
 
 /// 32-bit words in one copy of the WAL-index header (48 bytes); a second copy follows it.
 const HEADER_WORDS: usize = 12;
@@ -23,9 +31,15 @@ const INDEX_VERSION: u32 = 3_007_000;
 /// One reading of the WAL-index header.
 pub(crate) type Snapshot = [u32; HEADER_WORDS];
 
+/// A file's device and inode numbers.
+type FileKey = (u64, u64);
+
+/// Every WAL-index file this process opened, kept open until it exits.
+static OPENED: LazyLock<Mutex<HashMap<FileKey, Arc<File>>>> = LazyLock::new(Default::default);
+
 /// The WAL-index file of a database, open for reading its header.
 pub(crate) struct ChangeWatch {
-    shm: File,
+    shm: Arc<File>,
 }
 
 impl ChangeWatch {
@@ -34,9 +48,26 @@ impl ChangeWatch {
     pub(crate) fn open(path: &Path) -> Option<Self> {
         let mut name = path.as_os_str().to_owned();
         name.push("-shm");
-        let watch = Self {
-            shm: File::open(name).ok()?,
+        // Looked up by the inode the name has now (a `stat`, no descriptor), so that a file
+        // made anew at the same path is opened anew.
+        let meta = std::fs::metadata(&name).ok()?;
+        let mut opened = OPENED.lock();
+        let shm = match opened.get(&(meta.dev(), meta.ino())) {
+            Some(shm) => shm.clone(),
+            None => {
+                let shm = Arc::new(File::open(&name).ok()?);
+                // Kept whatever happens from here on: a descriptor opened is never closed.
+                let key = shm
+                    .metadata()
+                    .map_or((meta.dev(), meta.ino()), |m| (m.dev(), m.ino()));
+                if let Some(earlier) = opened.insert(key, shm.clone()) {
+                    std::mem::forget(earlier);
+                }
+                shm
+            }
         };
+        drop(opened);
+        let watch = Self { shm };
         watch.snapshot().is_some().then_some(watch)
     }
 
@@ -96,5 +127,24 @@ mod tests {
         let later = watch.snapshot().unwrap();
         assert_ne!(later, before);
         assert_ne!(later, after);
+    }
+
+    #[test]
+    fn the_index_file_stays_open_after_its_watches_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("pragma journal_mode = wal; create table t (x integer);")
+            .unwrap();
+        let first = ChangeWatch::open(&path).unwrap();
+        let second = ChangeWatch::open(&path).unwrap();
+        assert!(
+            Arc::ptr_eq(&first.shm, &second.shm),
+            "one descriptor per file"
+        );
+        drop((first, second));
+        let meta = std::fs::metadata(dir.path().join("w.db-shm")).unwrap();
+        let kept = OPENED.lock().get(&(meta.dev(), meta.ino())).cloned();
+        assert!(kept.is_some(), "closing it would drop SQLite's locks on it");
     }
 }
