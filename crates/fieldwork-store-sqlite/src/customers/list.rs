@@ -42,10 +42,8 @@ pub(crate) fn list_json(
         .map(|(seq, _)| *seq)
         .collect();
     let mut rendered = in_order::<Full>(&tx, &unstored)?
-        .iter()
-        .map(customer_json)
-        .collect::<Vec<_>>()
-        .into_iter();
+        .into_iter()
+        .map(|customer| customer_json(&customer));
     let items = page
         .items
         .into_iter()
@@ -282,21 +280,11 @@ fn search_by_created<S: Shape>(
     let (first, _) = super::search::company_range(search_key);
     let skip = usize::try_from(offset).unwrap_or(usize::MAX);
     let take = usize::try_from(limit).unwrap_or(0);
-    let seqs: Vec<i64> = match list.sort.direction {
-        SortDirection::Asc => matches
-            .iter()
-            .skip(skip)
-            .take(take)
-            .map(|r| r - first)
-            .collect(),
-        SortDirection::Desc => matches
-            .iter()
-            .rev()
-            .skip(skip)
-            .take(take)
-            .map(|r| r - first)
-            .collect(),
+    let ordered: Box<dyn Iterator<Item = &i64>> = match list.sort.direction {
+        SortDirection::Asc => Box::new(matches.iter()),
+        SortDirection::Desc => Box::new(matches.iter().rev()),
     };
+    let seqs: Vec<i64> = ordered.skip(skip).take(take).map(|r| r - first).collect();
     Ok(Page {
         items: in_order::<S>(c, &seqs)?,
         total: matches.len() as u64,
@@ -331,10 +319,11 @@ fn company_search_key(c: &Connection, company_id: &str) -> StoreResult<Option<i6
 
 #[cfg(test)]
 mod tests {
-    use fieldwork_store::{ListParams, NewCompany, Plan, Sort, SortDirection, SortField, Store};
+    use fieldwork_store::{ListParams, Sort, SortDirection, SortField, Store};
     use fieldwork_types::CustomerIn;
 
     use crate::SqliteStore;
+    use crate::customers::tests::store_with_company;
 
     /// Every page of `size` in both directions, as ids.
     async fn pages(store: &SqliteStore, company: &str, size: u32) -> Vec<Vec<String>> {
@@ -369,33 +358,17 @@ mod tests {
 
     #[tokio::test]
     async fn pages_by_position_and_after_a_gap() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fw.db");
-        let store = SqliteStore::open(path.to_str().unwrap(), true).unwrap();
-        let company = store
-            .create_company(NewCompany {
-                name: "Positions".into(),
-                plan: Plan::Max,
-                time_zone: "UTC".into(),
-            })
-            .await
-            .unwrap();
+        let (_dir, path, store, company) = store_with_company("Positions").await;
         let mut ids = Vec::new();
         for i in 0..7 {
             let new = CustomerIn {
                 first_name: Some(format!("C{i}")),
                 ..CustomerIn::default()
             };
-            ids.push(
-                store
-                    .create_customer(&company.id, new, &[])
-                    .await
-                    .unwrap()
-                    .id,
-            );
+            ids.push(store.create_customer(&company, new, &[]).await.unwrap().id);
         }
         // Dense positions: found by seek.
-        assert_eq!(pages(&store, &company.id, 3).await, expected(&ids, 3));
+        assert_eq!(pages(&store, &company, 3).await, expected(&ids, 3));
 
         // A gap (no API deletes customers; a manual repair might): the list falls back to
         // skipping index entries and stays right.
@@ -404,6 +377,6 @@ mod tests {
             .unwrap()
             .execute("delete from customers where id = ?1", [&removed])
             .unwrap();
-        assert_eq!(pages(&store, &company.id, 3).await, expected(&ids, 3));
+        assert_eq!(pages(&store, &company, 3).await, expected(&ids, 3));
     }
 }

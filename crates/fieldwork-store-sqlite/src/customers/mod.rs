@@ -203,12 +203,35 @@ fn ensure_customer(c: &Connection, company_id: &str, customer_id: &str) -> Store
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
+    use std::path::PathBuf;
+
     use fieldwork_store::rules::customer_json;
     use fieldwork_store::{NewCompany, Plan, Store, StoreError};
     use fieldwork_types::{AddressIn, CustomerIn, CustomerPatch};
+    use tempfile::TempDir;
 
     use crate::SqliteStore;
+
+    /// A store on a new database file (kept while the directory lives) with one `max` company;
+    /// the path for opening the file beside the store.
+    pub(in crate::customers) async fn store_with_company(
+        name: &str,
+    ) -> (TempDir, PathBuf, SqliteStore, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fw.db");
+        let store = SqliteStore::open(path.to_str().unwrap(), true).unwrap();
+        let company = store
+            .create_company(NewCompany {
+                name: name.into(),
+                plan: Plan::Max,
+                time_zone: "UTC".into(),
+            })
+            .await
+            .unwrap()
+            .id;
+        (dir, path, store, company)
+    }
 
     /// The stored JSON, and the JSON rendered from a full read now, of one customer.
     async fn stored_and_rendered(store: &SqliteStore, company: &str, id: &str) -> (String, String) {
@@ -219,18 +242,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_stored_json_follows_every_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fw.db");
-        let store = SqliteStore::open(path.to_str().unwrap(), true).unwrap();
-        let company = store
-            .create_company(NewCompany {
-                name: "Docs".into(),
-                plan: Plan::Max,
-                time_zone: "UTC".into(),
-            })
-            .await
-            .unwrap()
-            .id;
+        let (_dir, path, store, company) = store_with_company("Docs").await;
         let address = |street: &str| AddressIn {
             street: Some(street.into()),
             city: Some("Austin".into()),
@@ -327,18 +339,7 @@ mod tests {
 
     #[tokio::test]
     async fn pages_of_stored_json_match_pages_of_customers() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fw.db");
-        let store = SqliteStore::open(path.to_str().unwrap(), true).unwrap();
-        let company = store
-            .create_company(NewCompany {
-                name: "Pages".into(),
-                plan: Plan::Max,
-                time_zone: "UTC".into(),
-            })
-            .await
-            .unwrap()
-            .id;
+        let (_dir, path, store, company) = store_with_company("Pages").await;
         for (i, name) in ["Cy", "Ann", "Bo", "Di", "Eve"].iter().enumerate() {
             let street = if i % 2 == 0 { "1 Elm St" } else { "2 Oak Ave" };
             let new = CustomerIn {
