@@ -1,8 +1,9 @@
 //! Connections: a small pool of read connections used inline, and one writer thread that
 //! groups concurrent writes into a single commit.
 //!
-//! Reads run on the calling thread (no hop to a blocking pool: measured in DESIGN.md as the
-//! fastest option). Writes go to one thread: SQLite has one writer anyway, and grouping the
+//! Short reads run on the calling thread (no hop to a blocking pool: measured in DESIGN.md as
+//! the fastest option); long ones (pages of lists, searches) queue for threads of their own
+//! ([`crate::read_pool`]), first come first served. Writes go to one thread: SQLite has one writer anyway, and grouping the
 //! writes that queued up while the last commit ran turns many small fsyncs into one. Each write
 //! runs inside its own savepoint, so a failing write never undoes its neighbours, and none is
 //! acknowledged before the commit that contains it.
@@ -38,6 +39,7 @@ use tokio::sync::oneshot;
 
 use crate::changes::{ChangeWatch, Snapshot};
 use crate::error::map_err;
+use crate::read_pool::ReadPool;
 
 /// Most writes grouped into one transaction.
 const MAX_BATCH: usize = 512;
@@ -64,6 +66,8 @@ const CAUGHT_UP_FRESH_MICROS: i64 = 10_000;
 pub(crate) struct Db {
     path: PathBuf,
     readers: Mutex<Vec<Connection>>,
+    /// Threads for long reads ([`crate::read_pool`]).
+    long_reads: ReadPool,
     /// The WAL-index header, for telling that nothing was committed since a moment.
     changes: Option<ChangeWatch>,
     writer: mpsc::Sender<Box<dyn WriteJob>>,
@@ -108,9 +112,11 @@ impl Db {
         if changes.is_none() {
             tracing::warn!("no shared WAL index to watch: every key check reads the database");
         }
+        let long_reads = ReadPool::start(long_read_threads(), || open_reader(path))?;
         Ok(Self {
             path: path.to_owned(),
             readers: Mutex::new(Vec::new()),
+            long_reads,
             changes,
             writer: tx,
             _stop_checkpoints: stop_checkpoints,
@@ -127,7 +133,7 @@ impl Db {
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
         let conn = match self.readers.lock().pop() {
             Some(c) => c,
-            None => self.open_reader()?,
+            None => open_reader(&self.path)?,
         };
         // Hand the connection back even if `f` panics.
         let guard = ReturnOnDrop {
@@ -137,16 +143,14 @@ impl Db {
         f(guard.conn.as_ref().expect("present until drop"))
     }
 
-    fn open_reader(&self) -> StoreResult<Connection> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.path, flags).map_err(map_err)?;
-        configure(&conn).map_err(map_err)?;
-        // 8 MB instead of 2 MB: a deep page skips ~2.5 MB of index entries of a 100,000-customer
-        // company, which thrashed the default cache (a pread per page). Reads run inline on the
-        // runtime's worker threads, so only about as many readers as cores are warm at a time.
-        conn.execute_batch("pragma cache_size = -8192;")
-            .map_err(map_err)?;
-        Ok(conn)
+    /// Runs `f` on a connection of the long-read threads, in turn: for pages of lists and
+    /// searches ([`crate::read_pool`]).
+    pub(crate) async fn read_long<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.long_reads.run(f).await
     }
 
     /// Copies the WAL into the database file and truncates it, on a connection of its own
@@ -193,6 +197,26 @@ impl Drop for ReturnOnDrop<'_> {
             }
         }
     }
+}
+
+/// Threads for long reads, each with a read connection of its own: one per core, as the
+/// runtime has worker threads; more would only take turns on the cores.
+fn long_read_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+fn open_reader(path: &Path) -> StoreResult<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(map_err)?;
+    configure(&conn).map_err(map_err)?;
+    // 8 MB instead of 2 MB: a deep page skips ~2.5 MB of index entries of a 100,000-customer
+    // company, which thrashed the default cache (a pread per page). Short reads run on the
+    // runtime's worker threads and long ones on as many threads, so only about twice as many
+    // readers as cores are warm at a time. (24 MB for the long-read threads made searches no
+    // faster within this machine's noise and the server's RSS 88 MB: BENCHMARKS.md.)
+    conn.execute_batch("pragma cache_size = -8192;")
+        .map_err(map_err)?;
+    Ok(conn)
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -10,6 +10,7 @@ mod error;
 mod files;
 mod keys;
 mod migrate;
+mod read_pool;
 mod reference;
 mod sql;
 mod start_days;
@@ -280,7 +281,10 @@ impl Store for SqliteStore {
         q: Option<&str>,
         list: &ListParams,
     ) -> StoreResult<Page<Customer>> {
-        self.db.read(|c| customers::list(c, company_id, q, list))
+        let (company_id, q, list) = (company_id.to_owned(), q.map(str::to_owned), *list);
+        self.db
+            .read_long(move |c| customers::list(c, &company_id, q.as_deref(), &list))
+            .await
     }
     async fn list_customers_json(
         &self,
@@ -288,8 +292,10 @@ impl Store for SqliteStore {
         q: Option<&str>,
         list: &ListParams,
     ) -> StoreResult<Page<String>> {
+        let (company_id, q, list) = (company_id.to_owned(), q.map(str::to_owned), *list);
         self.db
-            .read(|c| customers::list_json(c, company_id, q, list))
+            .read_long(move |c| customers::list_json(c, &company_id, q.as_deref(), &list))
+            .await
     }
     async fn list_addresses(
         &self,
@@ -387,7 +393,10 @@ impl Store for SqliteStore {
         q: Option<&str>,
         list: &ListParams,
     ) -> StoreResult<Page<Vendor>> {
-        self.db.read(|c| vendors::list(c, company_id, q, list))
+        let (company_id, q, list) = (company_id.to_owned(), q.map(str::to_owned), *list);
+        self.db
+            .read_long(move |c| vendors::list(c, &company_id, q.as_deref(), &list))
+            .await
     }
     async fn create_vendor(&self, company_id: &str, new: VendorIn) -> StoreResult<Vendor> {
         vendors::create(&self.db, company_id, new).await
@@ -424,7 +433,10 @@ impl Store for SqliteStore {
         kind: DocKind,
         query: &DocQuery,
     ) -> StoreResult<Page<Doc>> {
-        self.db.read(|c| docs::list(c, company_id, kind, query))
+        let (company_id, query) = (company_id.to_owned(), query.clone());
+        self.db
+            .read_long(move |c| docs::list(c, &company_id, kind, &query))
+            .await
     }
     async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>> {
         let company_id = company_id.to_owned();
