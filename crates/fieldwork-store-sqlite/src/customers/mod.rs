@@ -6,6 +6,7 @@
 //! the customer's JSON in `customer_docs` ([`get_json`] answers with it as it is).
 
 mod list;
+mod rare;
 mod search;
 mod shape;
 mod write;

@@ -93,10 +93,11 @@ pub(crate) fn merge_search_step(c: &Connection) -> bool {
 }
 
 /// How a search's terms are matched.
+#[derive(Debug, Clone)]
 pub(super) struct Filter {
-    /// An FTS5 query (`"term" AND "term"`) of the terms of three or more characters, which the
-    /// trigram index answers exactly; `None` when every term is shorter.
-    pub(super) fts_match: Option<String>,
+    /// The terms of three or more characters, which the trigram index answers exactly as
+    /// phrases (`"term" AND "term"`).
+    pub(super) terms: Vec<String>,
     /// `like` patterns of the shorter terms (the index cannot serve them; they filter the
     /// documents the match found, or the company's documents when there is no match).
     pub(super) likes: Vec<String>,
@@ -105,20 +106,38 @@ pub(super) struct Filter {
 impl Filter {
     /// Splits lowercased `%term%` patterns ([`fieldwork_store::rules::search_patterns`]).
     pub(super) fn new(patterns: &[String]) -> Self {
-        let mut phrases = Vec::new();
+        let mut terms = Vec::new();
         let mut likes = Vec::new();
         for pattern in patterns {
             let term = pattern.trim_matches('%');
             if term.chars().count() >= 3 {
-                phrases.push(format!("\"{}\"", term.replace('"', "\"\"")));
+                terms.push(term.to_owned());
             } else {
                 likes.push(pattern.clone());
             }
         }
+        Self { terms, likes }
+    }
+
+    /// This filter with its terms replaced by some of their trigrams (each its own phrase):
+    /// the documents that hold those anywhere, a superset of the matches. FTS5 steps through an
+    /// `AND`'s first operand and seeks in the others, so the rarest should lead.
+    pub(super) fn by_trigrams(&self, trigrams: &[String]) -> Self {
         Self {
-            fts_match: (!phrases.is_empty()).then(|| phrases.join(" AND ")),
-            likes,
+            terms: trigrams.to_vec(),
+            likes: self.likes.clone(),
         }
+    }
+
+    /// The FTS5 query of the terms; `None` when every term is shorter than three characters.
+    pub(super) fn fts_match(&self) -> Option<String> {
+        (!self.terms.is_empty()).then(|| {
+            self.terms
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        })
     }
 
     /// The `where` clause on `customer_search s`; parameters from `?first` on, in the order of
@@ -126,7 +145,7 @@ impl Filter {
     pub(super) fn sql(&self, first: usize) -> String {
         let mut n = first;
         let mut parts = Vec::new();
-        if self.fts_match.is_some() {
+        if !self.terms.is_empty() {
             parts.push(format!("s.doc match ?{n}"));
             n += 1;
         }
@@ -142,7 +161,7 @@ impl Filter {
     pub(super) fn params(&self, search_key: i64) -> Vec<rusqlite::types::Value> {
         let (first, last) = company_range(search_key);
         let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        values.extend(self.fts_match.clone().map(Into::into));
+        values.extend(self.fts_match().map(Into::into));
         values.extend(self.likes.iter().cloned().map(Into::into));
         values.push(first.into());
         values.push(last.into());
@@ -157,13 +176,16 @@ mod tests {
     #[test]
     fn long_terms_match_and_short_terms_filter() {
         let f = Filter::new(&["%smith%".into(), "%a\"b%".into(), "%5%".into()]);
-        assert_eq!(f.fts_match.as_deref(), Some("\"smith\" AND \"a\"\"b\""));
+        assert_eq!(f.fts_match().as_deref(), Some("\"smith\" AND \"a\"\"b\""));
         assert_eq!(f.likes, vec!["%5%".to_owned()]);
         assert_eq!(
             f.sql(3),
             "s.doc match ?3 and s.doc like ?4 and s.rowid between ?5 and ?6"
         );
         assert_eq!(f.params(1).len(), 4);
+        let narrowed = f.by_trigrams(&["mit".into(), "ith".into()]);
+        assert_eq!(narrowed.fts_match().as_deref(), Some("\"mit\" AND \"ith\""));
+        assert_eq!(narrowed.likes, f.likes);
     }
 
     /// The index's segments, as FTS5 lists them in its `_idx` table (a row per leaf page).
