@@ -33,8 +33,8 @@ const DOCS_PER_POINT: i64 = 32;
 const WORDS: usize = (SAMPLE_POINTS * DOCS_PER_POINT / 64) as usize;
 /// How long a sample is used before it is taken again.
 const SAMPLE_FRESH: Duration = Duration::from_secs(600);
-/// Samples kept; all are dropped when there are more (they are cheap to take again).
-const MAX_SAMPLES: usize = 256;
+/// Samples kept (~0.4 MB each for a company of varied customers); the oldest goes first.
+const MAX_SAMPLES: usize = 64;
 /// Fewest trigrams the terms must have for this path, and fewest and most the candidates are
 /// looked up by (three found an address's candidates fastest: two left ~40 to read, four cost
 /// more to look up than they saved).
@@ -44,10 +44,10 @@ const MAX_TRIGRAMS: usize = 4;
 /// More candidates than this: the phrase is the cheaper way.
 const MAX_CANDIDATES: usize = 200;
 
-/// Which of the sampled documents hold each trigram.
+/// Which of the sampled documents hold each trigram ([`pack`]ed).
 struct Sample {
     taken: Instant,
-    holders: HashMap<String, [u64; WORDS]>,
+    holders: HashMap<u64, [u64; WORDS]>,
 }
 
 /// Samples by database file and company.
@@ -63,11 +63,7 @@ pub(super) fn matches(
     search_key: i64,
     filter: &Filter,
 ) -> StoreResult<Option<Vec<i64>>> {
-    let mut trigrams: Vec<String> = filter
-        .terms
-        .iter()
-        .flat_map(|t| distinct_trigrams(t))
-        .collect();
+    let mut trigrams: Vec<[char; 3]> = filter.terms.iter().flat_map(|t| trigrams(t)).collect();
     trigrams.sort_unstable();
     trigrams.dedup();
     // Short terms (a name, five digits of a phone number) are phrases of few trigrams, as
@@ -78,6 +74,7 @@ pub(super) fn matches(
     let Some(rare) = sample(c, search_key)?.narrowing(trigrams) else {
         return Ok(None);
     };
+    let rare: Vec<String> = rare.iter().map(|t| t.iter().collect()).collect();
     let narrowed = filter.by_trigrams(&rare);
     let candidates = collect(
         c,
@@ -110,9 +107,9 @@ pub(super) fn matches(
 impl Sample {
     /// At least [`TAKEN_TRIGRAMS`] and at most [`MAX_TRIGRAMS`] of `trigrams` that no sampled
     /// document holds all of, rarest first; `None` if there are none such.
-    fn narrowing(&self, mut left: Vec<String>) -> Option<Vec<String>> {
+    fn narrowing(&self, mut left: Vec<[char; 3]>) -> Option<Vec<[char; 3]>> {
         let none = [0u64; WORDS];
-        let holders = |t: &String| self.holders.get(t).unwrap_or(&none);
+        let holders = |t: &[char; 3]| self.holders.get(&pack(t)).unwrap_or(&none);
         let mut holding_all = [u64::MAX; WORDS];
         let mut taken = Vec::new();
         while taken.len() < TAKEN_TRIGRAMS || holding_all.iter().any(|w| *w != 0) {
@@ -149,8 +146,13 @@ fn sample(c: &Connection, search_key: i64) -> StoreResult<Arc<Sample>> {
     }
     let fresh = Arc::new(take_sample(c, search_key)?);
     let mut samples = SAMPLES.lock();
-    if samples.len() >= MAX_SAMPLES {
-        samples.clear();
+    if samples.len() >= MAX_SAMPLES
+        && let Some(oldest) = samples
+            .iter()
+            .min_by_key(|(_, s)| s.taken)
+            .map(|(k, _)| k.clone())
+    {
+        samples.remove(&oldest);
     }
     samples.insert(key, fresh.clone());
     Ok(fresh)
@@ -170,7 +172,7 @@ fn take_sample(c: &Connection, search_key: i64) -> StoreResult<Sample> {
     .first()
     .copied()
     .unwrap_or(first);
-    let mut holders: HashMap<String, [u64; WORDS]> = HashMap::new();
+    let mut holders: HashMap<u64, [u64; WORDS]> = HashMap::new();
     let mut n = 0usize;
     for point in 0..SAMPLE_POINTS {
         let from = first + (newest - first) / SAMPLE_POINTS * point;
@@ -182,8 +184,8 @@ fn take_sample(c: &Connection, search_key: i64) -> StoreResult<Sample> {
             |r| r.get::<_, String>(0),
         )?;
         for doc in docs {
-            for t in distinct_trigrams(&doc) {
-                holders.entry(t).or_insert([0; WORDS])[n / 64] |= 1 << (n % 64);
+            for t in trigrams(&doc) {
+                holders.entry(pack(&t)).or_insert([0; WORDS])[n / 64] |= 1 << (n % 64);
             }
             n += 1;
         }
@@ -194,13 +196,15 @@ fn take_sample(c: &Connection, search_key: i64) -> StoreResult<Sample> {
     })
 }
 
-/// The distinct runs of three characters of `s`, as FTS5's trigram tokenizer makes them.
-fn distinct_trigrams(s: &str) -> Vec<String> {
+/// The runs of three characters of `s`, as FTS5's trigram tokenizer makes them.
+fn trigrams(s: &str) -> Vec<[char; 3]> {
     let chars: Vec<char> = s.chars().collect();
-    let mut out: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+    chars.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
+}
+
+/// A trigram as one number: a `char` is at most 21 bits.
+fn pack(t: &[char; 3]) -> u64 {
+    (u64::from(t[0]) << 42) | (u64::from(t[1]) << 21) | u64::from(t[2])
 }
 
 #[cfg(test)]
