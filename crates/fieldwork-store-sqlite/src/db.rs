@@ -1,12 +1,12 @@
-//! Connections: a small pool of read connections used inline, and one writer thread that
-//! groups concurrent writes into a single commit.
+//! Connections: a small pool of read connections used inline, threads with a read connection
+//! each for long reads, and one writer thread that groups concurrent writes into one commit.
 //!
 //! Short reads run on the calling thread (no hop to a blocking pool: measured in DESIGN.md as
 //! the fastest option); long ones (pages of lists, searches) queue for threads of their own
-//! ([`crate::read_pool`]), first come first served. Writes go to one thread: SQLite has one writer anyway, and grouping the
-//! writes that queued up while the last commit ran turns many small fsyncs into one. Each write
-//! runs inside its own savepoint, so a failing write never undoes its neighbours, and none is
-//! acknowledged before the commit that contains it.
+//! ([`crate::read_pool`]), first come first served. Writes go to one thread: SQLite has one
+//! writer anyway, and grouping the writes that queued up while the last commit ran turns many
+//! small fsyncs into one. Each write runs inside its own savepoint, so a failing write never
+//! undoes its neighbours, and none is acknowledged before the commit that contains it.
 //!
 //! Checkpoints: inline, the auto-checkpoint and its fsync were ~18 % of the writer's time
 //! (BENCHMARKS.md), so the writer does not checkpoint after every 1000 pages

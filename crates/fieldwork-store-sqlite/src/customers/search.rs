@@ -93,7 +93,6 @@ pub(crate) fn merge_search_step(c: &Connection) -> bool {
 }
 
 /// How a search's terms are matched.
-#[derive(Debug, Clone)]
 pub(super) struct Filter {
     /// The terms of three or more characters, which the trigram index answers exactly as
     /// phrases (`"term" AND "term"`).
