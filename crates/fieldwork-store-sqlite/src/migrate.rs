@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261203140000_customer_docs",
         include_str!("../migrations/20261203140000_customer_docs.sql"),
     ),
+    (
+        "20261204180000_customer_words",
+        include_str!("../migrations/20261204180000_customer_words.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.

@@ -262,7 +262,8 @@ fn search<S: Shape>(
 /// the cost of a search for a common street name or first name; a window count over the
 /// matches, which made SQLite buffer and sort them, took twice as long as this pass.)
 /// Rare terms (an e-mail address) are first looked for by a few of their trigrams
-/// ([`super::rare`]), which finds the same matches without walking every trigram's doclist.
+/// ([`super::rare`]), and letter-only terms (a name) through the word index
+/// ([`super::words`]); both find the same matches without walking every trigram's doclist.
 fn search_by_created<S: Shape>(
     c: &Connection,
     search_key: i64,
@@ -270,7 +271,11 @@ fn search_by_created<S: Shape>(
     list: &ListParams,
 ) -> StoreResult<Page<S::Item>> {
     let (limit, offset) = limit_offset(list);
-    let matches = match super::rare::matches(c, search_key, filter)? {
+    let found = match super::rare::matches(c, search_key, filter)? {
+        Some(matches) => Some(matches),
+        None => super::words::matches(c, search_key, filter)?,
+    };
+    let matches = match found {
         Some(matches) => matches,
         None => collect(
             c,

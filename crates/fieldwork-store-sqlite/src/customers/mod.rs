@@ -9,6 +9,7 @@ mod list;
 mod rare;
 mod search;
 mod shape;
+mod words;
 mod write;
 
 use std::sync::LazyLock;

@@ -63,6 +63,7 @@ pub(crate) fn flush_pending(c: &Connection) -> rusqlite::Result<()> {
          select rowid, doc from temp.pending_search order by rowid",
     )?
     .execute([])?;
+    super::words::index_pending(c)?;
     c.prepare_cached("delete from temp.pending_search")?
         .execute([])?;
     Ok(())
