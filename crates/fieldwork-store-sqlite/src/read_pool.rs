@@ -79,17 +79,18 @@ mod tests {
         .unwrap()
     }
 
+    /// The number `sql` selects, read through the pool.
+    async fn number(p: &ReadPool, sql: &'static str) -> StoreResult<i64> {
+        p.run(move |c| {
+            c.query_row(sql, [], |r| r.get(0))
+                .map_err(crate::error::map_err)
+        })
+        .await
+    }
+
     #[tokio::test]
     async fn a_read_answers_from_a_connection_of_the_pool() {
-        let p = pool(2);
-        let n: i64 = p
-            .run(|c| {
-                c.query_row("select 40 + 2", [], |r| r.get(0))
-                    .map_err(crate::error::map_err)
-            })
-            .await
-            .unwrap();
-        assert_eq!(n, 42);
+        assert_eq!(number(&pool(2), "select 40 + 2").await.unwrap(), 42);
     }
 
     #[tokio::test]
@@ -134,13 +135,6 @@ mod tests {
         let p = pool(1);
         let failed = p.run(|_| -> StoreResult<()> { panic!("a bug") }).await;
         assert!(matches!(failed, Err(StoreError::Other(_))), "{failed:?}");
-        let after: i64 = p
-            .run(|c| {
-                c.query_row("select 7", [], |r| r.get(0))
-                    .map_err(crate::error::map_err)
-            })
-            .await
-            .unwrap();
-        assert_eq!(after, 7);
+        assert_eq!(number(&p, "select 7").await.unwrap(), 7);
     }
 }

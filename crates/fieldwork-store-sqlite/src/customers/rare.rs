@@ -21,9 +21,10 @@ use std::time::{Duration, Instant};
 
 use fieldwork_store::StoreResult;
 use parking_lot::Mutex;
-use rusqlite::{Connection, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::search::{Filter, company_range};
+use crate::error::map_err;
 use crate::sql::collect;
 
 /// Places in the company's documents the sample is read from, and documents read at each.
@@ -162,16 +163,16 @@ fn sample(c: &Connection, search_key: i64) -> StoreResult<Arc<Sample>> {
 /// company's documents.
 fn take_sample(c: &Connection, search_key: i64) -> StoreResult<Sample> {
     let (first, last) = company_range(search_key);
-    let newest: i64 = collect(
-        c,
-        "select rowid from customer_search where rowid between ?1 and ?2
-         order by rowid desc limit 1",
-        params![first, last],
-        |r| r.get(0),
-    )?
-    .first()
-    .copied()
-    .unwrap_or(first);
+    let newest: i64 = c
+        .query_row(
+            "select rowid from customer_search where rowid between ?1 and ?2
+             order by rowid desc limit 1",
+            params![first, last],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(map_err)?
+        .unwrap_or(first);
     let mut holders: HashMap<u64, [u64; WORDS]> = HashMap::new();
     let mut n = 0usize;
     for point in 0..SAMPLE_POINTS {

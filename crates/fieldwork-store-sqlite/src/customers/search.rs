@@ -93,6 +93,11 @@ pub(crate) fn merge_search_step(c: &Connection) -> bool {
     }
 }
 
+/// `s` as an FTS5 string: a phrase of its tokens.
+pub(super) fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
 /// How a search's terms are matched.
 pub(super) struct Filter {
     /// The terms of three or more characters, which the trigram index answers exactly as
@@ -134,7 +139,7 @@ impl Filter {
         (!self.terms.is_empty()).then(|| {
             self.terms
                 .iter()
-                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                .map(|t| quoted(t))
                 .collect::<Vec<_>>()
                 .join(" AND ")
         })

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use fieldwork_store::StoreResult;
 use rusqlite::{Connection, params};
 
-use super::search::{Filter, company_range};
+use super::search::{Filter, company_range, quoted};
 use crate::sql::collect;
 
 /// Most vocabulary words a term may expand to; a term inside more (a common fragment such as
@@ -102,11 +102,6 @@ fn is_word_char(c: char) -> bool {
 fn words(doc: &str) -> impl Iterator<Item = &str> {
     doc.split(|c: char| !is_word_char(c))
         .filter(|w| w.chars().count() >= 3)
-}
-
-/// `s` as an FTS5 string (a phrase of its tokens).
-fn quoted(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 #[cfg(test)]
