@@ -49,6 +49,8 @@ pub struct SqliteStore {
     /// Bumped after every commit that queued deliveries (see `Store::outbox_signal`).
     outbox: Arc<watch::Sender<u64>>,
     auth_cache: Arc<keys::AuthCache>,
+    /// Where customers read before are stored (`customers::get_json`).
+    customer_seqs: Arc<customers::SeqHints>,
     reference_cache: Arc<ReferenceCache>,
     /// Whether the last claim found deliveries: then the next one goes straight to the writer
     /// (there is likely more), without first looking for due work on a reader.
@@ -66,6 +68,7 @@ impl SqliteStore {
             db: Arc::new(Db::open(&path, migrate)?),
             outbox: Arc::new(watch::channel(0).0),
             auth_cache: Arc::default(),
+            customer_seqs: Arc::default(),
             reference_cache: Arc::default(),
             claim_found_last: Arc::default(),
         })
@@ -260,7 +263,7 @@ impl Store for SqliteStore {
     }
     async fn get_customer_json(&self, company_id: &str, customer_id: &str) -> StoreResult<String> {
         self.db
-            .read(|c| customers::get_json(c, company_id, customer_id))
+            .read(|c| customers::get_json(c, &self.customer_seqs, company_id, customer_id))
     }
     async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>> {
         self.db.read(|c| customers::get_many(c, company_id, ids))

@@ -8,6 +8,7 @@
 mod list;
 mod rare;
 mod search;
+mod seq_hints;
 mod shape;
 mod words;
 mod write;
@@ -25,6 +26,8 @@ use crate::sql::from_json;
 
 pub(crate) use list::{list, list_json};
 pub(crate) use search::{create_pending_table, flush_pending, merge_search_step};
+pub(crate) use seq_hints::SeqHints;
+use seq_hints::doc_has_id;
 pub(crate) use write::{create, create_address, get_address, list_addresses, update};
 
 /// Customer columns of `c` (0..=17, with the company's name from `co`), then the addresses as a
@@ -134,23 +137,44 @@ pub(crate) fn get(c: &Connection, company_id: &str, customer_id: &str) -> StoreR
 
 /// The customer's JSON ([`customer_json`]) as its last write stored it in `customer_docs`;
 /// rendered from its columns for a customer written before that table existed (migration
-/// `20261203140000_customer_docs`).
-pub(crate) fn get_json(c: &Connection, company_id: &str, customer_id: &str) -> StoreResult<String> {
-    let doc: Option<String> = c
-        .prepare_cached(
-            // The subquery reads the id index alone (it holds `seq`), not the customer's row.
-            "select doc from customer_docs
-             where seq = (select seq from customers where id = ?1) and company_id = ?2",
-        )
-        .and_then(|mut s| {
-            s.query_row([customer_id, company_id], |r| r.get(0))
-                .optional()
-        })
+/// `20261203140000_customer_docs`). `hints` remembers each customer's `seq`, so that a
+/// customer read before is found by descending `customer_docs` alone.
+pub(crate) fn get_json(
+    c: &Connection,
+    hints: &SeqHints,
+    company_id: &str,
+    customer_id: &str,
+) -> StoreResult<String> {
+    if let Some(seq) = hints.get(customer_id) {
+        if let Some(doc) = doc_at(c, seq, company_id)? {
+            if doc_has_id(&doc, customer_id) {
+                return Ok(doc);
+            }
+        }
+    }
+    let seq: Option<i64> = c
+        // The id index alone (it holds `seq`), not the customer's row.
+        .prepare_cached("select seq from customers where id = ?1")
+        .and_then(|mut s| s.query_row([customer_id], |r| r.get(0)).optional())
         .map_err(map_err)?;
-    match doc {
+    let Some(seq) = seq else {
+        return Err(StoreError::NotFound("customer"));
+    };
+    hints.put(customer_id, seq);
+    match doc_at(c, seq, company_id)? {
         Some(doc) => Ok(doc),
         None => get(c, company_id, customer_id).map(|customer| customer_json(&customer)),
     }
+}
+
+/// The stored JSON of row `seq`, if it is the company's.
+fn doc_at(c: &Connection, seq: i64, company_id: &str) -> StoreResult<Option<String>> {
+    c.prepare_cached("select doc from customer_docs where seq = ?1 and company_id = ?2")
+        .and_then(|mut s| {
+            s.query_row(rusqlite::params![seq, company_id], |r| r.get(0))
+                .optional()
+        })
+        .map_err(map_err)
 }
 
 /// Stores the JSON of the customer whose row is `seq` ([`customer_json`]), replacing what an
@@ -310,6 +334,89 @@ pub(super) mod tests {
         }
         let deleted = store.get_customer_json(&company, &created.id).await;
         assert!(matches!(deleted, Err(StoreError::NotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_seq_hint_never_answers() {
+        let (_dir, path, store, company) = store_with_company("Hints").await;
+        let other = store
+            .create_company(NewCompany {
+                name: "Other".into(),
+                plan: Plan::Max,
+                time_zone: "UTC".into(),
+            })
+            .await
+            .unwrap()
+            .id;
+        let named = |name: &str| CustomerIn {
+            first_name: Some(name.into()),
+            ..CustomerIn::default()
+        };
+        let ann = store
+            .create_customer(&company, named("Ann"), &[])
+            .await
+            .unwrap();
+        let cat = store
+            .create_customer(&other, named("Cat"), &[])
+            .await
+            .unwrap();
+        let bob = store
+            .create_customer(&company, named("Bob"), &[])
+            .await
+            .unwrap();
+        let db = rusqlite::Connection::open(&path).unwrap();
+        let seq_of = |id: &str| -> i64 {
+            db.query_row("select seq from customers where id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+        };
+        let hints = &store.customer_seqs;
+        let json = |company: &str, id: &str| {
+            let (store, company, id) = (store.clone(), company.to_owned(), id.to_owned());
+            async move { store.get_customer_json(&company, &id).await }
+        };
+        let first_name = |doc: String| -> String {
+            let value: serde_json::Value = serde_json::from_str(&doc).unwrap();
+            value["first_name"].as_str().unwrap().to_owned()
+        };
+
+        // A read remembers where the customer is.
+        assert_eq!(hints.get(&ann.id), None);
+        assert_eq!(first_name(json(&company, &ann.id).await.unwrap()), "Ann");
+        assert_eq!(hints.get(&ann.id), Some(seq_of(&ann.id)));
+
+        // Another customer's seq, another company's, or no row at all: the right answer,
+        // and the hint repaired.
+        for wrong in [seq_of(&bob.id), seq_of(&cat.id), 999_999] {
+            hints.put(&ann.id, wrong);
+            assert_eq!(first_name(json(&company, &ann.id).await.unwrap()), "Ann");
+            assert_eq!(hints.get(&ann.id), Some(seq_of(&ann.id)));
+        }
+
+        // The right seq of another company's customer still answers 404.
+        hints.put(&cat.id, seq_of(&cat.id));
+        let foreign = json(&company, &cat.id).await;
+        assert!(
+            matches!(foreign, Err(StoreError::NotFound(_))),
+            "{foreign:?}"
+        );
+        assert_eq!(first_name(json(&other, &cat.id).await.unwrap()), "Cat");
+
+        // A customer deleted by hand whose seq a new customer took: the old id finds nothing.
+        let bob_seq = seq_of(&bob.id);
+        assert_eq!(first_name(json(&company, &bob.id).await.unwrap()), "Bob");
+        db.execute("delete from customers where id = ?1", [&bob.id])
+            .unwrap();
+        let dan = store
+            .create_customer(&company, named("Dan"), &[])
+            .await
+            .unwrap();
+        assert_eq!(seq_of(&dan.id), bob_seq, "the test needs the seq reused");
+        assert_eq!(hints.get(&bob.id), Some(bob_seq));
+        let gone = json(&company, &bob.id).await;
+        assert!(matches!(gone, Err(StoreError::NotFound(_))), "{gone:?}");
+        assert_eq!(first_name(json(&company, &dan.id).await.unwrap()), "Dan");
     }
 
     /// Every way a page is read, as whole customers rendered and as stored JSON.
