@@ -145,12 +145,11 @@ pub(crate) fn get_json(
     company_id: &str,
     customer_id: &str,
 ) -> StoreResult<String> {
-    if let Some(seq) = hints.get(customer_id) {
-        if let Some(doc) = doc_at(c, seq, company_id)? {
-            if doc_has_id(&doc, customer_id) {
-                return Ok(doc);
-            }
-        }
+    if let Some(seq) = hints.get(customer_id)
+        && let Some(doc) = doc_at(c, seq, company_id)?
+        && doc_has_id(&doc, customer_id)
+    {
+        return Ok(doc);
     }
     let seq: Option<i64> = c
         // The id index alone (it holds `seq`), not the customer's row.

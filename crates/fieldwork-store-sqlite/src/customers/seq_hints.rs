@@ -43,7 +43,7 @@ impl SeqHints {
         let (slot, tag) = self.place(id);
         let entry = self.slots[slot].load(Ordering::Relaxed);
         // A zero entry is empty: `seq` starts at 1.
-        (entry != 0 && entry >> SEQ_BITS == tag).then(|| (entry & SEQ_MASK) as i64)
+        (entry != 0 && entry >> SEQ_BITS == tag).then_some((entry & SEQ_MASK) as i64)
     }
 
     /// Remembers that `id` is the row `seq`, replacing whatever shared its slot.
