@@ -33,18 +33,16 @@ use std::time::Duration;
 
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{StoreError, StoreResult};
-use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
 use crate::changes::{ChangeWatch, Snapshot};
 use crate::error::map_err;
 use crate::read_pool::ReadPool;
+use crate::readers::Readers;
 
 /// Most writes grouped into one transaction.
 const MAX_BATCH: usize = 512;
-/// Read connections kept open between calls.
-const MAX_IDLE_READERS: usize = 8;
 /// How often the checkpoint thread copies committed WAL frames into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// How long the writer waits for a write before it spends the time merging the search index.
@@ -65,7 +63,8 @@ const CAUGHT_UP_FRESH_MICROS: i64 = 10_000;
 /// The database handle shared by every store call.
 pub(crate) struct Db {
     path: PathBuf,
-    readers: Mutex<Vec<Connection>>,
+    /// Connections for short reads, on the calling thread ([`crate::readers`]).
+    readers: Arc<Readers>,
     /// Threads for long reads ([`crate::read_pool`]).
     long_reads: ReadPool,
     /// The WAL-index header, for telling that nothing was committed since a moment.
@@ -99,14 +98,17 @@ impl Db {
         let (stop_checkpoints, stopped) = mpsc::channel::<()>();
         let caught_up = Arc::new(AtomicI64::new(0));
         let signal = caught_up.clone();
+        let readers = Arc::new(Readers::new(path.to_owned()));
+        let held_back = readers.clone();
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || checkpoint_loop(&checkpointer, &stopped, &signal))
+            .spawn(move || checkpoint_loop(&checkpointer, &held_back, &stopped, &signal))
             .map_err(StoreError::other)?;
         let (tx, rx) = mpsc::channel::<Box<dyn WriteJob>>();
+        let held_back = readers.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(conn, rx, &caught_up))
+            .spawn(move || writer_loop(conn, &held_back, rx, &caught_up))
             .map_err(StoreError::other)?;
         let changes = ChangeWatch::open(path);
         if changes.is_none() {
@@ -115,7 +117,7 @@ impl Db {
         let long_reads = ReadPool::start(long_read_threads(), || open_reader(path))?;
         Ok(Self {
             path: path.to_owned(),
-            readers: Mutex::new(Vec::new()),
+            readers,
             long_reads,
             changes,
             writer: tx,
@@ -131,16 +133,7 @@ impl Db {
 
     /// Runs `f` on a read connection, on the calling thread.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
-        let conn = match self.readers.lock().pop() {
-            Some(c) => c,
-            None => open_reader(&self.path)?,
-        };
-        // Hand the connection back even if `f` panics.
-        let guard = ReturnOnDrop {
-            db: self,
-            conn: Some(conn),
-        };
-        f(guard.conn.as_ref().expect("present until drop"))
+        self.readers.read(self.changes(), f)
     }
 
     /// Runs `f` on a connection of the long-read threads, in turn: for pages of lists and
@@ -160,6 +153,7 @@ impl Db {
     pub(crate) fn truncate_wal(&self) -> StoreResult<()> {
         let conn = Connection::open(&self.path).map_err(map_err)?;
         configure(&conn).map_err(map_err)?;
+        let _running = self.readers.checkpoint();
         if !checkpoint_truncate(&conn).map_err(map_err)? {
             tracing::warn!(
                 "the SQLite WAL could not be truncated: a connection was still reading it"
@@ -183,29 +177,13 @@ impl Db {
     }
 }
 
-struct ReturnOnDrop<'a> {
-    db: &'a Db,
-    conn: Option<Connection>,
-}
-
-impl Drop for ReturnOnDrop<'_> {
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            let mut idle = self.db.readers.lock();
-            if idle.len() < MAX_IDLE_READERS {
-                idle.push(conn);
-            }
-        }
-    }
-}
-
 /// Threads for long reads, each with a read connection of its own: one per core, as the
 /// runtime has worker threads; more would only take turns on the cores.
 fn long_read_threads() -> usize {
     std::thread::available_parallelism().map_or(2, usize::from)
 }
 
-fn open_reader(path: &Path) -> StoreResult<Connection> {
+pub(crate) fn open_reader(path: &Path) -> StoreResult<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(map_err)?;
     configure(&conn).map_err(map_err)?;
@@ -330,6 +308,7 @@ impl IdleWork {
 /// WAL ([`try_truncate_wal`]).
 fn next_job(
     conn: &Connection,
+    readers: &Readers,
     rx: &mpsc::Receiver<Box<dyn WriteJob>>,
     idle: &mut IdleWork,
 ) -> Option<Box<dyn WriteJob>> {
@@ -348,7 +327,7 @@ fn next_job(
             }
         }
         if idle.truncate {
-            idle.truncate = !try_truncate_wal(conn);
+            idle.truncate = !try_truncate_wal(conn, readers);
         }
     }
 }
@@ -359,7 +338,8 @@ fn next_job(
 /// Passive checkpoints copy every frame, but the WAL starts over only at the next write, so
 /// after the last write of a busy period it keeps its frames, possibly hundreds of megabytes
 /// (after a bulk load, or the index merge above).
-fn try_truncate_wal(conn: &Connection) -> bool {
+fn try_truncate_wal(conn: &Connection, readers: &Readers) -> bool {
+    let _running = readers.checkpoint();
     // Waits for readers still on the WAL for a moment only: a write may be queued meanwhile.
     let _ = conn.busy_timeout(Duration::from_millis(100));
     let done = checkpoint_truncate(conn);
@@ -378,10 +358,15 @@ fn checkpoint_truncate(conn: &Connection) -> rusqlite::Result<bool> {
 }
 
 /// `caught_up`: when (unix µs) the checkpoint thread last finished a pass that copied little.
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>, caught_up: &AtomicI64) {
+fn writer_loop(
+    conn: Connection,
+    readers: &Readers,
+    rx: mpsc::Receiver<Box<dyn WriteJob>>,
+    caught_up: &AtomicI64,
+) {
     let mut last_checkpoint = std::time::Instant::now();
     let mut idle = IdleWork::all();
-    while let Some(first) = next_job(&conn, &rx, &mut idle) {
+    while let Some(first) = next_job(&conn, readers, &rx, &mut idle) {
         idle = IdleWork::all();
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -416,6 +401,7 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>, caught_u
                 && now_micros() - caught_up.load(Ordering::Relaxed) <= CAUGHT_UP_FRESH_MICROS)
         {
             last_checkpoint = std::time::Instant::now();
+            let _running = readers.checkpoint();
             if let Err(e) = conn.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(())) {
                 tracing::warn!(error = %e, "sqlite checkpoint failed");
             }
@@ -427,12 +413,19 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteJob>>, caught_u
 /// has much to copy, else every [`CHECKPOINT_EVERY`]; after a pass that copied little it
 /// stores its time in `caught_up` for the writer. Passive: it copies what no reader still
 /// needs and never blocks the writer or a reader.
-fn checkpoint_loop(conn: &Connection, stop: &mpsc::Receiver<()>, caught_up: &AtomicI64) {
+fn checkpoint_loop(
+    conn: &Connection,
+    readers: &Readers,
+    stop: &mpsc::Receiver<()>,
+    caught_up: &AtomicI64,
+) {
     let mut copied_before: i64 = 0;
     let mut wait = CHECKPOINT_EVERY;
     while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(wait) {
         // Columns: busy, frames in the WAL, frames copied (which starts over with the WAL).
+        let running = readers.checkpoint();
         let pass = conn.query_row("pragma wal_checkpoint(passive)", [], |r| r.get::<_, i64>(2));
+        drop(running);
         match pass {
             Ok(copied) => {
                 let this_pass = if copied >= copied_before {

@@ -11,6 +11,7 @@ mod files;
 mod keys;
 mod migrate;
 mod read_pool;
+mod readers;
 mod reference;
 mod sql;
 mod start_days;

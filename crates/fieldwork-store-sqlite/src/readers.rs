@@ -1,0 +1,284 @@
+//! The read connections that short reads use inline, each keeping its read transaction open
+//! from one read to the next while nothing is committed.
+//!
+//! Beginning and ending a read transaction take and drop a lock on the database file and on
+//! a read slot of the WAL index: `fcntl` calls, and SQLite's per-file mutex, which the
+//! runtime's threads contend for. That was about an eighth of the CPU of a
+//! `GET /customers/{id}` (BENCHMARKS.md). A transaction left open still reads the newest data
+//! when the WAL-index header ([`crate::changes`]) is the one read just before it began: then
+//! no commit came since. Otherwise it is ended and a new one begun.
+//!
+//! An open transaction holds the WAL back: a checkpoint copies no frame past its snapshot and
+//! cannot start the WAL over while it is open. So a checkpoint first calls
+//! [`Readers::checkpoint`], which ends the transactions of idle readers; until it is done no
+//! read keeps its transaction, and a read that began before it ends its own when it finishes.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use fieldwork_store::StoreResult;
+use parking_lot::Mutex;
+use rusqlite::Connection;
+
+use crate::changes::Snapshot;
+
+/// Read connections kept open between calls.
+const MAX_IDLE: usize = 8;
+
+/// The inline read connections of one database.
+pub(crate) struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Reader>>,
+    /// Checkpoints running now: while any does, no read leaves its transaction open.
+    checkpoints: AtomicUsize,
+    /// Checkpoints started so far: a transaction begun before the last one is not kept.
+    generation: AtomicU64,
+}
+
+struct Reader {
+    conn: Connection,
+    /// The WAL-index header read just before the open read transaction began; `None` when no
+    /// transaction is open.
+    held: Option<Snapshot>,
+    /// [`Readers::generation`] when the transaction began.
+    generation: u64,
+}
+
+impl Reader {
+    /// Ends the open read transaction, if any.
+    fn end(&mut self) {
+        if self.held.take().is_some() && !self.conn.is_autocommit() {
+            // A read transaction has nothing to commit: this only drops its locks.
+            let _ = self.conn.execute_batch("commit");
+        }
+    }
+}
+
+impl Readers {
+    pub(crate) fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            idle: Mutex::new(Vec::new()),
+            checkpoints: AtomicUsize::new(0),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    /// Runs `f` on an idle reader (a new one if none is idle) on the calling thread. `now` is
+    /// the WAL-index header read just now, `None` if unknown: then `f` runs in a transaction
+    /// of its own, as without this module.
+    pub(crate) fn read<T>(
+        &self,
+        now: Option<Snapshot>,
+        f: impl FnOnce(&Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let reader = match self.idle.lock().pop() {
+            Some(reader) => reader,
+            None => Reader {
+                conn: crate::db::open_reader(&self.path)?,
+                held: None,
+                generation: 0,
+            },
+        };
+        // Hands the reader back even if `f` panics.
+        let mut guard = GiveBack {
+            readers: self,
+            reader: Some(reader),
+        };
+        let reader = guard.reader.as_mut().expect("present until drop");
+        let generation = self.generation.load(Ordering::Acquire);
+        let hold = now.filter(|_| self.checkpoints.load(Ordering::Acquire) == 0);
+        if reader.held.is_none() || reader.held != hold || reader.generation != generation {
+            reader.end();
+            if let Some(now) = hold
+                && reader.conn.execute_batch("begin").is_ok()
+            {
+                reader.held = Some(now);
+                reader.generation = generation;
+            }
+        }
+        f(&reader.conn)
+    }
+
+    /// Marks a checkpoint as running until the guard drops, and ends the read transactions
+    /// idle readers hold, so that the checkpoint can copy every frame and start the WAL over.
+    pub(crate) fn checkpoint(&self) -> Checkpointing<'_> {
+        self.checkpoints.fetch_add(1, Ordering::AcqRel);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        for reader in self.idle.lock().iter_mut() {
+            reader.end();
+        }
+        Checkpointing { readers: self }
+    }
+
+    fn give_back(&self, mut reader: Reader) {
+        if reader.conn.is_autocommit() {
+            // An error may have rolled the transaction back.
+            reader.held = None;
+        } else if reader.held.is_none() {
+            // `f` left a transaction of its own open: not one this module can vouch for.
+            let _ = reader.conn.execute_batch("rollback");
+        }
+        // Checked under the lock that `checkpoint` takes to end idle transactions, so that no
+        // transaction begun before a checkpoint gets into the pool without being ended.
+        let mut idle = self.idle.lock();
+        if self.checkpoints.load(Ordering::Acquire) > 0
+            || reader.generation != self.generation.load(Ordering::Acquire)
+        {
+            reader.end();
+        }
+        if idle.len() < MAX_IDLE {
+            idle.push(reader);
+        }
+    }
+
+    /// Read transactions open now among idle readers (for tests).
+    #[cfg(test)]
+    fn held(&self) -> usize {
+        self.idle
+            .lock()
+            .iter()
+            .filter(|r| !r.conn.is_autocommit())
+            .count()
+    }
+}
+
+struct GiveBack<'a> {
+    readers: &'a Readers,
+    reader: Option<Reader>,
+}
+
+impl Drop for GiveBack<'_> {
+    fn drop(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            self.readers.give_back(reader);
+        }
+    }
+}
+
+/// A running checkpoint ([`Readers::checkpoint`]).
+pub(crate) struct Checkpointing<'a> {
+    readers: &'a Readers,
+}
+
+impl Drop for Checkpointing<'_> {
+    fn drop(&mut self) {
+        self.readers.checkpoints.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changes::ChangeWatch;
+
+    /// A WAL database with one row, its writer, its watch and its readers.
+    fn database() -> (tempfile::TempDir, Connection, ChangeWatch, Readers) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch(
+                "pragma journal_mode = wal; pragma wal_autocheckpoint = 0;
+                 create table t (x integer); insert into t values (1);",
+            )
+            .unwrap();
+        let watch = ChangeWatch::open(&path).unwrap();
+        (dir, writer, watch, Readers::new(path))
+    }
+
+    fn total(readers: &Readers, watch: &ChangeWatch) -> i64 {
+        readers
+            .read(watch.snapshot(), |c| {
+                c.query_row("select sum(x) from t", [], |r| r.get(0))
+                    .map_err(crate::error::map_err)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_held_transaction_is_kept_only_while_nothing_is_committed() {
+        let (_dir, writer, watch, readers) = database();
+        assert_eq!(total(&readers, &watch), 1);
+        assert_eq!(readers.held(), 1, "the reader keeps its transaction");
+        assert_eq!(total(&readers, &watch), 1);
+        assert_eq!(readers.held(), 1);
+
+        // A commit: the next read sees it, in a new transaction.
+        writer.execute("insert into t values (2)", []).unwrap();
+        assert_eq!(total(&readers, &watch), 3);
+        assert_eq!(readers.held(), 1);
+
+        // Without a header reading, a read leaves no transaction open.
+        let plain: i64 = readers
+            .read(None, |c| {
+                c.query_row("select count(*) from t", [], |r| r.get(0))
+                    .map_err(crate::error::map_err)
+            })
+            .unwrap();
+        assert_eq!(plain, 2);
+        assert_eq!(readers.held(), 0);
+    }
+
+    #[test]
+    fn a_checkpoint_ends_held_transactions_and_empties_the_wal() {
+        let (dir, writer, watch, readers) = database();
+        writer.execute("insert into t values (2)", []).unwrap();
+        assert_eq!(total(&readers, &watch), 3);
+        assert_eq!(readers.held(), 1);
+        // The held snapshot reads the WAL: a truncating checkpoint cannot finish past it.
+        let truncate = |c: &Connection| -> i64 {
+            c.query_row("pragma wal_checkpoint(truncate)", [], |r| r.get(0))
+                .unwrap()
+        };
+        writer.busy_timeout(std::time::Duration::ZERO).unwrap();
+        assert_eq!(truncate(&writer), 1, "busy while the transaction is held");
+
+        let running = readers.checkpoint();
+        assert_eq!(readers.held(), 0);
+        // Reads during the checkpoint leave nothing open either.
+        assert_eq!(total(&readers, &watch), 3);
+        assert_eq!(readers.held(), 0);
+        assert_eq!(truncate(&writer), 0);
+        let wal = std::fs::metadata(dir.path().join("r.db-wal")).unwrap();
+        assert_eq!(wal.len(), 0);
+        drop(running);
+
+        assert_eq!(total(&readers, &watch), 3);
+        assert_eq!(readers.held(), 1, "held again once the checkpoint is over");
+
+        // A read in progress while a checkpoint starts and ends does not keep its transaction.
+        writer.execute("insert into t values (3)", []).unwrap();
+        let seen: i64 = readers
+            .read(watch.snapshot(), |c| {
+                let sum = c.query_row("select sum(x) from t", [], |r| r.get(0));
+                drop(readers.checkpoint());
+                sum.map_err(crate::error::map_err)
+            })
+            .unwrap();
+        assert_eq!(seen, 6);
+        assert_eq!(readers.held(), 0);
+    }
+
+    #[test]
+    fn a_read_that_fails_or_panics_leaves_the_reader_usable() {
+        let (_dir, _writer, watch, readers) = database();
+        let failed = readers.read(watch.snapshot(), |c| {
+            c.query_row("select nothing from nowhere", [], |r| r.get::<_, i64>(0))
+                .map_err(crate::error::map_err)
+        });
+        assert!(failed.is_err());
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            readers.read(watch.snapshot(), |_| -> StoreResult<()> { panic!("bug") })
+        }));
+        assert!(panicked.is_err());
+        // A read that opens a transaction of its own gets it rolled back.
+        readers
+            .read(None, |c| {
+                c.execute_batch("begin").map_err(crate::error::map_err)
+            })
+            .unwrap();
+        assert_eq!(readers.held(), 0);
+        assert_eq!(total(&readers, &watch), 1);
+    }
+}
