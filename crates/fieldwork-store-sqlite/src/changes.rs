@@ -29,7 +29,7 @@ const HEADER_WORDS: usize = 12;
 const INDEX_VERSION: u32 = 3_007_000;
 
 /// One reading of the WAL-index header.
-pub(crate) type Snapshot = [u32; HEADER_WORDS];
+pub(crate) type Snapshot = fieldwork_store::request::ChangeMarker;
 
 /// A file's device and inode numbers.
 type FileKey = (u64, u64);

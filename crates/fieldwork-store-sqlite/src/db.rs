@@ -125,10 +125,14 @@ impl Db {
         })
     }
 
-    /// The WAL-index header now ([`crate::changes`]); `None` if it cannot be read or a commit
-    /// is being published.
+    /// The WAL-index header ([`crate::changes`]) now, or as this request read it a moment ago
+    /// ([`fieldwork_store::request`]); `None` if it cannot be read or a commit is being
+    /// published.
     pub(crate) fn changes(&self) -> Option<Snapshot> {
-        self.changes.as_ref().and_then(ChangeWatch::snapshot)
+        let source = std::ptr::from_ref(self) as usize;
+        fieldwork_store::request::marker(source, || {
+            self.changes.as_ref().and_then(ChangeWatch::snapshot)
+        })
     }
 
     /// Runs `f` on a read connection, on the calling thread.
@@ -392,6 +396,10 @@ fn writer_loop(
                 let _ = conn.execute_batch("rollback");
                 format!("commit failed: {e}")
             });
+        if commit.is_ok() {
+            // Before any acknowledgement: a request that learns of this commit reads anew.
+            fieldwork_store::request::committed();
+        }
         for finish in finishes {
             finish.finish(commit.clone());
         }

@@ -9,6 +9,7 @@ pub mod query;
 pub mod rate;
 pub mod records;
 pub mod reference;
+pub mod request;
 pub mod rules;
 pub mod time;
 pub mod usage;

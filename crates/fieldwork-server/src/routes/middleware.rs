@@ -29,6 +29,9 @@ use crate::state::AppState;
 /// 7. an encoded NUL in the path is a 404;
 /// 8. the request limits ([`meter::limit`]), then the router.
 ///
+/// All of it inside a [`fieldwork_store::request::scope`], so that the store calls of one
+/// request share their readings of the database's state.
+///
 /// One layer rather than one per step: each `from_fn` layer boxes a future and clones the
 /// service inside it on every request, and eight of them with `TraceLayer` and
 /// `CatchPanicLayer` cost more instructions than the handler of `GET /customers/{id}`.
@@ -40,7 +43,8 @@ pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Re
         version = ?req.version(),
     );
     let started = (!span.is_disabled()).then(Instant::now);
-    async move {
+    // The store calls of one request share what they read of the database's state.
+    fieldwork_store::request::scope(async move {
         tracing::debug!("started processing request");
         let (method, uri) = (req.method().clone(), req.uri().clone());
         let mut metered = None;
@@ -63,7 +67,7 @@ pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Re
             );
         }
         response
-    }
+    })
     .instrument(span)
     .await
 }
