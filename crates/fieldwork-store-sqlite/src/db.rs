@@ -130,14 +130,18 @@ impl Db {
     /// published.
     pub(crate) fn changes(&self) -> Option<Snapshot> {
         let source = std::ptr::from_ref(self) as usize;
-        fieldwork_store::request::marker(source, || {
-            self.changes.as_ref().and_then(ChangeWatch::snapshot)
-        })
+        fieldwork_store::request::marker(source, || self.fresh_changes())
+    }
+
+    /// The WAL-index header now, read afresh.
+    fn fresh_changes(&self) -> Option<Snapshot> {
+        self.changes.as_ref().and_then(ChangeWatch::snapshot)
     }
 
     /// Runs `f` on a read connection, on the calling thread.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
-        self.readers.read(self.changes(), f)
+        self.readers
+            .read(self.changes(), || self.fresh_changes(), f)
     }
 
     /// Runs `f` on a connection of the long-read threads, in turn: for pages of lists and
@@ -147,7 +151,10 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        self.long_reads.run(f).await
+        let out = self.long_reads.run(f).await;
+        // It read a snapshot of its own, maybe newer than this request's reading of the header.
+        fieldwork_store::request::forget();
+        out
     }
 
     /// Copies the WAL into the database file and truncates it, on a connection of its own

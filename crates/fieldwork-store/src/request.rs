@@ -49,6 +49,12 @@ pub fn committed() {
     COMMITS.fetch_add(1, Ordering::AcqRel);
 }
 
+/// Drops this request's reading (if any): the next call of [`marker`] reads afresh. For a
+/// store that has just answered from a state newer than that reading.
+pub fn forget() {
+    let _ = SEEN.try_with(|slot| slot.set(None));
+}
+
 /// The marker of the database `source`: this request's earlier reading if still good, else
 /// `read()`, remembered for the rest of the request.
 pub fn marker(source: usize, read: impl FnOnce() -> Option<ChangeMarker>) -> Option<ChangeMarker> {

@@ -335,6 +335,37 @@ pub(super) mod tests {
         assert!(matches!(deleted, Err(StoreError::NotFound(_))));
     }
 
+    /// Within one request (one `fieldwork_store::request` scope, which lets store calls share
+    /// a reading of the WAL-index header), a read after the request's own write sees it.
+    #[tokio::test]
+    async fn a_request_reads_its_own_writes() {
+        let (_dir, _path, store, company) = store_with_company("Own writes").await;
+        let new = CustomerIn {
+            first_name: Some("Ann".into()),
+            ..CustomerIn::default()
+        };
+        let ann = store.create_customer(&company, new, &[]).await.unwrap();
+        fieldwork_store::request::scope(async {
+            for name in ["Bea", "Cy", "Di"] {
+                // Twice: the second read keeps the first one's transaction.
+                for _ in 0..2 {
+                    store.get_customer_json(&company, &ann.id).await.unwrap();
+                }
+                let patch = CustomerPatch {
+                    first_name: Some(Some(name.into())),
+                    ..CustomerPatch::default()
+                };
+                store
+                    .update_customer(&company, &ann.id, patch, &[])
+                    .await
+                    .unwrap();
+                let doc = store.get_customer_json(&company, &ann.id).await.unwrap();
+                assert!(doc.contains(&format!("\"first_name\":\"{name}\"")), "{doc}");
+            }
+        })
+        .await;
+    }
+
     #[tokio::test]
     async fn a_wrong_seq_hint_never_answers() {
         let (_dir, path, store, company) = store_with_company("Hints").await;
