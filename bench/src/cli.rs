@@ -26,6 +26,10 @@ pub enum Cmd {
         /// Jobs in the data set.
         #[arg(long, default_value_t = 1_000_000)]
         jobs: u64,
+        /// Phases to run, comma-separated: week (GET /jobs for one week), bulk (50-item
+        /// bulk updates), post (POST /jobs). `--phases` is the customers benchmark's.
+        #[arg(long, default_value = "week,bulk,post", value_delimiter = ',')]
+        job_phases: Vec<String>,
         #[command(flatten)]
         run: RunArgs,
     },

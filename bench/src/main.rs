@@ -121,7 +121,11 @@ fn main() -> anyhow::Result<()> {
             std::process::exit(130);
         });
         match cli.command {
-            Some(Cmd::Jobs { jobs, run }) => jobs::run(run, jobs).await,
+            Some(Cmd::Jobs {
+                jobs,
+                job_phases,
+                run,
+            }) => jobs::run(run, jobs, &job_phases).await,
             _ => run::run(cli.run).await,
         }
     })
