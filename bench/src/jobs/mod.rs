@@ -108,6 +108,22 @@ pub async fn run(args: RunArgs, jobs: u64, phases: &[String]) -> anyhow::Result<
     Ok(())
 }
 
+const WEEK_PHASE: &str = "GET /jobs, one week of scheduled_start, page_size=50";
+const BULK_PHASE: &str = "PUT /jobs/{id}/line_items/bulk_update, 50 items";
+const POST_PHASE: &str = "POST /jobs, 5 line items";
+
+/// Runs one measured phase against Fieldwork; its rate (per second) and p99 (ms).
+async fn timed<W: crate::load::Workload>(
+    ctx: &mut Ctx,
+    phase: &str,
+    workload: Arc<W>,
+    opts: crate::load::LoadOpts,
+    pid: u32,
+) -> (f64, f64) {
+    let row = ctx.phase(phase, "fieldwork", workload, opts, pid).await;
+    (row.res.rate(), ms(row.res.all().value_at_quantile(0.99)))
+}
+
 async fn measure(
     ctx: &mut Ctx,
     m: &seed::JobsManifest,
@@ -151,62 +167,33 @@ async fn measure(
         1_500.0
     };
 
+    let opts = |ctx: &Ctx| ctx.opts(addr, conns, true);
     if want("week") {
-        let row = ctx
-            .phase(
-                "GET /jobs, one week of scheduled_start, page_size=50",
-                "fieldwork",
-                Arc::new(week),
-                ctx.opts(addr, conns, true),
-                pid,
-            )
-            .await;
-        let p99 = row.res.all().value_at_quantile(0.99);
+        let (rate, p99) = timed(ctx, WEEK_PHASE, Arc::new(week), opts(ctx), pid).await;
         verdicts.push(Verdict {
             backend: label,
             target: format!("GET /jobs one week, p99 < 25 ms at {conns} connections"),
-            measured: format!("p99 {:.1} ms at {:.0}/s", ms(p99), row.res.rate()),
-            met: ms(p99) < 25.0,
+            measured: format!("p99 {p99:.1} ms at {rate:.0}/s"),
+            met: p99 < 25.0,
         });
     }
-
     if want("bulk") {
-        let row = ctx
-            .phase(
-                "PUT /jobs/{id}/line_items/bulk_update, 50 items",
-                "fieldwork",
-                Arc::new(BulkUpdate::new(m, auth.clone())),
-                ctx.opts(addr, conns, true),
-                pid,
-            )
-            .await;
-        let p99 = row.res.all().value_at_quantile(0.99);
+        let bulk = Arc::new(BulkUpdate::new(m, auth.clone()));
+        let (rate, p99) = timed(ctx, BULK_PHASE, bulk, opts(ctx), pid).await;
         verdicts.push(Verdict {
             backend: label,
             target: format!("bulk_update of 50 items, p99 < 20 ms at {conns} connections"),
-            measured: format!("p99 {:.1} ms at {:.0}/s", ms(p99), row.res.rate()),
-            met: ms(p99) < 20.0,
+            measured: format!("p99 {p99:.1} ms at {rate:.0}/s"),
+            met: p99 < 20.0,
         });
     }
-
     if want("post") {
-        let row = ctx
-            .phase(
-                "POST /jobs, 5 line items",
-                "fieldwork",
-                Arc::new(PostJob::new(m, auth.clone())),
-                ctx.opts(addr, conns, true),
-                pid,
-            )
-            .await;
-        let rate = row.res.rate();
+        let post = Arc::new(PostJob::new(m, auth.clone()));
+        let (rate, p99) = timed(ctx, POST_PHASE, post, opts(ctx), pid).await;
         verdicts.push(Verdict {
             backend: label,
             target: format!("POST /jobs with 5 line items ≥ {post_target:.0}/s"),
-            measured: format!(
-                "{rate:.0}/s, p99 {:.1} ms",
-                ms(row.res.all().value_at_quantile(0.99))
-            ),
+            measured: format!("{rate:.0}/s, p99 {p99:.1} ms"),
             met: rate >= post_target,
         });
     }

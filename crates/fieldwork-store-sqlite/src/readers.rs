@@ -168,16 +168,6 @@ impl Readers {
             idle.push(reader);
         }
     }
-
-    /// Read transactions open now among idle readers (for tests).
-    #[cfg(test)]
-    fn held(&self) -> usize {
-        self.idle
-            .lock()
-            .iter()
-            .filter(|r| !r.conn.is_autocommit())
-            .count()
-    }
 }
 
 struct GiveBack<'a> {
@@ -239,6 +229,14 @@ mod tests {
     }
 
     impl Readers {
+        /// Read transactions open now among idle readers.
+        fn held(&self) -> usize {
+            self.idle
+                .lock()
+                .iter()
+                .filter(|r| !r.conn.is_autocommit())
+                .count()
+        }
         fn opened(&self) -> usize {
             self.counts.0.load(Ordering::Relaxed)
         }

@@ -271,21 +271,12 @@ fn search_by_created<S: Shape>(
     list: &ListParams,
 ) -> StoreResult<Page<S::Item>> {
     let (limit, offset) = limit_offset(list);
-    let found = match super::rare::matches(c, search_key, filter)? {
-        Some(matches) => Some(matches),
-        None => super::words::matches(c, search_key, filter)?,
-    };
-    let matches = match found {
-        Some(matches) => matches,
-        None => collect(
-            c,
-            &format!(
-                "select s.rowid from customer_search s where {} order by s.rowid",
-                filter.sql(1)
-            ),
-            params_from_iter(filter.params(search_key)),
-            |r| r.get::<_, i64>(0),
-        )?,
+    let matches = if let Some(matches) = super::rare::matches(c, search_key, filter)? {
+        matches
+    } else if let Some(matches) = super::words::matches(c, search_key, filter)? {
+        matches
+    } else {
+        filter.rowids(c, search_key, None)?
     };
     let (first, _) = super::search::company_range(search_key);
     let skip = usize::try_from(offset).unwrap_or(usize::MAX);

@@ -246,16 +246,18 @@ pub(super) mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fw.db");
         let store = SqliteStore::open(path.to_str().unwrap(), true).unwrap();
-        let company = store
-            .create_company(NewCompany {
-                name: name.into(),
-                plan: Plan::Max,
-                time_zone: "UTC".into(),
-            })
-            .await
-            .unwrap()
-            .id;
+        let company = max_company(&store, name).await;
         (dir, path, store, company)
+    }
+
+    /// A new company on the `max` plan; its id.
+    pub(in crate::customers) async fn max_company(store: &SqliteStore, name: &str) -> String {
+        let new = NewCompany {
+            name: name.into(),
+            plan: Plan::Max,
+            time_zone: "UTC".into(),
+        };
+        store.create_company(new).await.unwrap().id
     }
 
     /// The stored JSON, and the JSON rendered from a full read now, of one customer.
@@ -369,15 +371,7 @@ pub(super) mod tests {
     #[tokio::test]
     async fn a_wrong_seq_hint_never_answers() {
         let (_dir, path, store, company) = store_with_company("Hints").await;
-        let other = store
-            .create_company(NewCompany {
-                name: "Other".into(),
-                plan: Plan::Max,
-                time_zone: "UTC".into(),
-            })
-            .await
-            .unwrap()
-            .id;
+        let other = max_company(&store, "Other").await;
         let named = |name: &str| CustomerIn {
             first_name: Some(name.into()),
             ..CustomerIn::default()

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use fieldwork_store::StoreResult;
 use parking_lot::Mutex;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::search::{Filter, company_range};
 use crate::error::map_err;
@@ -77,16 +77,7 @@ pub(super) fn matches(
     };
     let rare: Vec<String> = rare.iter().map(|t| t.iter().collect()).collect();
     let narrowed = filter.by_trigrams(&rare);
-    let candidates = collect(
-        c,
-        &format!(
-            "select s.rowid from customer_search s where {} order by s.rowid limit {}",
-            narrowed.sql(1),
-            MAX_CANDIDATES + 1
-        ),
-        params_from_iter(narrowed.params(search_key)),
-        |r| r.get::<_, i64>(0),
-    )?;
+    let candidates = narrowed.rowids(c, search_key, Some(MAX_CANDIDATES + 1))?;
     if candidates.len() > MAX_CANDIDATES {
         return Ok(None);
     }
@@ -237,16 +228,7 @@ mod tests {
 
     /// What the phrases alone find.
     fn by_phrases(c: &Connection, filter: &Filter) -> Vec<i64> {
-        collect(
-            c,
-            &format!(
-                "select s.rowid from customer_search s where {} order by s.rowid",
-                filter.sql(1)
-            ),
-            params_from_iter(filter.params(1)),
-            |r| r.get(0),
-        )
-        .unwrap()
+        filter.rowids(c, 1, None).unwrap()
     }
 
     fn filter(terms: &[&str]) -> Filter {

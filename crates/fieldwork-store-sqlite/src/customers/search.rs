@@ -172,6 +172,25 @@ impl Filter {
         values.push(last.into());
         values
     }
+
+    /// The rowids of the company's documents this filter matches, in order; at most `limit`.
+    pub(super) fn rowids(
+        &self,
+        c: &Connection,
+        search_key: i64,
+        limit: Option<usize>,
+    ) -> StoreResult<Vec<i64>> {
+        let limit = limit.map_or_else(String::new, |n| format!(" limit {n}"));
+        crate::sql::collect(
+            c,
+            &format!(
+                "select s.rowid from customer_search s where {} order by s.rowid{limit}",
+                self.sql(1)
+            ),
+            rusqlite::params_from_iter(self.params(search_key)),
+            |r| r.get::<_, i64>(0),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -240,8 +259,8 @@ mod tests {
     /// writer from the idle work of merging the index (they did: each was a writer job).
     #[tokio::test]
     async fn the_index_is_merged_while_the_webhook_worker_polls() {
+        use fieldwork_store::Store;
         use fieldwork_store::webhooks::ClaimRequest;
-        use fieldwork_store::{NewCompany, Plan, Store};
         use fieldwork_types::CustomerIn;
 
         let dir = tempfile::tempdir().unwrap();
@@ -253,20 +272,13 @@ mod tests {
                 "insert into customer_search (customer_search, rank) values ('automerge', 0)",
             )
             .unwrap();
-        let company = store
-            .create_company(NewCompany {
-                name: "Merging".into(),
-                plan: Plan::Max,
-                time_zone: "UTC".into(),
-            })
-            .await
-            .unwrap();
+        let company = crate::customers::tests::max_company(&store, "Merging").await;
         for i in 0..6 {
             let new = CustomerIn {
                 first_name: Some(format!("Customer{i}")),
                 ..CustomerIn::default()
             };
-            store.create_customer(&company.id, new, &[]).await.unwrap();
+            store.create_customer(&company, new, &[]).await.unwrap();
         }
         assert!(
             segments(&direct) > 1,
