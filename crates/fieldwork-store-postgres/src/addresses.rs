@@ -1,7 +1,7 @@
 //! The addresses of a customer.
 
 use fieldwork_store::events::customer_events;
-use fieldwork_store::rules::customer_search_doc;
+use fieldwork_store::rules::{customer_json, customer_search_doc};
 use fieldwork_store::time::{format_ts, now_micros};
 use fieldwork_store::{ListParams, Page, StoreError, StoreResult};
 use fieldwork_types::{Address, AddressIn};
@@ -88,13 +88,14 @@ pub(crate) async fn create(
         customer.updated_at = format_ts(now);
         execute(
             &tx,
-            "update customers set updated_at = $1, search_doc = $2
+            "update customers set updated_at = $1, search_doc = $2, doc = $5
              where company_id = $3 and id = $4",
             &[
                 &now,
                 &customer_search_doc(&customer),
                 &company_id,
                 &customer_id,
+                &customer_json(&customer),
             ],
         )
         .await?;

@@ -57,6 +57,9 @@ pub struct PostgresStore {
     /// other processes (see `notify`).
     notify_others: Arc<watch::Sender<u64>>,
     reference_cache: Arc<ReferenceCache>,
+    /// Bumped after each customer created: wakes the task that numbers new customers'
+    /// positions (see `customers::positions`).
+    customers_created: Arc<watch::Sender<u64>>,
 }
 
 impl PostgresStore {
@@ -84,11 +87,14 @@ impl PostgresStore {
         let db = Arc::new(db);
         let notify_others = Arc::new(watch::channel(0).0);
         notify::spawn_sender(db.clone(), notify_others.subscribe());
+        let customers_created = Arc::new(watch::channel(0).0);
+        customers::spawn_positioner(db.clone(), customers_created.subscribe());
         Ok(Self {
             db,
             outbox,
             notify_others,
             reference_cache: Arc::default(),
+            customers_created,
         })
     }
 
@@ -97,6 +103,13 @@ impl PostgresStore {
     /// Safe to run from several processes at once: they take turns on an advisory lock.
     pub async fn migrate(&self) -> StoreResult<()> {
         migrate::apply(&self.db).await
+    }
+
+    /// Numbers the customers queued for a position now (what the background task does after
+    /// creates), after a run in progress elsewhere; returns how many positions were written.
+    #[cfg(feature = "testing")]
+    pub async fn position_customers(&self) -> StoreResult<u64> {
+        customers::position_all(&self.db, customers::Busy::Wait).await
     }
 
     /// Wakes whoever waits for new deliveries or messages, in this process at once and in the
@@ -286,11 +299,19 @@ impl Store for PostgresStore {
         emit: &[&str],
     ) -> StoreResult<Customer> {
         let write = customers::create(&self.db, company_id, new, emit);
-        self.emitting(emit, write).await
+        let created = self.emitting(emit, write).await?;
+        self.customers_created
+            .send_modify(|n| *n = n.wrapping_add(1));
+        Ok(created)
     }
     async fn get_customer(&self, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
         self.db
             .run(customers::get(&self.db, company_id, customer_id))
+            .await
+    }
+    async fn get_customer_json(&self, company_id: &str, customer_id: &str) -> StoreResult<String> {
+        self.db
+            .run(customers::get_json(&self.db, company_id, customer_id))
             .await
     }
     async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>> {
@@ -316,6 +337,16 @@ impl Store for PostgresStore {
     ) -> StoreResult<Page<Customer>> {
         self.db
             .run(customers::list(&self.db, company_id, q, list))
+            .await
+    }
+    async fn list_customers_json(
+        &self,
+        company_id: &str,
+        q: Option<&str>,
+        list: &ListParams,
+    ) -> StoreResult<Page<String>> {
+        self.db
+            .run(customers::list_json(&self.db, company_id, q, list))
             .await
     }
     async fn list_addresses(

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261203090000_drop_global_due_index",
         include_str!("../migrations/20261203090000_drop_global_due_index.sql"),
     ),
+    (
+        "20261205090000_customer_docs_positions",
+        include_str!("../migrations/20261205090000_customer_docs_positions.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

@@ -1,14 +1,16 @@
-//! Pages of customers: all of a company's, or those matching a `q=` search, with their total.
+//! Pages of customers: all of a company's, or those matching a `q=` search, with their total,
+//! as whole customers or as their stored JSON.
 //!
 //! Unfiltered pages take the total from the per-company count in `row_counts` that
 //! `write::create` keeps; searches count their matches.
 
-use fieldwork_store::{ListParams, Page, SortDirection, StoreResult};
+use fieldwork_store::rules::customer_json;
+use fieldwork_store::{ListParams, Page, SortDirection, SortField, StoreError, StoreResult};
 use fieldwork_types::Customer;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::{COLS, JOINS, customers_from_rows};
+use super::{COLS, JOINS, customers_from_rows, get_many};
 use crate::db::Db;
 use crate::sql::{SearchTerm, limit_offset, order_by, order_by_dir, search_terms, to_total};
 
@@ -18,6 +20,26 @@ pub(crate) async fn list(
     q: Option<&str>,
     list: &ListParams,
 ) -> StoreResult<Page<Customer>> {
+    shaped(db, company_id, q, list).await
+}
+
+/// [`list`] as each customer's JSON (`rules::customer_json`), stored or, for customers written
+/// before it was stored, rendered.
+pub(crate) async fn list_json(
+    db: &Db,
+    company_id: &str,
+    q: Option<&str>,
+    list: &ListParams,
+) -> StoreResult<Page<String>> {
+    shaped(db, company_id, q, list).await
+}
+
+async fn shaped<T: FromPage>(
+    db: &Db,
+    company_id: &str,
+    q: Option<&str>,
+    list: &ListParams,
+) -> StoreResult<Page<T>> {
     let terms = q.map(search_terms).unwrap_or_default();
     if terms.is_empty() {
         list_all(db, company_id, list).await
@@ -26,64 +48,193 @@ pub(crate) async fn list(
     }
 }
 
+/// An item of a page, read from the rows of [`read_page`] in its shape.
+trait FromPage: Sized {
+    const SHAPE: Shape;
+    async fn from_rows(db: &Db, company_id: &str, rows: &[Row]) -> StoreResult<Page<Self>>;
+}
+
+impl FromPage for Customer {
+    const SHAPE: Shape = Shape::Full;
+    async fn from_rows(_: &Db, _: &str, rows: &[Row]) -> StoreResult<Page<Self>> {
+        Ok(Page {
+            items: customers_from_rows(rows),
+            total: rows.first().map_or(0, |r| to_total(r.get(25))),
+        })
+    }
+}
+
+impl FromPage for String {
+    const SHAPE: Shape = Shape::Json;
+    async fn from_rows(db: &Db, company_id: &str, rows: &[Row]) -> StoreResult<Page<Self>> {
+        let total = rows.first().map_or(0, |r| to_total(r.get(2)));
+        let page: Vec<(String, Option<String>)> = rows
+            .iter()
+            .filter_map(|r| Some((r.get::<_, Option<String>>(0)?, r.get(1))))
+            .collect();
+        let unstored: Vec<String> = page
+            .iter()
+            .filter(|(_, doc)| doc.is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
+        let rendered = if unstored.is_empty() {
+            Vec::new()
+        } else {
+            get_many(db, company_id, &unstored).await?
+        };
+        let items = page
+            .into_iter()
+            .map(|(id, doc)| {
+                doc.or_else(|| {
+                    let c = rendered.iter().find(|c| c.id == id)?;
+                    Some(customer_json(c))
+                })
+            })
+            .collect::<Option<Vec<String>>>()
+            .ok_or(StoreError::NotFound("customer"))?;
+        Ok(Page { items, total })
+    }
+}
+
+/// How a page's customers are read: whole, or as their stored JSON.
+#[derive(Clone, Copy)]
+enum Shape {
+    Full,
+    Json,
+}
+
 /// The statement tail that reads a page: `page` is one row of `total` and `ids` (in any order);
-/// the result has one row per customer and address ([`COLS`], then `total` as column 25), or a
-/// single row of nulls and `total` for an empty page.
+/// the result has, for [`Shape::Full`], one row per customer and address ([`COLS`], then
+/// `total` as column 25), for [`Shape::Json`] one row per customer (id, stored JSON, `total`),
+/// or a single row of nulls and `total` for an empty page.
 ///
 /// Fetching by `id = any(ids)` keeps the plan a nested loop over the primary key whatever the
 /// planner believes about the page size (the statements run with generic plans).
-fn read_page(list: &ListParams) -> String {
-    format!(
-        "select {COLS}, page.total
-         from page left join (customers c {JOINS})
-              on c.company_id = $1 and c.id = any(page.ids)
-         order by {}, a.created_at, a.seq",
-        order_by(list, "c")
-    )
+fn read_page(list: &ListParams, shape: Shape) -> String {
+    match shape {
+        Shape::Full => format!(
+            "select {COLS}, page.total
+             from page left join (customers c {JOINS})
+                  on c.company_id = $1 and c.id = any(page.ids)
+             order by {}, a.created_at, a.seq",
+            order_by(list, "c")
+        ),
+        Shape::Json => format!(
+            "select c.id, c.doc, page.total
+             from page left join customers c on c.company_id = $1 and c.id = any(page.ids)
+             order by {}",
+            order_by(list, "c")
+        ),
+    }
 }
 
-/// A page of all customers, in one statement. The total is the company's count; the page's ids
-/// come from an index-only scan that skips `offset` entries, from the nearer end of the list
-/// (so at most half the list is skipped).
-async fn list_all(db: &Db, company_id: &str, list: &ListParams) -> StoreResult<Page<Customer>> {
+/// A page of all customers, in one statement. The total is the company's count. In the
+/// default order the page's ids come from positions ([`POSITIONED_PAGE`]); in the other
+/// indexed order from an index-only scan that skips `offset` entries, from the nearer end of
+/// the list (so at most half the list is skipped).
+async fn list_all<T: FromPage>(
+    db: &Db,
+    company_id: &str,
+    list: &ListParams,
+) -> StoreResult<Page<T>> {
     let (limit, offset) = limit_offset(list);
-    let reversed = match list.sort.direction {
-        SortDirection::Asc => SortDirection::Desc,
-        SortDirection::Desc => SortDirection::Asc,
+    let page = if list.sort.field == SortField::CreatedAt {
+        let (lo, hi) = match list.sort.direction {
+            SortDirection::Asc => ("least($3, t.total)", "least($3 + $2, t.total)"),
+            SortDirection::Desc => (
+                "greatest(t.total - $3 - $2, 0)",
+                "greatest(t.total - $3, 0)",
+            ),
+        };
+        POSITIONED_PAGE.replace("{lo}", lo).replace("{hi}", hi)
+    } else {
+        let reversed = match list.sort.direction {
+            SortDirection::Asc => SortDirection::Desc,
+            SortDirection::Desc => SortDirection::Asc,
+        };
+        format!(
+            "page as materialized (
+                select t.total, case
+                    when $3 > t.total / 2 and $3 < t.total then array(
+                        select p.id from customers p where p.company_id = $1
+                        order by {}
+                        limit least($2, t.total - $3) offset greatest(0, t.total - $3 - $2))
+                    else array(
+                        select p.id from customers p where p.company_id = $1
+                        order by {} limit $2 offset $3)
+                    end as ids
+                from t
+             )",
+            order_by_dir(list, "p", reversed),
+            order_by(list, "p"),
+        )
     };
     let sql = format!(
         "with t as materialized (
             select coalesce(sum(n), 0)::bigint as total from row_counts
             where company_id = $1 and kind = 'customers'
-         ), page as materialized (
-            select t.total, case
-                when $3 > t.total / 2 and $3 < t.total then array(
-                    select p.id from customers p where p.company_id = $1
-                    order by {}
-                    limit least($2, t.total - $3) offset greatest(0, t.total - $3 - $2))
-                else array(
-                    select p.id from customers p where p.company_id = $1
-                    order by {} limit $2 offset $3)
-                end as ids
-            from t
-         )
+         ), {page}
          {}",
-        order_by_dir(list, "p", reversed),
-        order_by(list, "p"),
-        read_page(list)
+        read_page(list, T::SHAPE)
     );
     let rows = db.query(&sql, &[&company_id, &limit, &offset]).await?;
-    Ok(page_from_rows(&rows))
+    T::from_rows(db, company_id, &rows).await
 }
+
+/// The `page` of [`list_all`] in `(created_at, seq)` order, after `t` (the total): the ranks
+/// `lo + 1 ..= hi` of the company's customers in ascending order (`{lo}` and `{hi}` are filled
+/// in by direction). Positions are trusted up to `v`, the last one before the first queued key
+/// (all of them without a queue); ranks up to `v` are read by position, ranks after it from the
+/// key index after `v`'s key (normally only the customers created in the last moments), from
+/// its nearer end. Positions beyond the total (customers deleted by hand) are not trusted at
+/// all: the page is then read from the key index.
+const POSITIONED_PAGE: &str = "u as materialized (
+        select created_at, seq from (
+            (select created_at, seq from customers_unpositioned
+             where company_id = $1 order by created_at, seq limit 1)
+            union all select 9223372036854775807, 9223372036854775807
+        ) k order by created_at, seq limit 1
+    ), v as materialized (
+        select position, created_at, seq from (
+            (select p.position, p.created_at, p.seq from customer_positions p, u
+             where p.company_id = $1 and (p.created_at, p.seq) < (u.created_at, u.seq)
+             order by p.position desc limit 1)
+            union all select 0, -1, -1
+        ) k order by position desc limit 1
+    ), r as materialized (
+        select t.total, {lo} as lo, {hi} as hi,
+            case when v.position <= t.total then v.position else 0 end as vn,
+            case when v.position <= t.total then v.created_at else -1 end as vc,
+            case when v.position <= t.total then v.seq else -1 end as vs
+        from t, v
+    ), page as materialized (
+        select r.total, array(
+            select p.customer_id from customer_positions p
+            where p.company_id = $1 and p.position > r.lo and p.position <= least(r.hi, r.vn)
+        ) || case
+            when r.hi <= r.vn then '{}'::text[]
+            when greatest(r.lo - r.vn, 0) <= (r.total - r.vn) / 2 then array(
+                select c.id from customers c
+                where c.company_id = $1 and (c.created_at, c.seq) > (r.vc, r.vs)
+                order by c.created_at, c.seq
+                offset greatest(r.lo - r.vn, 0) limit r.hi - greatest(r.lo, r.vn))
+            else array(
+                select c.id from customers c
+                where c.company_id = $1 and (c.created_at, c.seq) > (r.vc, r.vs)
+                order by c.created_at desc, c.seq desc
+                offset r.total - r.hi limit r.hi - greatest(r.lo, r.vn))
+            end as ids
+        from r
+    )";
 
 /// A page of the customers whose search text contains every pattern, and their count, in one
 /// statement.
-async fn search(
+async fn search<T: FromPage>(
     db: &Db,
     company_id: &str,
     terms: &[SearchTerm],
     list: &ListParams,
-) -> StoreResult<Page<Customer>> {
+) -> StoreResult<Page<T>> {
     let (limit, offset) = limit_offset(list);
     // Per term: its lookup through the trigram index, and its whole pattern as a filter on the
     // rows found (`|| ''` keeps it away from the index). The company test is kept from the
@@ -109,7 +260,7 @@ async fn search(
          {read}",
         col = list.sort.field.column(),
         order = order_by(list, "m"),
-        read = read_page(list)
+        read = read_page(list, T::SHAPE)
     );
     let mut params: Vec<&(dyn ToSql + Sync)> = vec![&company_id, &limit, &offset];
     for term in terms {
@@ -117,12 +268,5 @@ async fn search(
         params.push(&term.pattern);
     }
     let rows = db.query(&sql, &params).await?;
-    Ok(page_from_rows(&rows))
-}
-
-fn page_from_rows(rows: &[Row]) -> Page<Customer> {
-    Page {
-        items: customers_from_rows(rows),
-        total: rows.first().map_or(0, |r| to_total(r.get(25))),
-    }
+    T::from_rows(db, company_id, &rows).await
 }

@@ -2,24 +2,31 @@
 //! in `list`, writes in `write`.
 //!
 //! Every call is one statement (an update is one transaction). A customer and its addresses
-//! come back as a left join, one row per address; a page of customers likewise.
+//! come back as a left join, one row per address; a page of customers likewise. Every write
+//! also stores the customer's JSON (`doc`), which `get_json` and `list_json` answer with as
+//! it is. Customers' positions in creation order, for paging, are in `positions`.
 
 mod list;
+mod positions;
 mod write;
 
 use std::sync::LazyLock;
 
 use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
+use fieldwork_store::rules::customer_json;
 use fieldwork_store::time::format_ts;
 use fieldwork_types::{Address, Customer};
 use tokio_postgres::Row;
 
-use crate::db::{Db, query};
+use crate::db::{Db, query, query_opt};
 use crate::error::found;
 use crate::sql::JsonCol;
 
-pub(crate) use list::list;
+pub(crate) use list::{list, list_json};
+pub(crate) use positions::spawn_positioner;
+#[cfg(feature = "testing")]
+pub(crate) use positions::{Busy, position_all};
 pub(crate) use write::{create, insert_addresses, new_address, update};
 
 /// Customer columns (0..=16), then address columns (17..=24, null without an address).
@@ -138,4 +145,22 @@ pub(crate) async fn get_many(
 
 pub(crate) async fn get(db: &Db, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
     load(&db.client().await?, company_id, customer_id, false).await
+}
+
+/// The customer's JSON as its last write stored it; a customer written before it was stored
+/// (a null `doc`) is rendered from its columns.
+pub(crate) async fn get_json(db: &Db, company_id: &str, customer_id: &str) -> StoreResult<String> {
+    let client = db.client().await?;
+    let row = query_opt(
+        &client,
+        "select doc from customers where company_id = $1 and id = $2",
+        &[&company_id, &customer_id],
+    )
+    .await?;
+    match found(row, "customer")?.get::<_, Option<String>>(0) {
+        Some(doc) => Ok(doc),
+        None => Ok(customer_json(
+            &load(&client, company_id, customer_id, false).await?,
+        )),
+    }
 }

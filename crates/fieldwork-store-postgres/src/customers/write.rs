@@ -6,7 +6,7 @@ use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
 use fieldwork_store::events::{OutboxEvent, customer_events};
 use fieldwork_store::ids::{new_id, prefix};
-use fieldwork_store::rules::{apply_customer_patch, customer_search_doc};
+use fieldwork_store::rules::{apply_customer_patch, customer_json, customer_search_doc};
 use fieldwork_store::time::{format_ts, now_micros};
 use fieldwork_types::{Address, AddressIn, Customer, CustomerIn, CustomerPatch};
 use tokio_postgres::types::Json;
@@ -54,28 +54,29 @@ struct SplitEvent {
 /// joins `head || to_json(name)::text || tail`, which is what `customer_events` renders with the
 /// name itself (PostgreSQL escapes a JSON string as serde_json does; a test checks both on
 /// awkward names).
-fn split_events(emit: &[&str], customer: &Customer) -> Vec<SplitEvent> {
-    let mut marked = customer.clone();
-    marked.company_name = COMPANY_NAME_MARKER.to_owned();
-    let marker = serde_json::to_string(COMPANY_NAME_MARKER).expect("a string serializes");
-    customer_events(emit, &marked)
+fn split_events(emit: &[&str], marked: &Customer) -> Vec<SplitEvent> {
+    customer_events(emit, marked)
         .into_iter()
         .map(|event| {
-            let (head, tail) = event
-                .payload
-                .split_once(&marker)
-                .expect("a customer event carries company_name");
-            SplitEvent {
-                head: head.to_owned(),
-                tail: tail.to_owned(),
-                event,
-            }
+            let (head, tail) = split_at_company_name(&event.payload);
+            SplitEvent { head, tail, event }
         })
         .collect()
 }
 
-/// The statement of [`insert`]: `co` is read once, for the messages' payloads and as the
-/// result (no row: the company does not exist).
+/// `json` (rendered from a customer whose name is [`COMPANY_NAME_MARKER`]) before and after
+/// the name.
+fn split_at_company_name(json: &str) -> (String, String) {
+    let marker = serde_json::to_string(COMPANY_NAME_MARKER).expect("a string serializes");
+    let (head, tail) = json
+        .split_once(&marker)
+        .expect("a customer's JSON carries company_name");
+    (head.to_owned(), tail.to_owned())
+}
+
+/// The statement of [`insert`]: `co` is read once, for the customer's stored JSON, the
+/// messages' payloads and as the result (no row: the company does not exist). The customer is
+/// queued for a position (see `positions`).
 static INSERT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "with co as (
@@ -83,8 +84,13 @@ static INSERT: LazyLock<String> = LazyLock::new(|| {
          ), customer as (
             insert into customers (id, company_id, first_name, last_name, email,
                 mobile_number, home_number, work_number, company, notifications_enabled,
-                lead_source, notes, tags, search_doc, created_at, updated_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+                lead_source, notes, tags, search_doc, created_at, updated_at, doc)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
+                (select $31 || to_json(name)::text || $32 from co))
+            returning seq
+         ), queued as (
+            insert into customers_unpositioned (company_id, created_at, seq, customer_id)
+            select $2, $15, seq, $1 from customer
          ), address as (
             insert into addresses (id, company_id, customer_id, kind, street,
                 street_line_2, city, state, zip, country, created_at, updated_at)
@@ -164,7 +170,10 @@ async fn insert(
     let [id, kind, street, street_line_2, city, state, zip, country] =
         address_columns(&customer.addresses);
     let tag_ids: Vec<String> = customer.tags.iter().map(|_| new_id(prefix::TAG)).collect();
-    let events = split_events(emit, &customer);
+    let mut marked = customer.clone();
+    marked.company_name = COMPANY_NAME_MARKER.to_owned();
+    let events = split_events(emit, &marked);
+    let (doc_head, doc_tail) = split_at_company_name(&customer_json(&marked));
     let ev = |f: fn(&SplitEvent) -> &str| events.iter().map(f).collect::<Vec<_>>();
     let event_times: Vec<i64> = events.iter().map(|e| e.event.created_at).collect();
     let row = query_opt(
@@ -201,6 +210,8 @@ async fn insert(
             &ev(|e| &e.head),
             &ev(|e| &e.tail),
             &event_times,
+            &doc_head,
+            &doc_tail,
         ],
     )
     .await?;
@@ -296,7 +307,7 @@ pub(crate) async fn update(
             "update customers set first_name = $1, last_name = $2, email = $3,
                 mobile_number = $4, home_number = $5, work_number = $6, company = $7,
                 notifications_enabled = $8, lead_source = $9, notes = $10, tags = $11,
-                search_doc = $12, updated_at = $13
+                search_doc = $12, updated_at = $13, doc = $16
              where company_id = $14 and id = $15",
             &[
                 &current.first_name,
@@ -314,6 +325,7 @@ pub(crate) async fn update(
                 &now,
                 &company_id,
                 &customer_id,
+                &customer_json(&current),
             ],
         )
         .await?;
