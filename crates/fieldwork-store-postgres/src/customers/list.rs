@@ -129,31 +129,24 @@ fn read_page(list: &ListParams, shape: Shape) -> String {
 }
 
 /// A page of all customers, in one statement. The total is the company's count. In the
-/// default order the page's ids come from positions ([`POSITIONED_PAGE`]); in the other
-/// indexed order from an index-only scan that skips `offset` entries, from the nearer end of
-/// the list (so at most half the list is skipped).
+/// default order the page is found by position ([`SPAN`]); in the other indexed order its ids
+/// come from an index-only scan that skips `offset` entries, from the nearer end of the list
+/// (so at most half the list is skipped).
 async fn list_all<T: FromPage>(
     db: &Db,
     company_id: &str,
     list: &ListParams,
 ) -> StoreResult<Page<T>> {
+    if list.sort.field == SortField::CreatedAt {
+        return list_created(db, company_id, list).await;
+    }
     let (limit, offset) = limit_offset(list);
-    let page = if list.sort.field == SortField::CreatedAt {
-        let (lo, hi) = match list.sort.direction {
-            SortDirection::Asc => ("least($3, t.total)", "least($3 + $2, t.total)"),
-            SortDirection::Desc => (
-                "greatest(t.total - $3 - $2, 0)",
-                "greatest(t.total - $3, 0)",
-            ),
-        };
-        POSITIONED_PAGE.replace("{lo}", lo).replace("{hi}", hi)
-    } else {
-        let reversed = match list.sort.direction {
-            SortDirection::Asc => SortDirection::Desc,
-            SortDirection::Desc => SortDirection::Asc,
-        };
-        format!(
-            "page as materialized (
+    let reversed = match list.sort.direction {
+        SortDirection::Asc => SortDirection::Desc,
+        SortDirection::Desc => SortDirection::Asc,
+    };
+    let page = format!(
+        "page as materialized (
                 select t.total, case
                     when $3 > t.total / 2 and $3 < t.total then array(
                         select p.id from customers p where p.company_id = $1
@@ -165,15 +158,11 @@ async fn list_all<T: FromPage>(
                     end as ids
                 from t
              )",
-            order_by_dir(list, "p", reversed),
-            order_by(list, "p"),
-        )
-    };
+        order_by_dir(list, "p", reversed),
+        order_by(list, "p"),
+    );
     let sql = format!(
-        "with t as materialized (
-            select coalesce(sum(n), 0)::bigint as total from row_counts
-            where company_id = $1 and kind = 'customers'
-         ), {page}
+        "with {TOTAL}, {page}
          {}",
         read_page(list, T::SHAPE)
     );
@@ -181,14 +170,63 @@ async fn list_all<T: FromPage>(
     T::from_rows(db, company_id, &rows).await
 }
 
-/// The `page` of [`list_all`] in `(created_at, seq)` order, after `t` (the total): the ranks
-/// `lo + 1 ..= hi` of the company's customers in ascending order (`{lo}` and `{hi}` are filled
-/// in by direction). Positions are trusted up to `v`, the last one before the first queued key
-/// (all of them without a queue); ranks up to `v` are read by position, ranks after it from the
-/// key index after `v`'s key (normally only the customers created in the last moments), from
-/// its nearer end. Positions beyond the total (customers deleted by hand) are not trusted at
-/// all: the page is then read from the key index.
-const POSITIONED_PAGE: &str = "u as materialized (
+/// `t`: the company's count of customers.
+const TOTAL: &str = "t as materialized (
+        select coalesce(sum(n), 0)::bigint as total from row_counts
+        where company_id = $1 and kind = 'customers'
+    )";
+
+/// A page in `(created_at, seq)` order: [`SPAN`] finds its first row, and the page is the
+/// rows from there along the key index (one descent, then neighbouring rows).
+async fn list_created<T: FromPage>(
+    db: &Db,
+    company_id: &str,
+    list: &ListParams,
+) -> StoreResult<Page<T>> {
+    let (limit, offset) = limit_offset(list);
+    let (lo, hi) = match list.sort.direction {
+        SortDirection::Asc => ("least($3, t.total)", "least($3 + $2, t.total)"),
+        SortDirection::Desc => (
+            "greatest(t.total - $3 - $2, 0)",
+            "greatest(t.total - $3, 0)",
+        ),
+    };
+    let span = SPAN.replace("{lo}", lo).replace("{hi}", hi);
+    let rows_of_span = "select c.id, c.doc, c.created_at, c.seq from customers c
+        where c.company_id = $1 and (c.created_at, c.seq) >= (span.ac, span.aseq)
+        order by c.created_at, c.seq limit span.n";
+    let read = match T::SHAPE {
+        Shape::Json => format!(
+            "select c.id, c.doc, span.total
+             from span left join lateral ({rows_of_span}) c on true
+             order by {}",
+            order_by(list, "c")
+        ),
+        Shape::Full => format!(
+            ", page as materialized (
+                select span.total, array(select c.id from ({rows_of_span}) c) as ids from span
+             )
+             {}",
+            read_page(list, Shape::Full)
+        ),
+    };
+    let sql = format!("with {TOTAL}, {span} {read}");
+    let rows = db.query(&sql, &[&company_id, &limit, &offset]).await?;
+    T::from_rows(db, company_id, &rows).await
+}
+
+/// After `t` (the total): `span`, the ranks `lo + 1 ..= hi` of the company's customers in
+/// ascending key order (`{lo}` and `{hi}` are filled in by direction) as the key of the first
+/// (`ac`, `aseq`; null for an empty page) and their number `n`.
+///
+/// Positions are trusted up to `v`, the last one before the first queued key (all of them
+/// without a queue). The first row's key is read by position when its rank is up to `v`, and
+/// otherwise found in the key index after `v`'s key (normally only customers created in the
+/// last moments follow it), from the nearer end. Positions beyond the total (customers deleted
+/// by hand) are not trusted at all: the first row is then found in the key index. (Offsets are
+/// kept from going negative in every branch: a branch whose condition is false still
+/// evaluates its `offset`.)
+const SPAN: &str = "u as materialized (
         select created_at, seq from (
             (select created_at, seq from customers_unpositioned
              where company_id = $1 order by created_at, seq limit 1)
@@ -207,24 +245,23 @@ const POSITIONED_PAGE: &str = "u as materialized (
             case when v.position <= t.total then v.created_at else -1 end as vc,
             case when v.position <= t.total then v.seq else -1 end as vs
         from t, v
-    ), page as materialized (
-        select r.total, array(
-            select p.customer_id from customer_positions p
-            where p.company_id = $1 and p.position > r.lo and p.position <= least(r.hi, r.vn)
-        ) || case
-            when r.hi <= r.vn then '{}'::text[]
-            when greatest(r.lo - r.vn, 0) <= (r.total - r.vn) / 2 then array(
-                select c.id from customers c
-                where c.company_id = $1 and (c.created_at, c.seq) > (r.vc, r.vs)
-                order by c.created_at, c.seq
-                offset greatest(r.lo - r.vn, 0) limit r.hi - greatest(r.lo, r.vn))
-            else array(
-                select c.id from customers c
-                where c.company_id = $1 and (c.created_at, c.seq) > (r.vc, r.vs)
-                order by c.created_at desc, c.seq desc
-                offset r.total - r.hi limit r.hi - greatest(r.lo, r.vn))
-            end as ids
-        from r
+    ), span as materialized (
+        select r.total, r.hi - r.lo as n, k.created_at as ac, k.seq as aseq
+        from r left join lateral (
+            select p.created_at, p.seq from customer_positions p
+            where r.lo < r.hi and r.lo < r.vn and p.company_id = $1 and p.position = r.lo + 1
+            union all (
+                select c.created_at, c.seq from customers c
+                where r.lo < r.hi and r.lo >= r.vn and r.lo - r.vn <= (r.total - r.vn) / 2
+                    and c.company_id = $1 and (c.created_at, c.seq) > (r.vc, r.vs)
+                order by c.created_at, c.seq offset greatest(r.lo - r.vn, 0) limit 1
+            ) union all (
+                select c.created_at, c.seq from customers c
+                where r.lo < r.hi and r.lo >= r.vn and r.lo - r.vn > (r.total - r.vn) / 2
+                    and c.company_id = $1 and (c.created_at, c.seq) > (r.vc, r.vs)
+                order by c.created_at desc, c.seq desc offset greatest(r.total - r.lo - 1, 0) limit 1
+            )
+        ) k on true
     )";
 
 /// A page of the customers whose search text contains every pattern, and their count, in one
