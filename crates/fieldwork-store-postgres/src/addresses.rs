@@ -6,7 +6,9 @@ use fieldwork_store::time::{format_ts, now_micros};
 use fieldwork_store::{ListParams, Page, StoreError, StoreResult};
 use fieldwork_types::{Address, AddressIn};
 
-use crate::customers::{ADDRESS_COLS, address_from_row, insert_addresses, load, new_address};
+use crate::customers::{
+    ADDRESS_COLS, KnownWords, address_from_row, insert_addresses, load, new_address, sync_words,
+};
 use crate::db::{Db, Params, execute, query, query_opt, transaction};
 use crate::error::found;
 use crate::sql::{limit_offset, order_by, to_total};
@@ -67,13 +69,15 @@ pub(crate) async fn get(
 /// the events `emit` names, carrying the whole customer.
 pub(crate) async fn create(
     db: &Db,
+    known: &KnownWords,
     company_id: &str,
     customer_id: &str,
     new: AddressIn,
     emit: &[&str],
 ) -> StoreResult<Address> {
-    transaction!(db, |tx| async {
+    let (address, learned) = transaction!(db, |tx| async {
         let mut customer = load(&tx, company_id, customer_id, true).await?;
+        let old_search_doc = customer_search_doc(&customer);
         let now = now_micros();
         let address = new_address(new.clone());
         insert_addresses(
@@ -86,23 +90,35 @@ pub(crate) async fn create(
         .await?;
         customer.addresses.push(address.clone());
         customer.updated_at = format_ts(now);
+        let search_doc = customer_search_doc(&customer);
         execute(
             &tx,
             "update customers set updated_at = $1, search_doc = $2, doc = $5
              where company_id = $3 and id = $4",
             &[
                 &now,
-                &customer_search_doc(&customer),
+                &search_doc,
                 &company_id,
                 &customer_id,
                 &customer_json(&customer),
             ],
         )
         .await?;
+        let learned = sync_words(
+            &tx,
+            known,
+            company_id,
+            customer_id,
+            &old_search_doc,
+            &search_doc,
+        )
+        .await?;
         emit_in(&tx, company_id, &customer_events(emit, &customer)).await?;
-        Ok(address)
+        Ok((address, learned))
     }
-    .await)
+    .await)?;
+    known.learn(learned);
+    Ok(address)
 }
 
 fn ensure_customer(exists: bool) -> StoreResult<()> {

@@ -60,6 +60,8 @@ pub struct PostgresStore {
     /// Bumped after each customer created: wakes the task that numbers new customers'
     /// positions (see `customers::positions`).
     customers_created: Arc<watch::Sender<u64>>,
+    /// Words known to be in the search vocabulary (see `customers::words`).
+    known_words: Arc<customers::KnownWords>,
 }
 
 impl PostgresStore {
@@ -95,6 +97,7 @@ impl PostgresStore {
             notify_others,
             reference_cache: Arc::default(),
             customers_created,
+            known_words: Arc::default(),
         })
     }
 
@@ -298,7 +301,7 @@ impl Store for PostgresStore {
         new: CustomerIn,
         emit: &[&str],
     ) -> StoreResult<Customer> {
-        let write = customers::create(&self.db, company_id, new, emit);
+        let write = customers::create(&self.db, &self.known_words, company_id, new, emit);
         let created = self.emitting(emit, write).await?;
         self.customers_created
             .send_modify(|n| *n = n.wrapping_add(1));
@@ -326,7 +329,14 @@ impl Store for PostgresStore {
         patch: CustomerPatch,
         emit: &[&str],
     ) -> StoreResult<Customer> {
-        let write = customers::update(&self.db, company_id, customer_id, patch, emit);
+        let write = customers::update(
+            &self.db,
+            &self.known_words,
+            company_id,
+            customer_id,
+            patch,
+            emit,
+        );
         self.emitting(emit, write).await
     }
     async fn list_customers(
@@ -365,7 +375,14 @@ impl Store for PostgresStore {
         new: AddressIn,
         emit: &[&str],
     ) -> StoreResult<Address> {
-        let write = addresses::create(&self.db, company_id, customer_id, new, emit);
+        let write = addresses::create(
+            &self.db,
+            &self.known_words,
+            company_id,
+            customer_id,
+            new,
+            emit,
+        );
         self.emitting(emit, write).await
     }
     async fn get_address(

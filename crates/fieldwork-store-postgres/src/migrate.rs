@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261205090000_customer_docs_positions",
         include_str!("../migrations/20261205090000_customer_docs_positions.sql"),
     ),
+    (
+        "20261205100000_customer_words",
+        include_str!("../migrations/20261205100000_customer_words.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

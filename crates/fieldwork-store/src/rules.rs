@@ -143,6 +143,19 @@ pub fn customer_search_doc(c: &Customer) -> String {
     doc.to_lowercase()
 }
 
+/// A character a search word holds: an ASCII letter or any non-ASCII character. Digits and ASCII
+/// punctuation separate words.
+pub fn is_search_word_char(c: char) -> bool {
+    c.is_ascii_alphabetic() || !c.is_ascii()
+}
+
+/// The words of three or more characters of a search text (a term of only word characters that
+/// long matches a text exactly when it lies inside one of these words), in order, repeats kept.
+pub fn search_words(doc: &str) -> impl Iterator<Item = &str> {
+    doc.split(|c: char| !is_search_word_char(c))
+        .filter(|w| w.chars().count() >= 3)
+}
+
 /// Search patterns of a `q=` value: whitespace-separated terms as `%term%`, lowercased, at most
 /// eight. Wildcards are dropped rather than escaped (trigram indexes serve `like` only
 /// without an `escape` clause, and nobody searches for a literal `%`).

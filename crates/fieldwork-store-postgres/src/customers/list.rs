@@ -10,7 +10,7 @@ use fieldwork_types::Customer;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::{COLS, JOINS, customers_from_rows, get_many};
+use super::{COLS, JOINS, customers_from_rows, get_many, words};
 use crate::db::Db;
 use crate::sql::{SearchTerm, limit_offset, order_by, order_by_dir, search_terms, to_total};
 
@@ -265,13 +265,17 @@ const SPAN: &str = "u as materialized (
     )";
 
 /// A page of the customers whose search text contains every pattern, and their count, in one
-/// statement.
+/// statement: through the words when every term allows it (see `words`), otherwise through
+/// the trigram index.
 async fn search<T: FromPage>(
     db: &Db,
     company_id: &str,
     terms: &[SearchTerm],
     list: &ListParams,
 ) -> StoreResult<Page<T>> {
+    if words::by_words(terms) {
+        return search_by_words(db, company_id, terms, list).await;
+    }
     let (limit, offset) = limit_offset(list);
     // Per term: its lookup through the trigram index, and its whole pattern as a filter on the
     // rows found (`|| ''` keeps it away from the index). The company test is kept from the
@@ -302,6 +306,46 @@ async fn search<T: FromPage>(
     let mut params: Vec<&(dyn ToSql + Sync)> = vec![&company_id, &limit, &offset];
     for term in terms {
         params.push(&term.lookup);
+        params.push(&term.pattern);
+    }
+    let rows = db.query(&sql, &params).await?;
+    T::from_rows(db, company_id, &rows).await
+}
+
+/// [`search`] through the words: the matches' keys come from `customer_words` alone; only the
+/// page's customers are then read (in the default order; another order reads every match's
+/// sort column).
+async fn search_by_words<T: FromPage>(
+    db: &Db,
+    company_id: &str,
+    terms: &[SearchTerm],
+    list: &ListParams,
+) -> StoreResult<Page<T>> {
+    let (limit, offset) = limit_offset(list);
+    let join = "join customers c on c.company_id = $1 and c.created_at = m.created_at
+        and c.seq = m.seq";
+    let ids = if list.sort.field == SortField::CreatedAt {
+        format!(
+            "select c.id from (select m.created_at, m.seq from m order by {}
+                               limit $2 offset $3) m {join}",
+            order_by(list, "m")
+        )
+    } else {
+        format!(
+            "select c.id from m {join} order by {} limit $2 offset $3",
+            order_by(list, "c")
+        )
+    };
+    let sql = format!(
+        "with {matches}, page as materialized (
+            select (select count(*) from m) as total, array({ids}) as ids
+         )
+         {read}",
+        matches = words::matches_cte(terms.len(), 4),
+        read = read_page(list, T::SHAPE)
+    );
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&company_id, &limit, &offset];
+    for term in terms {
         params.push(&term.pattern);
     }
     let rows = db.query(&sql, &params).await?;

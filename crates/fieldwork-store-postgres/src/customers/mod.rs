@@ -8,6 +8,7 @@
 
 mod list;
 mod positions;
+mod words;
 mod write;
 
 use std::sync::LazyLock;
@@ -27,6 +28,7 @@ pub(crate) use list::{list, list_json};
 pub(crate) use positions::spawn_positioner;
 #[cfg(feature = "testing")]
 pub(crate) use positions::{Busy, position_all};
+pub(crate) use words::{KnownWords, sync as sync_words};
 pub(crate) use write::{create, insert_addresses, new_address, update};
 
 /// Customer columns (0..=16), then address columns (17..=24, null without an address).

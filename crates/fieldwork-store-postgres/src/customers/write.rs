@@ -12,6 +12,7 @@ use fieldwork_types::{Address, AddressIn, Customer, CustomerIn, CustomerPatch};
 use tokio_postgres::types::Json;
 
 use super::load;
+use super::words::{self, KnownWords, doc_words};
 use crate::db::{Db, execute, query_opt, retry, transaction};
 use crate::error::found;
 use crate::reference::ensure_tags;
@@ -24,13 +25,14 @@ use crate::webhooks::outbox::{NEW_DELIVERY_ID, emit_in};
 /// wait on the same row.
 pub(crate) async fn create(
     db: &Db,
+    known: &KnownWords,
     company_id: &str,
     new: CustomerIn,
     emit: &[&str],
 ) -> StoreResult<Customer> {
     retry(|| async {
         let client = db.client().await?;
-        insert(&client, company_id, &new, emit).await
+        insert(&client, known, company_id, &new, emit).await
     })
     .await
 }
@@ -76,7 +78,7 @@ fn split_at_company_name(json: &str) -> (String, String) {
 
 /// The statement of [`insert`]: `co` is read once, for the customer's stored JSON, the
 /// messages' payloads and as the result (no row: the company does not exist). The customer is
-/// queued for a position (see `positions`).
+/// queued for a position (see `positions`), and its words recorded (see `words`).
 static INSERT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "with co as (
@@ -91,6 +93,11 @@ static INSERT: LazyLock<String> = LazyLock::new(|| {
          ), queued as (
             insert into customers_unpositioned (company_id, created_at, seq, customer_id)
             select $2, $15, seq, $1 from customer
+         ), worded as (
+            insert into customer_words (company_id, word, created_at, seq)
+            select $2, w.word, $15, customer.seq from customer, unnest($33::text[]) as w (word)
+         ), vocabulary as (
+            insert into search_words (word) select unnest($34::text[]) on conflict do nothing
          ), address as (
             insert into addresses (id, company_id, customer_id, kind, street,
                 street_line_2, city, state, zip, country, created_at, updated_at)
@@ -136,6 +143,7 @@ static INSERT: LazyLock<String> = LazyLock::new(|| {
 
 async fn insert(
     c: &impl GenericClient,
+    known: &KnownWords,
     company_id: &str,
     new: &CustomerIn,
     emit: &[&str],
@@ -174,6 +182,9 @@ async fn insert(
     marked.company_name = COMPANY_NAME_MARKER.to_owned();
     let events = split_events(emit, &marked);
     let (doc_head, doc_tail) = split_at_company_name(&customer_json(&marked));
+    let search_doc = customer_search_doc(&customer);
+    let words = doc_words(&search_doc);
+    let unknown = known.unknown(&words);
     let ev = |f: fn(&SplitEvent) -> &str| events.iter().map(f).collect::<Vec<_>>();
     let event_times: Vec<i64> = events.iter().map(|e| e.event.created_at).collect();
     let row = query_opt(
@@ -193,7 +204,7 @@ async fn insert(
             &customer.lead_source,
             &customer.notes,
             &Json(&customer.tags),
-            &customer_search_doc(&customer),
+            &search_doc,
             &now,
             &id,
             &kind,
@@ -212,10 +223,13 @@ async fn insert(
             &event_times,
             &doc_head,
             &doc_tail,
+            &words,
+            &unknown,
         ],
     )
     .await?;
     customer.company_name = found(row, "company")?.get(0);
+    known.learn(unknown);
     Ok(customer)
 }
 
@@ -292,15 +306,18 @@ pub(crate) async fn insert_addresses(
 /// Applies a partial update and records the events `emit` names, carrying the result.
 pub(crate) async fn update(
     db: &Db,
+    known: &KnownWords,
     company_id: &str,
     customer_id: &str,
     patch: CustomerPatch,
     emit: &[&str],
 ) -> StoreResult<Customer> {
-    transaction!(db, |tx| async {
+    let (customer, learned) = transaction!(db, |tx| async {
         let mut current = load(&tx, company_id, customer_id, true).await?;
+        let old_search_doc = customer_search_doc(&current);
         let now = now_micros();
         apply_customer_patch(&mut current, patch.clone());
+        let search_doc = customer_search_doc(&current);
         current.updated_at = format_ts(now);
         execute(
             &tx,
@@ -321,7 +338,7 @@ pub(crate) async fn update(
                 &current.lead_source,
                 &current.notes,
                 &Json(&current.tags),
-                &customer_search_doc(&current),
+                &search_doc,
                 &now,
                 &company_id,
                 &customer_id,
@@ -329,9 +346,20 @@ pub(crate) async fn update(
             ],
         )
         .await?;
+        let learned = words::sync(
+            &tx,
+            known,
+            company_id,
+            customer_id,
+            &old_search_doc,
+            &search_doc,
+        )
+        .await?;
         ensure_tags(&tx, company_id, &current.tags, now).await?;
         emit_in(&tx, company_id, &customer_events(emit, &current)).await?;
-        Ok(current)
+        Ok((current, learned))
     }
-    .await)
+    .await)?;
+    known.learn(learned);
+    Ok(customer)
 }

@@ -8,6 +8,7 @@ mod differential;
 mod positions;
 mod rate_windows;
 mod story;
+mod words;
 
 use fieldwork_store::{StoreError, StoreResult};
 use fieldwork_store_postgres::testing::TempDatabase;

@@ -16,6 +16,7 @@
 use std::collections::BTreeSet;
 
 use fieldwork_store::StoreResult;
+use fieldwork_store::rules::{is_search_word_char, search_words};
 use rusqlite::{Connection, params};
 
 use super::search::{Filter, company_range, quoted};
@@ -33,7 +34,7 @@ pub(super) fn matches(
     search_key: i64,
     filter: &Filter,
 ) -> StoreResult<Option<Vec<i64>>> {
-    let letters_only = |t: &String| t.chars().all(is_word_char);
+    let letters_only = |t: &String| t.chars().all(is_search_word_char);
     if filter.terms.is_empty() || !filter.likes.is_empty() || !filter.terms.iter().all(letters_only)
     {
         return Ok(None);
@@ -84,24 +85,13 @@ pub(super) fn index_pending(c: &Connection) -> rusqlite::Result<()> {
         "insert into search_word_grams (rowid, word) values (last_insert_rowid(), ?1)",
     )?;
     // Each word once per batch: most of a batch's words are the same few names and streets.
-    let batch: BTreeSet<&str> = docs.iter().flat_map(|d| words(d)).collect();
+    let batch: BTreeSet<&str> = docs.iter().flat_map(|d| search_words(d)).collect();
     for word in batch {
         if add.execute([word])? == 1 {
             index.execute([word])?;
         }
     }
     Ok(())
-}
-
-/// A character the index's tokenizer keeps inside a word.
-fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphabetic() || !c.is_ascii()
-}
-
-/// The words of three or more characters of a document, as the index's tokenizer cuts them.
-fn words(doc: &str) -> impl Iterator<Item = &str> {
-    doc.split(|c: char| !is_word_char(c))
-        .filter(|w| w.chars().count() >= 3)
 }
 
 #[cfg(test)]
@@ -235,7 +225,7 @@ mod tests {
     #[test]
     fn words_are_cut_as_the_tokenizer_cuts_them() {
         let doc = "emma\nstone\nemma.stone2@example.com\n5551234 o'brien zoë\u{a0}leaf li";
-        let got: Vec<&str> = words(doc).collect();
+        let got: Vec<&str> = search_words(doc).collect();
         assert_eq!(
             got,
             [
