@@ -400,6 +400,11 @@ impl Store for PostgresStore {
             .run(reference::list_tags(&self.db, company_id, list))
             .await
     }
+    async fn get_tag(&self, company_id: &str, tag_id: &str) -> StoreResult<Tag> {
+        self.db
+            .run(reference::get_tag(&self.db, company_id, tag_id))
+            .await
+    }
     async fn create_tag(&self, company_id: &str, name: &str) -> StoreResult<Tag> {
         self.db
             .run(reference::create_tag(&self.db, company_id, name))

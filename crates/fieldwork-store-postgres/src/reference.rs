@@ -181,6 +181,16 @@ pub(crate) async fn list_tags(
     list_named(db, &TAGS, company_id, None, list, tag_from_row).await
 }
 
+pub(crate) async fn get_tag(db: &Db, company_id: &str, tag_id: &str) -> StoreResult<Tag> {
+    let row = db
+        .query_opt(
+            "select id, name from tags where company_id = $1 and id = $2",
+            &[&company_id, &tag_id],
+        )
+        .await?;
+    found(row.as_ref().map(tag_from_row), "tag")
+}
+
 pub(crate) async fn create_tag(db: &Db, company_id: &str, name: &str) -> StoreResult<Tag> {
     let row = insert_named(db, &TAGS, company_id, name, None).await?;
     Ok(tag_from_row(&row))

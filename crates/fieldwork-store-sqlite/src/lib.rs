@@ -333,6 +333,9 @@ impl Store for SqliteStore {
     async fn list_tags(&self, company_id: &str, list: &ListParams) -> StoreResult<Page<Tag>> {
         self.db.read(|c| reference::list_tags(c, company_id, list))
     }
+    async fn get_tag(&self, company_id: &str, tag_id: &str) -> StoreResult<Tag> {
+        self.db.read(|c| reference::get_tag(c, company_id, tag_id))
+    }
     async fn create_tag(&self, company_id: &str, name: &str) -> StoreResult<Tag> {
         reference::create_tag(&self.db, company_id, name).await
     }

@@ -161,7 +161,7 @@ pub(crate) fn list_tags(
     )
 }
 
-fn get_tag(c: &Connection, company_id: &str, id: &str) -> StoreResult<Tag> {
+pub(crate) fn get_tag(c: &Connection, company_id: &str, id: &str) -> StoreResult<Tag> {
     c.query_row(
         "select id, name from tags where id = ?1 and company_id = ?2",
         [id, company_id],

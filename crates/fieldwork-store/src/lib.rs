@@ -230,6 +230,8 @@ pub trait Store: Send + Sync + 'static {
     // Tags, lead sources, job types ---------------------------------------------------------
     /// Tags, paged.
     async fn list_tags(&self, company_id: &str, list: &ListParams) -> StoreResult<Page<Tag>>;
+    /// One tag; `NotFound("tag")` when the company has none with this id.
+    async fn get_tag(&self, company_id: &str, tag_id: &str) -> StoreResult<Tag>;
     /// Creates a tag; `Conflict` when the name exists.
     async fn create_tag(&self, company_id: &str, name: &str) -> StoreResult<Tag>;
     /// Renames a tag.

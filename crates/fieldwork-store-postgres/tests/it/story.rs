@@ -327,6 +327,12 @@ async fn tags_lead_sources_and_job_types() {
         kind(store.update_tag(&b.id, &t1.id, "x").await),
         "NotFound(tag)"
     );
+    assert_eq!(store.get_tag(&a.id, &t1.id).await.unwrap(), renamed);
+    assert_eq!(kind(store.get_tag(&b.id, &t1.id).await), "NotFound(tag)");
+    assert_eq!(
+        kind(store.get_tag(&a.id, "tag_nope").await),
+        "NotFound(tag)"
+    );
     let by_name = store
         .list_tags(&a.id, &page(1, 10, SortField::Name, SortDirection::Asc))
         .await

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use fieldwork_store::ListParams;
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocSort, Range, RangeField};
 use fieldwork_types::{
     Job, JobInputMaterial, JobInputMaterialsBulkIn, JobLink, JobLinkIn, LockRangeIn, Note, NoteIn,
@@ -67,15 +66,7 @@ async fn delete_note(
 
 /// The company's tag with this id; 404 when it has none.
 async fn find_tag(state: &AppState, company_id: &str, tag_id: &str) -> ApiResult<Tag> {
-    let all = ListParams::all();
-    state
-        .store
-        .list_tags(company_id, &all)
-        .await?
-        .items
-        .into_iter()
-        .find(|t| t.id == tag_id)
-        .ok_or_else(|| ApiError::NotFound("tag".into()))
+    Ok(state.store.get_tag(company_id, tag_id).await?)
 }
 
 /// `tag_id` comes in the body, or (as some live clients send it) in the query string.
