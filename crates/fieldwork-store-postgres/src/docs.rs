@@ -305,6 +305,9 @@ async fn insert(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
     Ok(doc)
 }
 
+/// Updates a document that still has the version it was read at, and its filter keys (those
+/// it no longer has removed, new ones added), in one statement; the keys change only if the
+/// document did.
 async fn update(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
     let i = &doc.index;
     let params: &Params = &[
@@ -323,16 +326,30 @@ async fn update(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
         &i.sort_text,
         &i.updated_at,
         &doc.body,
+        &doc.kind.table(),
+        &i.keys,
     ];
     let row = query_opt(
         c,
         &format!(
-            "update {} set version = version + 1, customer_id = $4, status = $5, starts_at = $6,
-                ends_at = $7, due_at = $8, paid_at = $9, amount = $10, parent_id = $11,
-                number = coalesce($12, number), sort_text = $13, updated_at = $14,
-                body = ($15::text)::json
-             where company_id = $2 and id = $1 and version = $3
-             returning number",
+            "with updated as (
+                update {} set version = version + 1, customer_id = $4, status = $5,
+                    starts_at = $6, ends_at = $7, due_at = $8, paid_at = $9, amount = $10,
+                    parent_id = $11, number = coalesce($12, number), sort_text = $13,
+                    updated_at = $14, body = ($15::text)::json
+                where company_id = $2 and id = $1 and version = $3
+                returning number
+             ), gone as (
+                delete from doc_keys k
+                where k.company_id = $2 and k.doc_id = $1 and not (k.key = any($17::text[]))
+                    and exists (select from updated)
+             ), keyed as (
+                insert into doc_keys (company_id, kind, key, doc_id)
+                select $2, $16, k, $1 from unnest($17::text[]) k
+                where exists (select from updated)
+                on conflict do nothing
+             )
+             select number from updated",
             doc.kind.table()
         ),
         params,
@@ -347,13 +364,6 @@ async fn update(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
     };
     doc.version += 1;
     doc.index.number = row.get(0);
-    execute(
-        c,
-        "delete from doc_keys where company_id = $1 and doc_id = $2",
-        &[&company_id, &doc.id],
-    )
-    .await?;
-    write_keys(c, company_id, &doc).await?;
     Ok(doc)
 }
 
@@ -379,21 +389,6 @@ async fn delete(
         c,
         "delete from doc_keys where company_id = $1 and doc_id = $2",
         &[&company_id, &id],
-    )
-    .await?;
-    Ok(())
-}
-
-async fn write_keys(c: &impl GenericClient, company_id: &str, doc: &Doc) -> StoreResult<()> {
-    if doc.index.keys.is_empty() {
-        return Ok(());
-    }
-    execute(
-        c,
-        "insert into doc_keys (company_id, kind, key, doc_id)
-         select $1, $2, k, $4 from unnest($3::text[]) k
-         on conflict do nothing",
-        &[&company_id, &doc.kind.table(), &doc.index.keys, &doc.id],
     )
     .await?;
     Ok(())
