@@ -149,11 +149,26 @@ pub fn is_search_word_char(c: char) -> bool {
     c.is_ascii_alphabetic() || !c.is_ascii()
 }
 
-/// The words of three or more characters of a search text (a term of only word characters that
-/// long matches a text exactly when it lies inside one of these words), in order, repeats kept.
+/// Whether a search term can be looked up by word: three or more characters, all of them word
+/// characters. Such a term matches a search text exactly when it lies inside one of the
+/// text's [`search_words`].
+pub fn is_search_word(term: &str) -> bool {
+    term.chars().count() >= 3 && term.chars().all(is_search_word_char)
+}
+
+/// The words of three or more characters of a search text, in order, repeats kept.
 pub fn search_words(doc: &str) -> impl Iterator<Item = &str> {
     doc.split(|c: char| !is_search_word_char(c))
-        .filter(|w| w.chars().count() >= 3)
+        .filter(|w| is_search_word(w))
+}
+
+/// Whether a customer matches a `q=` value: its search text contains every term. What the
+/// stores' indexes answer, stated plainly (their tests check them against it).
+pub fn search_matches(c: &Customer, q: &str) -> bool {
+    let doc = customer_search_doc(c);
+    search_patterns(q)
+        .iter()
+        .all(|p| doc.contains(p.trim_matches('%')))
 }
 
 /// Search patterns of a `q=` value: whitespace-separated terms as `%term%`, lowercased, at most

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
-use fieldwork_store::rules::{is_search_word_char, search_words};
+use fieldwork_store::rules::{is_search_word, search_words};
 
 use crate::db::execute;
 use crate::sql::SearchTerm;
@@ -25,10 +25,10 @@ impl KnownWords {
     const CAP: usize = 200_000;
 
     /// The words of `words` not known to be in the vocabulary.
-    pub(crate) fn unknown(&self, words: &[String]) -> Vec<String> {
+    pub(crate) fn unknown<'a>(&self, words: impl IntoIterator<Item = &'a String>) -> Vec<String> {
         let known = self.0.lock().unwrap_or_else(|e| e.into_inner());
         words
-            .iter()
+            .into_iter()
             .filter(|w| !known.contains(*w))
             .cloned()
             .collect()
@@ -54,13 +54,12 @@ pub(crate) fn doc_words(search_doc: &str) -> Vec<String> {
     words
 }
 
-/// Whether every term can be matched through the words: three or more characters, all of
-/// them word characters (the pattern is then `%term%` with nothing escaped).
+/// Whether every term can be matched through the words (`rules::is_search_word`; the pattern
+/// is then `%term%` with nothing escaped).
 pub(crate) fn by_words(terms: &[SearchTerm]) -> bool {
-    terms.iter().all(|t| {
-        let term = t.pattern.trim_matches('%');
-        term.chars().count() >= 3 && term.chars().all(is_search_word_char)
-    })
+    terms
+        .iter()
+        .all(|t| is_search_word(t.pattern.trim_matches('%')))
 }
 
 /// `m`: the `(created_at, seq)` keys of the company's customers whose text holds every term,
@@ -106,7 +105,7 @@ pub(crate) async fn sync(
     if gone.is_empty() && added.is_empty() {
         return Ok(Vec::new());
     }
-    let unknown = known.unknown(&new);
+    let unknown = known.unknown(added.iter().copied());
     execute(
         c,
         "with c as (

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use fieldwork_store::rules::{customer_search_doc, search_patterns, search_words};
+use fieldwork_store::rules::{customer_search_doc, search_matches, search_words};
 use fieldwork_store::{SortDirection, SortField, Store};
 use fieldwork_types::{AddressIn, Customer, CustomerIn, CustomerPatch};
 use tokio_postgres::NoTls;
@@ -121,13 +121,9 @@ async fn letter_terms_find_exactly_the_customers_that_contain_them() {
             .collect();
         assert_eq!(held, want, "round {round}");
         for q in terms {
-            let patterns = search_patterns(q);
             let mut wanted: Vec<&str> = customers
                 .iter()
-                .filter(|c| {
-                    let doc = customer_search_doc(c);
-                    patterns.iter().all(|p| doc.contains(p.trim_matches('%')))
-                })
+                .filter(|c| search_matches(c, q))
                 .map(|c| c.id.as_str())
                 .collect();
             let got = store

@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 
 use fieldwork_store::StoreResult;
-use fieldwork_store::rules::{is_search_word_char, search_words};
+use fieldwork_store::rules::{is_search_word, search_words};
 use rusqlite::{Connection, params};
 
 use super::search::{Filter, company_range, quoted};
@@ -34,8 +34,9 @@ pub(super) fn matches(
     search_key: i64,
     filter: &Filter,
 ) -> StoreResult<Option<Vec<i64>>> {
-    let letters_only = |t: &String| t.chars().all(is_search_word_char);
-    if filter.terms.is_empty() || !filter.likes.is_empty() || !filter.terms.iter().all(letters_only)
+    if filter.terms.is_empty()
+        || !filter.likes.is_empty()
+        || !filter.terms.iter().all(|t| is_search_word(t))
     {
         return Ok(None);
     }
@@ -96,7 +97,7 @@ pub(super) fn index_pending(c: &Connection) -> rusqlite::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use fieldwork_store::rules::{customer_search_doc, search_patterns};
+    use fieldwork_store::rules::{search_matches, search_patterns};
     use fieldwork_store::{ListParams, Sort, SortDirection, SortField, Store};
     use fieldwork_types::{CustomerIn, CustomerPatch};
 
@@ -184,10 +185,7 @@ mod tests {
                 };
                 let wanted: Vec<String> = customers
                     .iter()
-                    .filter(|cu| {
-                        let doc = customer_search_doc(cu);
-                        patterns.iter().all(|p| doc.contains(p.trim_matches('%')))
-                    })
+                    .filter(|cu| search_matches(cu, q))
                     .map(|cu| cu.id.clone())
                     .collect();
                 let list = ListParams {
