@@ -52,10 +52,16 @@ pub async fn run(args: RunArgs, jobs: u64, phases: &[String]) -> anyhow::Result<
         });
         std::fs::create_dir_all(&dir)?;
         let db_path = dir.join("fieldwork.db");
+        let mut pg_prepared = None;
         let db_url = match &backend {
             Backend::Sqlite => format!("sqlite://{}", db_path.display()),
             Backend::Postgres { admin_url, name } => {
-                crate::pg::create(admin_url, name, None).await?;
+                pg_prepared = match &args.prepared {
+                    Some(dir) => seed::pg_prepared(dir, admin_url, jobs).await?,
+                    None => None,
+                };
+                let template = pg_prepared.as_ref().map(|(t, _)| t.as_str());
+                crate::pg::create(admin_url, name, template).await?;
                 crate::pg::with_database(admin_url, name)?
             }
         };
@@ -82,9 +88,18 @@ pub async fn run(args: RunArgs, jobs: u64, phases: &[String]) -> anyhow::Result<
         let label = ctx.backend.label();
         eprintln!("==== {label}: seeding {jobs} jobs ====");
         let t = Instant::now();
-        let manifest = match (&ctx.backend, &args.prepared) {
-            (Backend::Sqlite, Some(prepared)) => {
+        let manifest = match (&ctx.backend, &args.prepared, pg_prepared) {
+            (Backend::Sqlite, Some(prepared), _) => {
                 seed::prepared(prepared, &ctx.db_url, &ctx.db_path, jobs).await?
+            }
+            (Backend::Postgres { .. }, Some(_), Some((template, manifest))) => {
+                eprintln!("copied the prepared data set from database {template}");
+                manifest
+            }
+            (Backend::Postgres { admin_url, name }, Some(dir), None) => {
+                let manifest = seed::create(&ctx.db_url, jobs).await?;
+                seed::pg_save(dir, admin_url, name, &manifest).await?;
+                manifest
             }
             _ => seed::create(&ctx.db_url, jobs).await?,
         };

@@ -242,6 +242,60 @@ pub async fn prepared(
     Ok(manifest)
 }
 
+/// PostgreSQL's prepared data set: a template database named in `DIR/pg-manifest.json`.
+#[derive(Serialize, Deserialize)]
+struct PgPrepared {
+    template: String,
+    manifest: JobsManifest,
+}
+
+fn pg_manifest_path(dir: &std::path::Path) -> std::path::PathBuf {
+    dir.join("pg-manifest.json")
+}
+
+/// The template of a PostgreSQL data set of `count` jobs prepared in `dir`, if it is still
+/// there, with its manifest.
+pub async fn pg_prepared(
+    dir: &std::path::Path,
+    admin_url: &str,
+    count: u64,
+) -> anyhow::Result<Option<(String, JobsManifest)>> {
+    let Ok(text) = std::fs::read_to_string(pg_manifest_path(dir)) else {
+        return Ok(None);
+    };
+    let prepared: PgPrepared = serde_json::from_str(&text)?;
+    if prepared.manifest.jobs != count || !crate::pg::exists(admin_url, &prepared.template).await? {
+        return Ok(None);
+    }
+    Ok(Some((prepared.template, prepared.manifest)))
+}
+
+/// Keeps the just-seeded database `name` as a template for later runs with `--prepared dir`.
+pub async fn pg_save(
+    dir: &std::path::Path,
+    admin_url: &str,
+    name: &str,
+    manifest: &JobsManifest,
+) -> anyhow::Result<()> {
+    // The store was dropped; give its connections a moment to close (a template must have
+    // none).
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let template = crate::pg::unique_name("jobs_prepared");
+    crate::pg::create(admin_url, &template, Some(name)).await?;
+    crate::pg::keep(&template);
+    std::fs::create_dir_all(dir)?;
+    let prepared = PgPrepared {
+        template,
+        manifest: manifest.clone(),
+    };
+    std::fs::write(pg_manifest_path(dir), serde_json::to_string(&prepared)?)?;
+    eprintln!(
+        "saved the data set as database {} for --prepared",
+        prepared.template
+    );
+    Ok(())
+}
+
 /// Copies a SQLite database with its WAL, if one is left.
 fn copy_db(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
     std::fs::copy(from, to)?;

@@ -80,7 +80,7 @@ pub(crate) async fn get_many(
     Ok(rows.iter().map(|r| from_row(kind, r)).collect())
 }
 
-type Arg = Box<dyn ToSql + Sync + Send>;
+pub(crate) type Arg = Box<dyn ToSql + Sync + Send>;
 
 pub(crate) async fn list(
     db: &Db,
@@ -90,13 +90,21 @@ pub(crate) async fn list(
 ) -> StoreResult<Page<Doc>> {
     let (cond, mut args) = conditions(company_id, kind, q);
     let table = kind.table();
-    let count_sql = format!("select count(*) from {table} where {cond}");
     let n = args.len();
+    let span = q.start_span(kind);
+    // `None`: the count takes the list's first `n` arguments.
+    let (count_sql, count_args) = match span {
+        Some((min, max)) => {
+            let (sql, args) = crate::start_days::count(company_id, min, max);
+            (sql, Some(args))
+        }
+        None => (format!("select count(*) from {table} where {cond}"), None),
+    };
     args.push(Box::new(i64::from(q.page_size)));
     args.push(Box::new(q.offset()));
     // The page's ids are found first (a deferred join): skipping and sorting never read the
     // JSON bodies of rows that are not returned.
-    let page_ids = match q.start_span(kind) {
+    let page_ids = match span {
         Some(_) => crate::start_days::page_ids(q),
         None => format!(
             "select id from {table} where {cond} order by {order} limit ${} offset ${}",
@@ -114,9 +122,16 @@ pub(crate) async fn list(
         .iter()
         .map(|a| a.as_ref() as &(dyn ToSql + Sync))
         .collect();
+    let count_params: Vec<&(dyn ToSql + Sync)> = match &count_args {
+        Some(args) => args
+            .iter()
+            .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+            .collect(),
+        None => params[..n].to_vec(),
+    };
     let client = db.client().await?;
     let (count, rows) = tokio::try_join!(
-        query_opt(&client, &count_sql, &params[..n]),
+        query_opt(&client, &count_sql, &count_params),
         query(&client, &list_sql, &params),
     )?;
     Ok(Page {

@@ -61,6 +61,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261205100000_customer_words",
         include_str!("../migrations/20261205100000_customer_words.sql"),
     ),
+    (
+        "20261205120000_job_start_days",
+        include_str!("../migrations/20261205120000_job_start_days.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A line item as HCP returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LineItem {
     pub object: String,
     pub id: String,

@@ -6,6 +6,7 @@
 
 use fieldwork_store::ids::new_id;
 use fieldwork_types::{LineItem, LineItemIn};
+use serde::{Deserialize, Serialize};
 
 use super::validate::{self, MAX_NOTES, MAX_TEXT};
 use crate::error::{ApiError, ApiResult};
@@ -215,7 +216,7 @@ pub fn recompute(lines: &mut [LineItem]) {
     }
     let base: i64 = lines
         .iter()
-        .filter(|l| is_positive(l))
+        .filter(|l| is_positive(*l))
         .map(|l| l.amount)
         .sum();
     for line in lines.iter_mut().filter(|l| l.kind == "percent discount") {
@@ -223,28 +224,70 @@ pub fn recompute(lines: &mut [LineItem]) {
     }
 }
 
-fn is_positive(line: &LineItem) -> bool {
-    !matches!(line.kind.as_str(), "fixed discount" | "percent discount")
+/// What the totals read of a line.
+pub trait Priced {
+    fn kind(&self) -> &str;
+    fn taxable(&self) -> bool;
+    /// Cents; negative for discounts.
+    fn amount(&self) -> i64;
+}
+
+impl Priced for LineItem {
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+    fn taxable(&self) -> bool {
+        self.taxable
+    }
+    fn amount(&self) -> i64 {
+        self.amount
+    }
+}
+
+/// A stored line read for its money alone: lists render only totals, and reading every
+/// line whole was over half the work of parsing a job (its other fields are skipped unread).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LinePrice {
+    pub kind: String,
+    pub taxable: bool,
+    pub amount: i64,
+}
+
+impl Priced for LinePrice {
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+    fn taxable(&self) -> bool {
+        self.taxable
+    }
+    fn amount(&self) -> i64 {
+        self.amount
+    }
+}
+
+fn is_positive(line: &impl Priced) -> bool {
+    !matches!(line.kind(), "fixed discount" | "percent discount")
 }
 
 /// The totals of `lines` (amounts already computed) with `tax_rate` percent on the taxable
 /// lines, after discounts spread over the positive lines in proportion.
-pub fn totals(lines: &[LineItem], tax_rate: f64) -> Totals {
+pub fn totals<L: Priced>(lines: &[L], tax_rate: f64) -> Totals {
     let subtotal: i64 = lines
         .iter()
-        .filter(|l| is_positive(l))
-        .map(|l| l.amount)
+        .filter(|l| is_positive(*l))
+        .map(Priced::amount)
         .sum();
     let discounts: i64 = lines
         .iter()
-        .filter(|l| !is_positive(l))
-        .map(|l| l.amount)
+        .filter(|l| !is_positive(*l))
+        .map(Priced::amount)
         .sum::<i64>()
         .max(-subtotal);
     let taxable: i64 = lines
         .iter()
-        .filter(|l| is_positive(l) && l.taxable)
-        .map(|l| l.amount)
+        .filter(|l| is_positive(*l) && l.taxable())
+        .map(Priced::amount)
         .sum();
     let tax = if subtotal > 0 && tax_rate > 0.0 {
         let share = (subtotal + discounts) as f64 / subtotal as f64;

@@ -16,11 +16,14 @@ backend_tests! {
             "2026-12-05T23:59:59Z", "2026-12-06T00:00:00Z", "2026-12-08T09:30:00Z",
             "2026-12-09T00:00:00Z", "2026-12-09T00:00:01Z", "2026-12-20T10:00:00Z",
         ];
+        let mut ids = Vec::new();
         for (i, start) in starts.iter().enumerate() {
             let body = json!({"customer_id": customer, "address_id": address,
                               "description": format!("job {i}"),
                               "schedule": {"scheduled_start": start}});
-            assert_eq!(app.post("/jobs", body).await.status, StatusCode::CREATED);
+            let r = app.post("/jobs", body).await;
+            assert_eq!(r.status, StatusCode::CREATED);
+            ids.push(r.body["id"].as_str().unwrap().to_owned());
         }
         app.post("/jobs", json!({"customer_id": customer, "address_id": address})).await;
         let names = |body: &Value| -> Vec<String> {
@@ -35,23 +38,43 @@ backend_tests! {
             ("2026-12-09T00:00:01Z", "2027-01-31T00:00:00Z"),
             ("2026-12-10T00:00:00Z", "2026-12-11T00:00:00Z"),
         ];
-        for (min, max) in spans {
-            for paging in ["page_size=3", "page_size=3&page=2", "page_size=50&sort_direction=asc"] {
-                let q = format!("scheduled_start_min={min}&scheduled_start_max={max}&{paging}");
-                let fast = app.get(&format!("/jobs?{q}")).await;
-                assert_eq!(fast.status, StatusCode::OK, "{q}: {:?}", fast.body);
-                // Every dated job is scheduled: this filter changes nothing but the plan.
-                let general = app.get(&format!("/jobs?{q}&work_status[]=scheduled")).await;
-                assert_eq!(names(&fast.body), names(&general.body), "{q}");
-                assert_eq!(fast.body["total_items"], general.body["total_items"], "{q}");
-                assert_eq!(fast.body["total_pages"], general.body["total_pages"], "{q}");
+        let compare = || async {
+            for (min, max) in spans {
+                for paging in ["page_size=3", "page_size=3&page=2", "page_size=50&sort_direction=asc"] {
+                    let q = format!("scheduled_start_min={min}&scheduled_start_max={max}&{paging}");
+                    let fast = app.get(&format!("/jobs?{q}")).await;
+                    assert_eq!(fast.status, StatusCode::OK, "{q}: {:?}", fast.body);
+                    // Every dated job is scheduled: this filter changes nothing but the plan.
+                    let general = app.get(&format!("/jobs?{q}&work_status[]=scheduled")).await;
+                    assert_eq!(names(&fast.body), names(&general.body), "{q}");
+                    assert_eq!(fast.body["total_items"], general.body["total_items"], "{q}");
+                    assert_eq!(fast.body["total_pages"], general.body["total_pages"], "{q}");
+                }
             }
-        }
-        let week = app
-            .get("/jobs?scheduled_start_min=2026-12-01T00:00:00Z&scheduled_start_max=2026-12-07T23:59:59Z")
-            .await;
-        assert_eq!(week.body["total_items"], 8);
-        assert_eq!(names(&week.body)[0], "job 7");
+        };
+        compare().await;
+        let week = "/jobs?scheduled_start_min=2026-12-01T00:00:00Z&scheduled_start_max=2026-12-07T23:59:59Z";
+        let listed = app.get(week).await;
+        assert_eq!(listed.body["total_items"], 8);
+        assert_eq!(names(&listed.body)[0], "job 7");
+
+        // The per-day counts follow a job moved to another day, one moved within its day and
+        // one unscheduled.
+        let schedule = |id: String, start: &'static str, end: &'static str| {
+            let app = &app;
+            async move {
+                let body = json!({"start_time": start, "end_time": end});
+                app.put(&format!("/jobs/{id}/schedule"), body).await
+            }
+        };
+        let moved = schedule(ids[3].clone(), "2026-12-20T09:00:00Z", "2026-12-20T10:00:00Z").await;
+        assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+        let within = schedule(ids[4].clone(), "2026-12-03T17:00:00Z", "2026-12-03T18:00:00Z").await;
+        assert_eq!(within.status, StatusCode::OK, "{:?}", within.body);
+        let r = app.delete(&format!("/jobs/{}/schedule", ids[0])).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        compare().await;
+        assert_eq!(app.get(week).await.body["total_items"], 6);
     }
 
     async fn reference_changes_show_on_the_next_job_request() {

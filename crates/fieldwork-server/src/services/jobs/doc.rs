@@ -2,9 +2,10 @@
 
 use fieldwork_store::docs::{Doc, DocIndex, DocKind};
 use fieldwork_types::{Attachment, JobInputMaterial, JobLink, LineItem, Note, Tag, WorkTimestamps};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::services::line_items::{self, Totals};
+use crate::services::line_items::{self, Priced, Totals};
 
 /// `work_status` values.
 pub mod status {
@@ -46,10 +47,11 @@ pub struct StoredAppointment {
 }
 
 /// A job as stored: references by id, times in unix microseconds. The invoice number and
-/// the created/updated times live in the indexed columns.
+/// the created/updated times live in the indexed columns. Lists read the lines as
+/// [`LinePrice`] (`JobDoc<LinePrice>`), everything else whole.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct JobDoc {
+pub struct JobDoc<L = LineItem> {
     pub description: Option<String>,
     pub customer_id: String,
     pub address_id: Option<String>,
@@ -59,7 +61,7 @@ pub struct JobDoc {
     /// Minutes.
     pub arrival_window: i64,
     pub appointments: Vec<StoredAppointment>,
-    pub line_items: Vec<LineItem>,
+    pub line_items: Vec<L>,
     pub input_materials: Vec<JobInputMaterial>,
     pub assigned_employee_ids: Vec<String>,
     pub tags: Vec<Tag>,
@@ -80,16 +82,16 @@ pub struct JobDoc {
 
 /// A job read from the store, with what is needed to write it back.
 #[derive(Debug, Clone)]
-pub struct StoredJob {
+pub struct StoredJob<L = LineItem> {
     pub id: String,
     pub version: i64,
     pub number: i64,
     pub created_at: i64,
     pub updated_at: i64,
-    pub doc: JobDoc,
+    pub doc: JobDoc<L>,
 }
 
-impl JobDoc {
+impl<L: Priced> JobDoc<L> {
     /// Money figures from the lines.
     pub fn totals(&self) -> Totals {
         line_items::totals(&self.line_items, self.tax_rate)
@@ -143,7 +145,7 @@ impl JobDoc {
     }
 }
 
-impl StoredJob {
+impl<L: Priced + Default + DeserializeOwned> StoredJob<L> {
     /// Reads a stored document.
     pub fn from_doc(doc: Doc) -> Self {
         Self {
@@ -156,7 +158,9 @@ impl StoredJob {
             doc: serde_json::from_str(&doc.body).unwrap_or_default(),
         }
     }
+}
 
+impl StoredJob {
     /// The document to write back (update) at `now`.
     pub fn to_doc(&self, now: i64) -> Doc {
         Doc {

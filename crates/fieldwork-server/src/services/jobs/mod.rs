@@ -12,7 +12,7 @@ pub mod schedule;
 use fieldwork_store::docs::{DocKind, DocWrite, VERSION_CONFLICT};
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{Store, StoreError};
-use fieldwork_types::Job;
+use fieldwork_types::{Job, LineItem};
 
 pub use doc::{JobDoc, StoredAppointment, StoredJob, status};
 pub use render::{Context, Expand};
@@ -27,7 +27,7 @@ const MAX_ATTEMPTS: usize = 5;
 
 /// Reads one job.
 pub async fn load(store: &dyn Store, company_id: &str, job_id: &str) -> ApiResult<StoredJob> {
-    Ok(StoredJob::from_doc(
+    Ok(StoredJob::<LineItem>::from_doc(
         store.get_doc(company_id, DocKind::Job, job_id).await?,
     ))
 }

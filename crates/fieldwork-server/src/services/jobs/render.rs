@@ -12,6 +12,7 @@ use fieldwork_types::{
 
 use super::doc::{StoredAppointment, StoredJob};
 use crate::error::ApiResult;
+use crate::services::line_items::Priced;
 use crate::services::times;
 
 /// What rendering needs besides the job: read once per request, shared by every job of a list.
@@ -176,7 +177,7 @@ impl Expand {
 }
 
 /// Renders one job.
-pub fn job(ctx: &Context, stored: &StoredJob, expand: Expand) -> Job {
+pub fn job<L: Priced>(ctx: &Context, stored: &StoredJob<L>, expand: Expand) -> Job {
     let d = &stored.doc;
     let totals = d.totals();
     let span = d.span();
