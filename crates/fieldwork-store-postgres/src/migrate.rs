@@ -65,6 +65,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261205120000_job_start_days",
         include_str!("../migrations/20261205120000_job_start_days.sql"),
     ),
+    (
+        "20261205130000_doc_bodies_inline",
+        include_str!("../migrations/20261205130000_doc_bodies_inline.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

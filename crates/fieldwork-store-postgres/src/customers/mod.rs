@@ -135,14 +135,39 @@ static LOAD_MANY: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The customers with these ids that exist in the company, with their addresses.
+/// The customers with these ids that exist in the company, with their addresses: parsed from
+/// their stored JSON (a read of the primary key alone; joining the addresses took the planner
+/// to hashing all of a company's addresses, most of a page of jobs' 0.8 ms here), rendered from
+/// their columns for the few without one.
 pub(crate) async fn get_many(
     db: &Db,
     company_id: &str,
     ids: &[String],
 ) -> StoreResult<Vec<Customer>> {
-    let rows = db.query(&LOAD_MANY, &[&company_id, &ids]).await?;
-    Ok(customers_from_rows(&rows))
+    let rows = db
+        .query(
+            "select id, doc, do_not_service from customers
+             where company_id = $1 and id = any($2::text[])",
+            &[&company_id, &ids],
+        )
+        .await?;
+    let mut customers = Vec::with_capacity(rows.len());
+    let mut undocumented = Vec::new();
+    for r in &rows {
+        let doc: Option<String> = r.get(1);
+        match doc.and_then(|d| serde_json::from_str::<Customer>(&d).ok()) {
+            Some(mut c) => {
+                c.do_not_service = Some(r.get(2));
+                customers.push(c);
+            }
+            None => undocumented.push(r.get::<_, String>(0)),
+        }
+    }
+    if !undocumented.is_empty() {
+        let rows = db.query(&LOAD_MANY, &[&company_id, &undocumented]).await?;
+        customers.extend(customers_from_rows(&rows));
+    }
+    Ok(customers)
 }
 
 pub(crate) async fn get(db: &Db, company_id: &str, customer_id: &str) -> StoreResult<Customer> {
