@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 
 use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
-use fieldwork_store::rules::customer_json;
+use fieldwork_store::rules::{customer_from_json, customer_json};
 use fieldwork_store::time::format_ts;
 use fieldwork_types::{Address, Customer};
 use tokio_postgres::Row;
@@ -155,11 +155,8 @@ pub(crate) async fn get_many(
     let mut undocumented = Vec::new();
     for r in &rows {
         let doc: Option<String> = r.get(1);
-        match doc.and_then(|d| serde_json::from_str::<Customer>(&d).ok()) {
-            Some(mut c) => {
-                c.do_not_service = Some(r.get(2));
-                customers.push(c);
-            }
+        match doc.and_then(|d| customer_from_json(&d, r.get(2))) {
+            Some(c) => customers.push(c),
             None => undocumented.push(r.get::<_, String>(0)),
         }
     }
