@@ -88,20 +88,20 @@ pub async fn run(args: RunArgs, jobs: u64, phases: &[String]) -> anyhow::Result<
         let label = ctx.backend.label();
         eprintln!("==== {label}: seeding {jobs} jobs ====");
         let t = Instant::now();
-        let manifest = match (&ctx.backend, &args.prepared, pg_prepared) {
+        let (manifest, copied) = match (&ctx.backend, &args.prepared, pg_prepared) {
             (Backend::Sqlite, Some(prepared), _) => {
                 seed::prepared(prepared, &ctx.db_url, &ctx.db_path, jobs).await?
             }
             (Backend::Postgres { .. }, Some(_), Some((template, manifest))) => {
                 eprintln!("copied the prepared data set from database {template}");
-                manifest
+                (manifest, true)
             }
             (Backend::Postgres { admin_url, name }, Some(dir), None) => {
                 let manifest = seed::create(&ctx.db_url, jobs).await?;
                 seed::pg_save(dir, admin_url, name, &manifest).await?;
-                manifest
+                (manifest, false)
             }
-            _ => seed::create(&ctx.db_url, jobs).await?,
+            _ => (seed::create(&ctx.db_url, jobs).await?, false),
         };
         let secs = t.elapsed().as_secs_f64();
         if matches!(ctx.backend, Backend::Postgres { .. }) {
@@ -110,11 +110,15 @@ pub async fn run(args: RunArgs, jobs: u64, phases: &[String]) -> anyhow::Result<
             crate::pg::vacuum_analyze(&ctx.db_url).await?;
             ctx.notes.push(crate::pg::ANALYZED_AFTER_SEEDING.into());
         }
-        seeding.push(format!(
-            "{label}: {jobs} jobs seeded in {secs:.0} s ({:.0}/s, store library, batches of {})",
-            jobs as f64 / secs,
-            seed::BATCH
-        ));
+        seeding.push(if copied {
+            format!("{label}: {jobs} jobs copied from the prepared data set (`--prepared`)")
+        } else {
+            format!(
+                "{label}: {jobs} jobs seeded in {secs:.0} s ({:.0}/s, store library, batches of {})",
+                jobs as f64 / secs,
+                seed::BATCH
+            )
+        });
         measure(&mut ctx, &manifest, phases, &mut verdicts).await?;
         done.push(ctx);
     }

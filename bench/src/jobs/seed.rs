@@ -218,19 +218,20 @@ pub async fn create(url: &str, count: u64) -> anyhow::Result<JobsManifest> {
 
 /// The data set from `dir` (SQLite): copies `dir/fieldwork.db` when `dir/manifest.json` holds
 /// a data set of `count` jobs; otherwise creates it and saves a copy there for the next runs.
+/// Also tells whether it was copied.
 pub async fn prepared(
     dir: &std::path::Path,
     url: &str,
     db_path: &std::path::Path,
     count: u64,
-) -> anyhow::Result<JobsManifest> {
+) -> anyhow::Result<(JobsManifest, bool)> {
     let manifest_path = dir.join("manifest.json");
     if let Ok(text) = std::fs::read_to_string(&manifest_path) {
         let manifest: JobsManifest = serde_json::from_str(&text)?;
         if manifest.jobs == count {
             copy_db(&dir.join("fieldwork.db"), db_path)?;
             eprintln!("copied the prepared data set from {}", dir.display());
-            return Ok(manifest);
+            return Ok((manifest, true));
         }
     }
     let manifest = create(url, count).await?;
@@ -239,7 +240,7 @@ pub async fn prepared(
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     copy_db(db_path, &dir.join("fieldwork.db"))?;
     std::fs::write(&manifest_path, serde_json::to_string(&manifest)?)?;
-    Ok(manifest)
+    Ok((manifest, false))
 }
 
 /// PostgreSQL's prepared data set: a template database named in `DIR/pg-manifest.json`.
