@@ -14,9 +14,18 @@ insert into job_start_days (company_id, day, stripe, n)
     select company_id, starts_at / 86400000000, seq % 16, count(*) from jobs
     where starts_at is not null group by 1, 2, 3;
 
+-- A job moved to another day takes one from its old day's row and adds one to its new day's,
+-- the earlier day's row first: two jobs moved between the same two days in opposite directions
+-- then lock the rows in the same order instead of deadlocking.
 create function count_job_start_days() returns trigger language plpgsql as $$
+declare
+    old_first boolean := tg_op = 'DELETE'
+        or (tg_op = 'UPDATE' and (new.starts_at is null
+            or (old.starts_at is not null
+                and (old.company_id, old.starts_at / 86400000000)
+                    < (new.company_id, new.starts_at / 86400000000))));
 begin
-    if tg_op in ('UPDATE', 'DELETE') and old.starts_at is not null then
+    if old_first and old.starts_at is not null then
         update job_start_days set n = n - 1
             where company_id = old.company_id and day = old.starts_at / 86400000000
               and stripe = old.seq % 16;
@@ -25,6 +34,11 @@ begin
         insert into job_start_days (company_id, day, stripe, n)
             values (new.company_id, new.starts_at / 86400000000, new.seq % 16, 1)
             on conflict (company_id, day, stripe) do update set n = job_start_days.n + 1;
+    end if;
+    if not old_first and tg_op = 'UPDATE' and old.starts_at is not null then
+        update job_start_days set n = n - 1
+            where company_id = old.company_id and day = old.starts_at / 86400000000
+              and stripe = old.seq % 16;
     end if;
     return null;
 end

@@ -77,6 +77,57 @@ backend_tests! {
         assert_eq!(app.get(week).await.body["total_items"], 6);
     }
 
+    async fn totals_hold_while_jobs_move_between_days_concurrently() {
+        let app = spawn_app().await;
+        let (customer, address) = app.customer_with_address("Ana").await;
+        let (day1, day2) = ("2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z");
+        let mut ids = Vec::new();
+        for i in 0..17 {
+            let start = if i % 2 == 0 { day1 } else { day2 };
+            let body = json!({"customer_id": customer, "address_id": address,
+                              "schedule": {"scheduled_start": start}});
+            let r = app.post("/jobs", body).await;
+            assert_eq!(r.status, StatusCode::CREATED);
+            ids.push(r.body["id"].as_str().unwrap().to_owned());
+        }
+        // Jobs 0 and 16 (PostgreSQL counts both on the same one of a day's 16 rows) swap days
+        // back and forth at the same time, and so do jobs 1 and 2.
+        let mover = |id: String, first: &'static str, second: &'static str| {
+            let app = &app;
+            async move {
+                for round in 0..12 {
+                    let start = if round % 2 == 0 { second } else { first };
+                    let end = start.replace("10:00", "11:00");
+                    let r = app
+                        .put(&format!("/jobs/{id}/schedule"),
+                             json!({"start_time": start, "end_time": end}))
+                        .await;
+                    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+                }
+            }
+        };
+        tokio::join!(
+            mover(ids[0].clone(), day1, day2),
+            mover(ids[16].clone(), day2, day1),
+            mover(ids[1].clone(), day2, day1),
+            mover(ids[2].clone(), day1, day2),
+        );
+        for (min, max) in [
+            ("2026-12-01T00:00:00Z", "2026-12-01T23:59:59Z"),
+            ("2026-12-02T00:00:00Z", "2026-12-02T23:59:59Z"),
+            ("2026-12-01T00:00:00Z", "2026-12-07T23:59:59Z"),
+        ] {
+            let q = format!("/jobs?scheduled_start_min={min}&scheduled_start_max={max}");
+            let fast = app.get(&q).await.body["total_items"].clone();
+            let general = app.get(&format!("{q}&work_status[]=scheduled")).await.body["total_items"].clone();
+            assert_eq!(fast, general, "{q}");
+        }
+        let week = app
+            .get("/jobs?scheduled_start_min=2026-12-01T00:00:00Z&scheduled_start_max=2026-12-07T23:59:59Z")
+            .await;
+        assert_eq!(week.body["total_items"], 17);
+    }
+
     async fn reference_changes_show_on_the_next_job_request() {
         let app = spawn_app().await;
         let (customer, address) = app.customer_with_address("Ana").await;
