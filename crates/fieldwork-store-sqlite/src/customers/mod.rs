@@ -299,7 +299,7 @@ pub(super) mod tests {
         let customer = store.get_customer(company, id).await.unwrap();
         let ids = [id.to_owned(), "cus_missing".to_owned()];
         let many = store.get_customers(company, &ids).await.unwrap();
-        assert_eq!(many, [customer.clone()]);
+        assert_eq!(many, std::slice::from_ref(&customer));
         (stored, customer_json(&customer))
     }
 
