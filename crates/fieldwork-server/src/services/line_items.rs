@@ -32,7 +32,7 @@ const KINDS: &[&str] = &[
 const SERVICE_ITEM_TYPES: &[&str] = &["market_place", "organizational", "pricebook_material"];
 
 /// The money figures of a set of lines.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     /// Sum of the positive lines.
     pub subtotal: i64,
@@ -263,6 +263,18 @@ impl Priced for LinePrice {
     }
     fn amount(&self) -> i64 {
         self.amount
+    }
+}
+
+/// A stored line skipped unread: job lists take the totals written beside the lines
+/// (`JobDoc::written_totals`) and need nothing else of them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Unread;
+
+impl<'de> Deserialize<'de> for Unread {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d)?;
+        Ok(Unread)
     }
 }
 

@@ -7,7 +7,7 @@ use fieldwork_store::{ListParams, Store};
 use super::doc::{StoredJob, status};
 use crate::error::ApiResult;
 use crate::services::booking::BusyTimes;
-use crate::services::line_items::LinePrice;
+use crate::services::line_items::Unread;
 
 /// Jobs read per store call, and the most read for one request.
 const PAGE: u32 = 1000;
@@ -69,7 +69,7 @@ pub async fn busy_times(
         let docs = store.list_docs(company_id, DocKind::Job, &query).await?;
         let n = docs.items.len();
         for doc in docs.items {
-            let job = StoredJob::<LinePrice>::from_doc(doc);
+            let job = StoredJob::<Unread>::from_doc(doc);
             for a in &job.doc.appointments {
                 if a.start < to && a.end > from {
                     intervals.push((a.start, a.end, a.employee_ids.clone()));

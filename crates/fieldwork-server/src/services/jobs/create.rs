@@ -44,7 +44,7 @@ impl NewJob {
             id: job.id.clone(),
             version: 1,
             index: job.doc.index(self.invoice_number, now, now),
-            body: serde_json::to_string(&job.doc).expect("plain data serializes"),
+            body: job.doc.body(),
         });
         (job, write)
     }

@@ -5,7 +5,7 @@ use fieldwork_types::{Attachment, JobInputMaterial, JobLink, LineItem, Note, Tag
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::services::line_items::{self, Priced, Totals};
+use crate::services::line_items::{self, LinePrice, Priced, Totals, Unread};
 
 /// `work_status` values.
 pub mod status {
@@ -78,6 +78,36 @@ pub struct JobDoc<L = LineItem> {
     pub locked_at: Option<i64>,
     pub canceled_at: Option<i64>,
     pub deleted_at: Option<i64>,
+    /// The totals of the lines as the body was written ([`JobDoc::body`] writes them from the
+    /// lines every time); lists read these instead of the lines. Only a job read with
+    /// [`Unread`] lines uses them: one read whole computes its totals from its lines.
+    #[serde(rename = "totals", skip_serializing)]
+    pub written_totals: Option<Totals>,
+}
+
+/// How a job's lines give its totals.
+pub trait Lines: Sized {
+    fn totals(doc: &JobDoc<Self>) -> Totals;
+}
+
+impl<L: Priced> Lines for L {
+    fn totals(doc: &JobDoc<L>) -> Totals {
+        line_items::totals(&doc.line_items, doc.tax_rate)
+    }
+}
+
+impl Lines for Unread {
+    fn totals(doc: &JobDoc<Unread>) -> Totals {
+        doc.written_totals.unwrap_or_default()
+    }
+}
+
+/// The stored body: the job with the totals of its lines.
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(flatten)]
+    doc: &'a JobDoc,
+    totals: Totals,
 }
 
 /// A job read from the store, with what is needed to write it back.
@@ -91,10 +121,10 @@ pub struct StoredJob<L = LineItem> {
     pub doc: JobDoc<L>,
 }
 
-impl<L: Priced> JobDoc<L> {
-    /// Money figures from the lines.
+impl<L: Lines> JobDoc<L> {
+    /// Money figures from the lines (for [`Unread`] lines, as written).
     pub fn totals(&self) -> Totals {
-        line_items::totals(&self.line_items, self.tax_rate)
+        L::totals(self)
     }
 
     /// What is still owed: the total less what was paid, never negative.
@@ -145,11 +175,15 @@ impl<L: Priced> JobDoc<L> {
     }
 }
 
-impl<L: Priced + Default + DeserializeOwned> StoredJob<L> {
+impl<L: Default + DeserializeOwned> StoredJob<L> {
     /// Reads a stored document.
     pub fn from_doc(doc: Doc) -> Self {
+        Self::from_doc_ref(&doc)
+    }
+
+    fn from_doc_ref(doc: &Doc) -> Self {
         Self {
-            id: doc.id,
+            id: doc.id.clone(),
             version: doc.version,
             number: doc.index.number.unwrap_or_default(),
             created_at: doc.index.created_at,
@@ -157,6 +191,30 @@ impl<L: Priced + Default + DeserializeOwned> StoredJob<L> {
             // Bodies are written only by this module; a corrupt one reads as empty.
             doc: serde_json::from_str(&doc.body).unwrap_or_default(),
         }
+    }
+}
+
+impl JobDoc {
+    /// The JSON stored for this job.
+    pub fn body(&self) -> String {
+        let body = Body {
+            doc: self,
+            totals: self.totals(),
+        };
+        serde_json::to_string(&body).expect("plain data serializes")
+    }
+}
+
+impl StoredJob<Unread> {
+    /// A job as lists read it: its lines skipped, its totals as written (from its lines for
+    /// a body written before totals were stored with it).
+    pub fn for_list(doc: Doc) -> Self {
+        let mut job = Self::from_doc_ref(&doc);
+        if job.doc.written_totals.is_none() {
+            let priced: JobDoc<LinePrice> = serde_json::from_str(&doc.body).unwrap_or_default();
+            job.doc.written_totals = Some(priced.totals());
+        }
+        job
     }
 }
 
@@ -168,7 +226,82 @@ impl StoredJob {
             id: self.id.clone(),
             version: self.version,
             index: self.doc.index(Some(self.number), self.created_at, now),
-            body: serde_json::to_string(&self.doc).expect("plain data serializes"),
+            body: self.doc.body(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fieldwork_types::LineItemIn;
+
+    use super::*;
+
+    fn line(kind: &str, price: f64, qty: f64, taxable: bool) -> LineItemIn {
+        LineItemIn {
+            name: Some(kind.into()),
+            kind: Some(kind.into()),
+            unit_price: Some(price),
+            quantity: Some(qty),
+            taxable: Some(taxable),
+            ..LineItemIn::default()
+        }
+    }
+
+    fn stored(body: String) -> Doc {
+        Doc {
+            kind: DocKind::Job,
+            id: "job_1".into(),
+            version: 1,
+            index: DocIndex::default(),
+            body,
+        }
+    }
+
+    fn job() -> JobDoc {
+        JobDoc {
+            line_items: line_items::build_all(
+                "line_items",
+                vec![
+                    line("labor", 12_500.0, 1.5, false),
+                    line("materials", 1_899.0, 2.0, true),
+                    line("fixed discount", 1_000.0, 1.0, false),
+                ],
+            )
+            .unwrap(),
+            tax_rate: 8.25,
+            ..JobDoc::default()
+        }
+    }
+
+    #[test]
+    fn lists_read_the_totals_the_body_was_written_with() {
+        let full = job();
+        let totals = full.totals();
+        assert!(totals.tax > 0 && totals.discounts < 0, "{totals:?}");
+        let listed = StoredJob::for_list(stored(full.body()));
+        assert_eq!(listed.doc.written_totals, Some(totals));
+        assert_eq!(listed.doc.totals(), totals);
+        assert_eq!(listed.doc.line_items.len(), 3);
+    }
+
+    #[test]
+    fn totals_follow_the_lines_not_what_was_read() {
+        let mut read = StoredJob::<LineItem>::from_doc(stored(job().body())).doc;
+        assert!(read.written_totals.is_some());
+        read.line_items.truncate(1);
+        // Whole lines: the totals are the lines', and the body is written with them.
+        assert_eq!(read.totals().total, 18_750);
+        let listed = StoredJob::for_list(stored(read.body()));
+        assert_eq!(listed.doc.totals().total, 18_750);
+    }
+
+    #[test]
+    fn a_body_written_without_totals_is_listed_with_its_lines_totals() {
+        let full = job();
+        let mut body: serde_json::Value = serde_json::from_str(&full.body()).unwrap();
+        body.as_object_mut().unwrap().remove("totals");
+        let listed = StoredJob::for_list(stored(body.to_string()));
+        assert_eq!(listed.doc.totals(), full.totals());
     }
 }

@@ -10,7 +10,7 @@ use fieldwork_types::Job;
 use super::doc::{StoredJob, status};
 use super::render::{self, Context, Expand};
 use crate::error::{ApiError, ApiResult};
-use crate::services::line_items::LinePrice;
+use crate::services::line_items::Unread;
 
 /// The `sort_by` values of `GET /jobs`.
 pub const SORTABLE: &[(&str, DocSort)] = &[
@@ -86,7 +86,7 @@ pub async fn list(
     expand: Expand,
 ) -> ApiResult<Page<Job>> {
     let page = store.list_docs(company_id, DocKind::Job, query).await?;
-    let jobs: Vec<StoredJob<LinePrice>> = page.items.into_iter().map(StoredJob::from_doc).collect();
+    let jobs: Vec<StoredJob<Unread>> = page.items.into_iter().map(StoredJob::for_list).collect();
     let customer_ids: Vec<&str> = jobs.iter().map(|j| j.doc.customer_id.as_str()).collect();
     let ctx = Context::load_with(store, company_id, reference, &customer_ids).await?;
     Ok(Page {

@@ -10,9 +10,8 @@ use fieldwork_types::{
     Appointment, Customer, Employee, Job, JobCustomer, JobFields, Note, Schedule, Tag,
 };
 
-use super::doc::{StoredAppointment, StoredJob};
+use super::doc::{Lines, StoredAppointment, StoredJob};
 use crate::error::ApiResult;
-use crate::services::line_items::Priced;
 use crate::services::times;
 
 /// What rendering needs besides the job: read once per request, shared by every job of a list.
@@ -177,7 +176,7 @@ impl Expand {
 }
 
 /// Renders one job.
-pub fn job<L: Priced>(ctx: &Context, stored: &StoredJob<L>, expand: Expand) -> Job {
+pub fn job<L: Lines>(ctx: &Context, stored: &StoredJob<L>, expand: Expand) -> Job {
     let d = &stored.doc;
     let totals = d.totals();
     let span = d.span();
