@@ -244,8 +244,8 @@ impl Priced for LineItem {
     }
 }
 
-/// A stored line read for its money alone: lists render only totals, and reading every
-/// line whole was over half the work of parsing a job (its other fields are skipped unread).
+/// A stored line read for its money alone (its other fields are skipped unread): how a job
+/// list computes the totals of a job stored before its body carried them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LinePrice {

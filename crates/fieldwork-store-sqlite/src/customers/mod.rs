@@ -291,7 +291,6 @@ pub(super) mod tests {
         store.create_company(new).await.unwrap().id
     }
 
-    /// The stored JSON, and the JSON rendered from a full read now, of one customer.
     /// The customer's stored JSON and its rendering from its columns; also checks that
     /// `get_customers` (which reads the stored JSON) returns the customer `get_customer` does.
     async fn stored_and_rendered(store: &SqliteStore, company: &str, id: &str) -> (String, String) {

@@ -47,8 +47,8 @@ pub struct StoredAppointment {
 }
 
 /// A job as stored: references by id, times in unix microseconds. The invoice number and
-/// the created/updated times live in the indexed columns. Lists read the lines as
-/// [`LinePrice`] (`JobDoc<LinePrice>`), everything else whole.
+/// the created/updated times live in the indexed columns. Lists and scans that need no money
+/// read the lines as [`Unread`] (`JobDoc<Unread>`); everything else reads them whole.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct JobDoc<L = LineItem> {
