@@ -1,53 +1,34 @@
 //! Job lists filtered to a span of scheduled start and sorted by creation, read per day
 //! (see `DocQuery::start_span`): one query takes each day's first entries on
-//! `jobs_start_day`, already in page order, and merges the days. Their totals add whole days
-//! from `job_start_days` (per-day counts kept by triggers) to what the edge days hold, counted
-//! on `jobs_starts` — the smaller side of each edge day (what is in, or what is out).
+//! `jobs_start_day`, already in page order, and merges the days. Their totals follow
+//! [`StartSpanCount`]: whole days from `job_start_days` (per-day counts kept by triggers), edge
+//! days counted on `jobs_starts`.
 
-use fieldwork_store::docs::{DocQuery, START_DAY};
+use fieldwork_store::docs::{DocQuery, START_DAY, StartSpanCount};
 
 use crate::docs::Arg;
 
-/// The query counting the jobs starting in `[min, max]`, and its arguments (`$1` the company).
+/// The query counting the jobs starting in `[min, max]` ([`StartSpanCount`]), and its
+/// arguments (`$1` the company).
 pub(crate) fn count(company_id: &str, min: i64, max: i64) -> (String, Vec<Arg>) {
-    let (first, last) = (min / START_DAY, max / START_DAY);
-    // Days summed from the counts, and (sign, from, to) spans counted on the index.
-    let (mut days, mut spans) = ((first + 1, last - 1), Vec::new());
-    let edges = if first == last {
-        vec![first]
-    } else {
-        vec![first, last]
-    };
-    for day in edges {
-        let (start, end) = (day * START_DAY, day * START_DAY + START_DAY - 1);
-        let (from, to) = (min.max(start), max.min(end));
-        if to - from < START_DAY / 2 {
-            spans.push(("+", from, to));
-            continue;
-        }
-        days = (days.0.min(day), days.1.max(day));
-        for (a, b) in [(start, from - 1), (to + 1, end)] {
-            if a <= b {
-                spans.push(("-", a, b));
-            }
-        }
-    }
+    let plan = StartSpanCount::new(min, max);
     let mut args: Vec<Arg> = vec![Box::new(company_id.to_owned())];
     let mut sql = String::from("select 0::bigint");
-    if days.0 <= days.1 {
-        args.push(Box::new(days.0));
-        args.push(Box::new(days.1));
+    if plan.days.0 <= plan.days.1 {
+        args.push(Box::new(plan.days.0));
+        args.push(Box::new(plan.days.1));
         sql.push_str(
             " + (select coalesce(sum(n), 0) from job_start_days
                  where company_id = $1 and day between $2 and $3)::bigint",
         );
     }
-    for (sign, from, to) in spans {
+    for (sign, from, to) in plan.spans {
         args.push(Box::new(from));
         args.push(Box::new(to));
         sql.push_str(&format!(
-            " {sign} (select count(*) from jobs
+            " {} (select count(*) from jobs
                       where company_id = $1 and starts_at between ${} and ${})",
+            if sign > 0 { "+" } else { "-" },
             args.len() - 1,
             args.len()
         ));

@@ -2,11 +2,11 @@
 //! (see `DocQuery::start_span`).
 //!
 //! Each day of the span is read on `jobs_start_day` already in page order, at most
-//! `offset + page_size` entries per day, and the days are merged. The total adds whole days
-//! from `job_start_days` (per-day counts kept by triggers) to the two edge days counted on
-//! `jobs_starts`.
+//! `offset + page_size` entries per day, and the days are merged. The total follows
+//! [`StartSpanCount`]: whole days from `job_start_days` (per-day counts kept by triggers), edge
+//! days counted on `jobs_starts`.
 
-use fieldwork_store::docs::{Doc, DocQuery, START_DAY as DAY};
+use fieldwork_store::docs::{Doc, DocQuery, START_DAY as DAY, StartSpanCount};
 use fieldwork_store::{Page, StoreResult};
 use rusqlite::{Connection, params};
 
@@ -55,32 +55,22 @@ pub(crate) fn list(
     Ok(Page { items, total })
 }
 
-/// Jobs starting in `[min, max]`: whole days from `job_start_days`, edge days on
-/// `jobs_starts` — counting the smaller side of the day (what is in, or what is out).
+/// Jobs starting in `[min, max]` ([`StartSpanCount`]): whole days from `job_start_days`,
+/// edge days on `jobs_starts`.
 fn count(c: &Connection, company_id: &str, min: i64, max: i64) -> StoreResult<u64> {
-    let (first, last) = (min / DAY, max / DAY);
-    let mut total: i64 = c
-        .prepare_cached(
+    let plan = StartSpanCount::new(min, max);
+    let mut total: i64 = if plan.days.0 <= plan.days.1 {
+        c.prepare_cached(
             "select coalesce(sum(n), 0) from job_start_days
-             where company_id = ?1 and day > ?2 and day < ?3",
+             where company_id = ?1 and day between ?2 and ?3",
         )
-        .and_then(|mut s| s.query_row(params![company_id, first, last], |r| r.get(0)))
-        .map_err(map_err)?;
-    let edges = if first == last {
-        vec![first]
+        .and_then(|mut s| s.query_row(params![company_id, plan.days.0, plan.days.1], |r| r.get(0)))
+        .map_err(map_err)?
     } else {
-        vec![first, last]
+        0
     };
-    for day in edges {
-        let (start, end) = (day * DAY, day * DAY + DAY - 1);
-        let (from, to) = (min.max(start), max.min(end));
-        total += if to - from < DAY / 2 {
-            in_span(c, company_id, from, to)?
-        } else {
-            day_count(c, company_id, day)?
-                - in_span(c, company_id, start, from - 1)?
-                - in_span(c, company_id, to + 1, end)?
-        };
+    for (sign, from, to) in plan.spans {
+        total += sign * in_span(c, company_id, from, to)?;
     }
     Ok(u64::try_from(total).unwrap_or(0))
 }
@@ -93,13 +83,5 @@ fn in_span(c: &Connection, company_id: &str, from: i64, to: i64) -> StoreResult<
         "select count(*) from jobs where company_id = ?1 and starts_at between ?2 and ?3",
     )
     .and_then(|mut s| s.query_row(params![company_id, from, to], |r| r.get(0)))
-    .map_err(map_err)
-}
-
-fn day_count(c: &Connection, company_id: &str, day: i64) -> StoreResult<i64> {
-    c.prepare_cached(
-        "select coalesce(sum(n), 0) from job_start_days where company_id = ?1 and day = ?2",
-    )
-    .and_then(|mut s| s.query_row(params![company_id, day], |r| r.get(0)))
     .map_err(map_err)
 }

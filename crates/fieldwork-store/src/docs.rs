@@ -268,3 +268,77 @@ impl DocQuery {
             .then_some((*min, *max))
     }
 }
+
+/// How the stores count the jobs starting in a span `DocQuery::start_span` accepted: whole
+/// days from their per-day counts, plus or minus parts of the edge days counted on the
+/// `starts_at` index — the smaller side of each edge day (what is in, or what is out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartSpanCount {
+    /// First and last day (`starts_at / START_DAY`) whose counts are summed; none if first >
+    /// last.
+    pub days: (i64, i64),
+    /// `(sign, from, to)`: jobs starting in `[from, to]`, added (`1`) or taken away (`-1`).
+    pub spans: Vec<(i64, i64, i64)>,
+}
+
+impl StartSpanCount {
+    /// The plan for `[min, max]`.
+    pub fn new(min: i64, max: i64) -> Self {
+        let (first, last) = (min / START_DAY, max / START_DAY);
+        let mut plan = Self {
+            days: (first + 1, last - 1),
+            spans: Vec::new(),
+        };
+        let edges = if first == last {
+            vec![first]
+        } else {
+            vec![first, last]
+        };
+        for day in edges {
+            let (start, end) = (day * START_DAY, day * START_DAY + START_DAY - 1);
+            let (from, to) = (min.max(start), max.min(end));
+            if to - from < START_DAY / 2 {
+                plan.spans.push((1, from, to));
+                continue;
+            }
+            plan.days = (plan.days.0.min(day), plan.days.1.max(day));
+            for (a, b) in [(start, from - 1), (to + 1, end)] {
+                if a <= b {
+                    plan.spans.push((-1, a, b));
+                }
+            }
+        }
+        plan
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D: i64 = START_DAY;
+
+    #[test]
+    fn start_span_counts_whole_days_and_the_smaller_side_of_each_edge() {
+        // A week of whole days: seven days' counts, nothing on the index.
+        let week = StartSpanCount::new(10 * D, 17 * D - 1);
+        assert_eq!(
+            week,
+            StartSpanCount {
+                days: (10, 16),
+                spans: vec![]
+            }
+        );
+        // Mostly whole edges: their counts less what lies outside the span.
+        let wide = StartSpanCount::new(10 * D + 5, 12 * D + 7);
+        assert_eq!(wide.days, (10, 11));
+        assert_eq!(
+            wide.spans,
+            [(-1, 10 * D, 10 * D + 4), (1, 12 * D, 12 * D + 7)]
+        );
+        // A short span inside one day: counted on the index alone.
+        let short = StartSpanCount::new(10 * D + 5, 10 * D + 9);
+        assert!(short.days.0 > short.days.1);
+        assert_eq!(short.spans, [(1, 10 * D + 5, 10 * D + 9)]);
+    }
+}

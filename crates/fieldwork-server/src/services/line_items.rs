@@ -232,18 +232,6 @@ pub trait Priced {
     fn amount(&self) -> i64;
 }
 
-impl Priced for LineItem {
-    fn kind(&self) -> &str {
-        &self.kind
-    }
-    fn taxable(&self) -> bool {
-        self.taxable
-    }
-    fn amount(&self) -> i64 {
-        self.amount
-    }
-}
-
 /// A stored line read for its money alone (its other fields are skipped unread): how a job
 /// list computes the totals of a job stored before its body carried them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -254,17 +242,23 @@ pub struct LinePrice {
     pub amount: i64,
 }
 
-impl Priced for LinePrice {
-    fn kind(&self) -> &str {
-        &self.kind
-    }
-    fn taxable(&self) -> bool {
-        self.taxable
-    }
-    fn amount(&self) -> i64 {
-        self.amount
-    }
+/// `Priced` for line types with `kind`, `taxable` and `amount` fields.
+macro_rules! priced_by_fields {
+    ($($line:ty),*) => {$(
+        impl Priced for $line {
+            fn kind(&self) -> &str {
+                &self.kind
+            }
+            fn taxable(&self) -> bool {
+                self.taxable
+            }
+            fn amount(&self) -> i64 {
+                self.amount
+            }
+        }
+    )*};
 }
+priced_by_fields!(LineItem, LinePrice);
 
 /// A stored line skipped unread: job lists take the totals written beside the lines
 /// (`JobDoc::written_totals`) and need nothing else of them.
@@ -315,20 +309,22 @@ pub fn totals<L: Priced>(lines: &[L], tax_rate: f64) -> Totals {
     }
 }
 
+/// A line of input named after its kind, for tests.
+#[cfg(test)]
+pub(crate) fn line(kind: &str, price: f64, qty: f64, taxable: bool) -> LineItemIn {
+    LineItemIn {
+        name: Some(kind.into()),
+        kind: Some(kind.into()),
+        unit_price: Some(price),
+        quantity: Some(qty),
+        taxable: Some(taxable),
+        ..LineItemIn::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn line(kind: &str, price: f64, qty: f64, taxable: bool) -> LineItemIn {
-        LineItemIn {
-            name: Some(kind.into()),
-            kind: Some(kind.into()),
-            unit_price: Some(price),
-            quantity: Some(qty),
-            taxable: Some(taxable),
-            ..LineItemIn::default()
-        }
-    }
 
     #[test]
     fn amounts_and_totals() {

@@ -233,20 +233,8 @@ impl StoredJob {
 
 #[cfg(test)]
 mod tests {
-    use fieldwork_types::LineItemIn;
-
     use super::*;
-
-    fn line(kind: &str, price: f64, qty: f64, taxable: bool) -> LineItemIn {
-        LineItemIn {
-            name: Some(kind.into()),
-            kind: Some(kind.into()),
-            unit_price: Some(price),
-            quantity: Some(qty),
-            taxable: Some(taxable),
-            ..LineItemIn::default()
-        }
-    }
+    use crate::services::line_items::line;
 
     fn stored(body: String) -> Doc {
         Doc {
