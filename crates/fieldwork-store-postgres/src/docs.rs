@@ -13,7 +13,11 @@ use crate::error::found;
 use crate::sql::to_total;
 
 const COLS: &str = "id, version, customer_id, status, starts_at, ends_at, due_at, paid_at, amount,
-    parent_id, number, sort_text, created_at, updated_at, body::text";
+    parent_id, number, sort_text, created_at, updated_at, body::text, detail";
+
+/// [`COLS`] with the detail left unread.
+const COLS_WITHOUT_DETAIL: &str = "id, version, customer_id, status, starts_at, ends_at, due_at,
+    paid_at, amount, parent_id, number, sort_text, created_at, updated_at, body::text, null::text";
 
 fn from_row(kind: DocKind, r: &Row) -> Doc {
     Doc {
@@ -37,6 +41,7 @@ fn from_row(kind: DocKind, r: &Row) -> Doc {
             updated_at: r.get(13),
         },
         body: r.get(14),
+        detail: r.get(15),
     }
 }
 
@@ -114,8 +119,13 @@ pub(crate) async fn list(
         ),
     };
     let list_sql = format!(
-        "select {COLS} from {table} where company_id = $1 and id in ({page_ids})
+        "select {cols} from {table} where company_id = $1 and id in ({page_ids})
          order by {order}",
+        cols = if q.without_detail {
+            COLS_WITHOUT_DETAIL
+        } else {
+            COLS
+        },
         order = order_by(q)
     );
     let params: Vec<&(dyn ToSql + Sync)> = args
@@ -290,9 +300,10 @@ async fn insert(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
                 on conflict do nothing
              )
              insert into {} (id, company_id, version, customer_id, status, starts_at, ends_at,
-                due_at, paid_at, amount, parent_id, number, sort_text, created_at, updated_at, body)
+                due_at, paid_at, amount, parent_id, number, sort_text, created_at, updated_at, body,
+                detail)
              values ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                ($15::text)::json)",
+                ($15::text)::json, $19)",
             doc.kind.table()
         ),
         &[
@@ -314,6 +325,7 @@ async fn insert(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
             &counter,
             &i.keys,
             &doc.kind.table(),
+            &doc.detail,
         ],
     )
     .await?;
@@ -343,6 +355,7 @@ async fn update(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
         &doc.body,
         &doc.kind.table(),
         &i.keys,
+        &doc.detail,
     ];
     let row = query_opt(
         c,
@@ -351,7 +364,7 @@ async fn update(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
                 update {} set version = version + 1, customer_id = $4, status = $5,
                     starts_at = $6, ends_at = $7, due_at = $8, paid_at = $9, amount = $10,
                     parent_id = $11, number = coalesce($12, number), sort_text = $13,
-                    updated_at = $14, body = ($15::text)::json
+                    updated_at = $14, body = ($15::text)::json, detail = $18
                 where company_id = $2 and id = $1 and version = $3
                 returning number
              ), gone as (

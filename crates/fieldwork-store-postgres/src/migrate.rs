@@ -69,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261205130000_doc_bodies_inline",
         include_str!("../migrations/20261205130000_doc_bodies_inline.sql"),
     ),
+    (
+        "20261206090000_doc_details",
+        include_str!("../migrations/20261206090000_doc_details.sql"),
+    ),
 ];
 
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.

@@ -10,7 +10,20 @@ use crate::sql::{collect, count};
 use crate::start_days;
 
 const COLS: &str = "id, version, customer_id, status, starts_at, ends_at, due_at, paid_at, amount,
-    parent_id, number, sort_text, created_at, updated_at, body";
+    parent_id, number, sort_text, created_at, updated_at, body, detail";
+
+/// [`COLS`] with the detail left unread.
+const COLS_WITHOUT_DETAIL: &str = "id, version, customer_id, status, starts_at, ends_at, due_at,
+    paid_at, amount, parent_id, number, sort_text, created_at, updated_at, body, null";
+
+/// The columns a list reads.
+fn list_cols(query: &DocQuery) -> &'static str {
+    if query.without_detail {
+        COLS_WITHOUT_DETAIL
+    } else {
+        COLS
+    }
+}
 
 fn from_row(kind: DocKind, r: &Row<'_>) -> rusqlite::Result<Doc> {
     Ok(Doc {
@@ -34,6 +47,7 @@ fn from_row(kind: DocKind, r: &Row<'_>) -> rusqlite::Result<Doc> {
             updated_at: r.get(13)?,
         },
         body: r.get(14)?,
+        detail: r.get(15)?,
     })
 }
 
@@ -73,7 +87,9 @@ pub(crate) fn list(
     query: &DocQuery,
 ) -> StoreResult<Page<Doc>> {
     if let Some(span) = query.start_span(kind) {
-        return start_days::list(c, company_id, query, span, |c, seqs| by_seqs(c, kind, seqs));
+        return start_days::list(c, company_id, query, span, |c, seqs| {
+            by_seqs(c, kind, list_cols(query), seqs)
+        });
     }
     let (cond, mut args) = conditions(company_id, kind, query);
     let table = kind.table();
@@ -91,12 +107,13 @@ pub(crate) fn list(
         // The page's rows are found on an index first (a deferred join): skipping and sorting
         // never touch the JSON bodies of rows that are not returned.
         &format!(
-            "select {COLS} from {table} where seq in (
+            "select {cols} from {table} where seq in (
                 select seq from {table} where {cond} order by {col} {dir}, seq {dir}
                 limit ?{} offset ?{})
              order by {col} {dir}, seq {dir}",
             n + 1,
             n + 2,
+            cols = list_cols(query),
             col = query.sort.column()
         ),
         params_from_iter(args.iter()),
@@ -105,17 +122,17 @@ pub(crate) fn list(
     Ok(Page { items, total })
 }
 
-/// The documents with these `seq`s, in that order.
-fn by_seqs(c: &Connection, kind: DocKind, seqs: &[i64]) -> StoreResult<Vec<Doc>> {
+/// The documents with these `seq`s, in that order, read as `cols`.
+fn by_seqs(c: &Connection, kind: DocKind, cols: &str, seqs: &[i64]) -> StoreResult<Vec<Doc>> {
     let list = serde_json::to_string(seqs).expect("numbers serialize");
     let mut found = collect(
         c,
         &format!(
-            "select {COLS}, seq from {} where seq in (select value from json_each(?1))",
+            "select {cols}, seq from {} where seq in (select value from json_each(?1))",
             kind.table()
         ),
         [list],
-        |r| Ok((r.get::<_, i64>(15)?, from_row(kind, r)?)),
+        |r| Ok((r.get::<_, i64>(16)?, from_row(kind, r)?)),
     )?;
     found.sort_by_key(|(seq, _)| seqs.iter().position(|s| s == seq));
     Ok(found.into_iter().map(|(_, doc)| doc).collect())
@@ -222,8 +239,8 @@ fn insert(c: &Connection, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
     let i = &doc.index;
     c.prepare_cached(&format!(
         "insert into {} (id, company_id, version, customer_id, status, starts_at, ends_at, due_at,
-            paid_at, amount, parent_id, number, sort_text, created_at, updated_at, body)
-         values (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            paid_at, amount, parent_id, number, sort_text, created_at, updated_at, body, detail)
+         values (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         doc.kind.table()
     ))
     .and_then(|mut s| {
@@ -242,7 +259,8 @@ fn insert(c: &Connection, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
             i.sort_text,
             i.created_at,
             i.updated_at,
-            doc.body
+            doc.body,
+            doc.detail
         ])
     })
     .map_err(map_err)?;
@@ -256,7 +274,8 @@ fn update(c: &Connection, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
         .prepare_cached(&format!(
             "update {} set version = version + 1, customer_id = ?4, status = ?5, starts_at = ?6,
                 ends_at = ?7, due_at = ?8, paid_at = ?9, amount = ?10, parent_id = ?11,
-                number = coalesce(?12, number), sort_text = ?13, updated_at = ?14, body = ?15
+                number = coalesce(?12, number), sort_text = ?13, updated_at = ?14, body = ?15,
+                detail = ?16
              where id = ?1 and company_id = ?2 and version = ?3
              returning number",
             doc.kind.table()
@@ -278,7 +297,8 @@ fn update(c: &Connection, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
                     i.number,
                     i.sort_text,
                     i.updated_at,
-                    doc.body
+                    doc.body,
+                    doc.detail
                 ],
                 |r| r.get::<_, Option<i64>>(0),
             )

@@ -59,6 +59,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261204180000_customer_words",
         include_str!("../migrations/20261204180000_customer_words.sql"),
     ),
+    (
+        "20261206090000_doc_details",
+        include_str!("../migrations/20261206090000_doc_details.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks, each in its own transaction.

@@ -93,6 +93,10 @@ pub struct Doc {
     pub index: DocIndex,
     /// The JSON body, opaque to the store.
     pub body: String,
+    /// More JSON that lists which do not render it can leave unread ([`DocQuery::without_detail`]):
+    /// a job's lines, most of its bytes. `None` where the kind keeps everything in `body`, and
+    /// in lists read without it. Opaque to the store.
+    pub detail: Option<String>,
 }
 
 /// One change of an atomic [`DocWrite`] batch.
@@ -203,6 +207,8 @@ pub struct DocQuery {
     /// 1-based.
     pub page: u32,
     pub page_size: u32,
+    /// Leave [`Doc::detail`] unread (`None` in the page).
+    pub without_detail: bool,
 }
 
 impl Default for DocQuery {
@@ -213,6 +219,7 @@ impl Default for DocQuery {
             descending: true,
             page: 1,
             page_size: 10,
+            without_detail: false,
         }
     }
 }

@@ -252,4 +252,55 @@ backend_tests! {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(app.post("/jobs/job_0/lock", json!({})).await.status, StatusCode::NOT_FOUND);
     }
+
+    async fn jobs_written_before_details_read_the_same_and_move_on_their_next_change() {
+        let app = spawn_app().await;
+        let (c, a) = app.customer_with_address("Oda").await;
+        let lines = json!([{"name": "Valve", "unit_price": 2450, "kind": "materials"}, {"name": "Labor", "unit_price": 12500, "quantity": 1.5}]);
+        let r = app.post("/jobs", json!({"customer_id": c, "address_id": a, "line_items": lines})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        app.post(&format!("/jobs/{id}/links"), json!({"title": "Photos", "url": "https://example.com/p"})).await;
+        app.put(&format!("/jobs/{id}/job_input_materials/bulk_update"), json!({"job_input_materials": [{"name": "PEX", "unit_cost": 125, "quantity": 3}]})).await;
+        let reads = [format!("/jobs/{id}"), format!("/jobs/{id}/line_items"), format!("/jobs/{id}/job_input_materials"), "/jobs".to_owned()];
+        let mut before = Vec::new();
+        for path in &reads {
+            before.push(app.get(path).await.body);
+        }
+
+        // Store the job as bodies were written before details: lines, materials and links in
+        // the body, no detail.
+        let store = app.store.as_ref();
+        let kind = fieldwork_store::docs::DocKind::Job;
+        let doc = store.get_doc(&app.company_id, kind, &id).await.unwrap();
+        let mut body: Value = serde_json::from_str(&doc.body).unwrap();
+        let detail: Value = serde_json::from_str(doc.detail.as_deref().unwrap()).unwrap();
+        assert_eq!(detail["line_items"].as_array().unwrap().len(), 2);
+        assert!(body.get("line_items").is_none(), "{body}");
+        body.as_object_mut().unwrap().extend(detail.as_object().unwrap().clone());
+        let old = fieldwork_store::docs::Doc { body: body.to_string(), detail: None, ..doc };
+        let written = store.write_docs(&app.company_id, vec![fieldwork_store::DocWrite::Update(old)]).await.unwrap();
+        assert_eq!(store.get_doc(&app.company_id, kind, &id).await.unwrap().detail, None);
+        let version = written[0].version;
+        for (path, before) in reads.iter().zip(&before) {
+            assert_eq!(&app.get(path).await.body, before, "{path}");
+        }
+
+        // The next change writes the detail.
+        assert_eq!(app.post(&format!("/jobs/{id}/notes"), json!({"content": "Side gate"})).await.status, StatusCode::CREATED);
+        let doc = store.get_doc(&app.company_id, kind, &id).await.unwrap();
+        assert_eq!(doc.version, version + 1);
+        assert!(doc.detail.is_some() && !doc.body.contains("line_items"), "{doc:?}");
+        for (path, before) in reads.iter().zip(&before).skip(1) {
+            let mut now = app.get(path).await.body;
+            if path == "/jobs" {
+                now["jobs"][0]["notes"] = json!([]);
+                now["jobs"][0]["updated_at"] = before["jobs"][0]["updated_at"].clone();
+            }
+            assert_eq!(&now, before, "{path}");
+        }
+        let job = app.get(&format!("/jobs/{id}")).await.body;
+        assert_eq!(job["total_amount"], before[0]["total_amount"]);
+        assert_eq!(job["notes"][0]["content"], "Side gate");
+    }
 }

@@ -224,6 +224,8 @@ async fn lock_range(
         descending: false,
         page: 1,
         page_size: MAX_RANGE_LOCK,
+        // Each job is read again whole to be locked.
+        without_detail: true,
     };
     let page = store
         .list_docs(&auth.company_id, DocKind::Job, &query)

@@ -55,6 +55,7 @@ impl NewEstimate {
             version: 1,
             index: estimate.doc.index(self.estimate_number, now, now),
             body: serde_json::to_string(&estimate.doc).expect("plain data serializes"),
+            detail: None,
         });
         (estimate, write)
     }

@@ -160,6 +160,7 @@ impl StoredEstimate {
             version: self.version,
             index: self.doc.index(Some(self.number), self.created_at, now),
             body: serde_json::to_string(&self.doc).expect("plain data serializes"),
+            detail: None,
         }
     }
 }

@@ -71,6 +71,7 @@ impl StoredEvent {
             version: self.version,
             index: self.doc.index(self.created_at, now),
             body: serde_json::to_string(&self.doc).expect("plain data serializes"),
+            detail: None,
         }
     }
 }

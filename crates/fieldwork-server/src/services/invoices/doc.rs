@@ -161,6 +161,7 @@ impl StoredInvoice {
             version: self.version,
             index: self.doc.index(self.created_at, now),
             body: serde_json::to_string(&self.doc).expect("plain data serializes"),
+            detail: None,
         }
     }
 }

@@ -106,6 +106,7 @@ pub async fn of_job(store: &dyn Store, company_id: &str, job_id: &str) -> ApiRes
         descending: false,
         page: 1,
         page_size: MAX_JOB_INVOICES,
+        without_detail: false,
     };
     let page = store
         .list_docs(company_id, DocKind::Invoice, &query)

@@ -65,6 +65,7 @@ pub async fn busy_times(
             descending: false,
             page,
             page_size: PAGE,
+            without_detail: true,
         };
         let docs = store.list_docs(company_id, DocKind::Job, &query).await?;
         let n = docs.items.len();

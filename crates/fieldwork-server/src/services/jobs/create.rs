@@ -1,6 +1,6 @@
 //! `POST /jobs`, and the jobs that estimates and leads turn into.
 
-use fieldwork_store::docs::{Doc, DocKind, DocWrite};
+use fieldwork_store::docs::{DocKind, DocWrite};
 use fieldwork_store::ids::new_id;
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{ListParams, Store, StoreError};
@@ -39,13 +39,8 @@ impl NewJob {
             updated_at: now,
             doc: self.doc,
         };
-        let write = DocWrite::Insert(Doc {
-            kind: DocKind::Job,
-            id: job.id.clone(),
-            version: 1,
-            index: job.doc.index(self.invoice_number, now, now),
-            body: job.doc.body(),
-        });
+        let index = job.doc.index(self.invoice_number, now, now);
+        let write = DocWrite::Insert(job.doc.to_doc(&job.id, 1, index));
         (job, write)
     }
 

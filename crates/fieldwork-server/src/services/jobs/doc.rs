@@ -61,10 +61,15 @@ pub struct JobDoc<L = LineItem> {
     /// Minutes.
     pub arrival_window: i64,
     pub appointments: Vec<StoredAppointment>,
+    /// In the detail ([`DetailOut`]) like `input_materials` and `links`; read from the body for
+    /// jobs written before details were.
+    #[serde(skip_serializing)]
     pub line_items: Vec<L>,
+    #[serde(skip_serializing)]
     pub input_materials: Vec<JobInputMaterial>,
     pub assigned_employee_ids: Vec<String>,
     pub tags: Vec<Tag>,
+    #[serde(skip_serializing)]
     pub links: Vec<JobLink>,
     pub attachments: Vec<Attachment>,
     pub lead_source: Option<String>,
@@ -102,12 +107,32 @@ impl Lines for Unread {
     }
 }
 
-/// The stored body: the job with the totals of its lines.
+/// The stored body: the job with the totals of its lines, without what is in its [`DetailOut`].
 #[derive(Serialize)]
 struct Body<'a> {
     #[serde(flatten)]
     doc: &'a JobDoc,
     totals: Totals,
+}
+
+/// The stored detail (`Doc::detail`) as written: the parts of a job that its lists do not
+/// render, two thirds of its bytes with five lines; lists leave it unread.
+#[derive(Serialize)]
+struct DetailOut<'a> {
+    line_items: &'a [LineItem],
+    input_materials: &'a [JobInputMaterial],
+    links: &'a [JobLink],
+}
+
+/// [`DetailOut`] as read.
+#[derive(Deserialize)]
+struct Detail<L> {
+    #[serde(default)]
+    line_items: Vec<L>,
+    #[serde(default)]
+    input_materials: Vec<JobInputMaterial>,
+    #[serde(default)]
+    links: Vec<JobLink>,
 }
 
 /// A job read from the store, with what is needed to write it back.
@@ -188,15 +213,48 @@ impl<L: Default + DeserializeOwned> StoredJob<L> {
             number: doc.index.number.unwrap_or_default(),
             created_at: doc.index.created_at,
             updated_at: doc.index.updated_at,
-            // Bodies are written only by this module; a corrupt one reads as empty.
-            doc: serde_json::from_str(&doc.body).unwrap_or_default(),
+            doc: Self::read(doc),
         }
+    }
+
+    /// The body with the detail, if read, over it. Both are written only by this module; a
+    /// corrupt one reads as empty.
+    fn read(doc: &Doc) -> JobDoc<L> {
+        let mut job: JobDoc<L> = serde_json::from_str(&doc.body).unwrap_or_default();
+        if let Some(detail) = &doc.detail {
+            let detail: Detail<L> = serde_json::from_str(detail).unwrap_or(Detail {
+                line_items: Vec::new(),
+                input_materials: Vec::new(),
+                links: Vec::new(),
+            });
+            job.line_items = detail.line_items;
+            job.input_materials = detail.input_materials;
+            job.links = detail.links;
+        }
+        job
     }
 }
 
 impl JobDoc {
-    /// The JSON stored for this job.
-    pub fn body(&self) -> String {
+    /// The document that stores this job.
+    pub fn to_doc(&self, id: &str, version: i64, index: DocIndex) -> Doc {
+        let detail = DetailOut {
+            line_items: &self.line_items,
+            input_materials: &self.input_materials,
+            links: &self.links,
+        };
+        Doc {
+            kind: DocKind::Job,
+            id: id.to_owned(),
+            version,
+            index,
+            body: self.body(),
+            detail: Some(serde_json::to_string(&detail).expect("plain data serializes")),
+        }
+    }
+
+    /// The JSON stored as the job's body.
+    fn body(&self) -> String {
         let body = Body {
             doc: self,
             totals: self.totals(),
@@ -221,13 +279,8 @@ impl StoredJob<Unread> {
 impl StoredJob {
     /// The document to write back (update) at `now`.
     pub fn to_doc(&self, now: i64) -> Doc {
-        Doc {
-            kind: DocKind::Job,
-            id: self.id.clone(),
-            version: self.version,
-            index: self.doc.index(Some(self.number), self.created_at, now),
-            body: self.doc.body(),
-        }
+        let index = self.doc.index(Some(self.number), self.created_at, now);
+        self.doc.to_doc(&self.id, self.version, index)
     }
 }
 
@@ -236,6 +289,25 @@ mod tests {
     use super::*;
     use crate::services::line_items::line;
 
+    /// The job's document as a list reads it: without its detail.
+    fn listed(job: &JobDoc) -> StoredJob<Unread> {
+        let doc = job.to_doc("job_1", 1, DocIndex::default());
+        StoredJob::for_list(Doc {
+            detail: None,
+            ..doc
+        })
+    }
+
+    /// A body as written before details were: everything in it, lines included.
+    fn undetailed(job: &JobDoc) -> serde_json::Map<String, serde_json::Value> {
+        let doc = job.to_doc("job_1", 1, DocIndex::default());
+        let mut body: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+        let detail: serde_json::Value = serde_json::from_str(&doc.detail.unwrap()).unwrap();
+        let body = body.as_object_mut().unwrap();
+        body.extend(detail.as_object().unwrap().clone());
+        body.clone()
+    }
+
     fn stored(body: String) -> Doc {
         Doc {
             kind: DocKind::Job,
@@ -243,6 +315,7 @@ mod tests {
             version: 1,
             index: DocIndex::default(),
             body,
+            detail: None,
         }
     }
 
@@ -257,8 +330,43 @@ mod tests {
                 ],
             )
             .unwrap(),
+            input_materials: vec![JobInputMaterial {
+                uuid: "jim_1".into(),
+                name: "Copper pipe".into(),
+                description: None,
+                part_number: Some("CU-12".into()),
+                unit_cost: 1_250,
+                quantity: 2.0,
+            }],
+            links: vec![JobLink {
+                id: "lnk_1".into(),
+                title: "Permit".into(),
+                url: "https://example.com/permit".into(),
+            }],
             tax_rate: 8.25,
             ..JobDoc::default()
+        }
+    }
+
+    #[test]
+    fn the_detail_holds_lines_materials_and_links_and_reads_back_whole() {
+        let full = job();
+        let doc = full.to_doc("job_1", 1, DocIndex::default());
+        for part in ["line_items", "input_materials", "links"] {
+            assert!(!doc.body.contains(part), "{part} in the body: {}", doc.body);
+            assert!(doc.detail.as_ref().unwrap().contains(part), "{part}");
+        }
+        assert_eq!(StoredJob::<LineItem>::from_doc(doc).doc, read_back(&full));
+        // A job written before details were reads the same.
+        let old = stored(serde_json::Value::Object(undetailed(&full)).to_string());
+        assert_eq!(StoredJob::<LineItem>::from_doc(old).doc, read_back(&full));
+    }
+
+    /// The job as a read gives it back: with the totals it was written with.
+    fn read_back(job: &JobDoc) -> JobDoc {
+        JobDoc {
+            written_totals: Some(job.totals()),
+            ..job.clone()
         }
     }
 
@@ -267,29 +375,32 @@ mod tests {
         let full = job();
         let totals = full.totals();
         assert!(totals.tax > 0 && totals.discounts < 0, "{totals:?}");
-        let listed = StoredJob::for_list(stored(full.body()));
+        let listed = listed(&full);
         assert_eq!(listed.doc.written_totals, Some(totals));
         assert_eq!(listed.doc.totals(), totals);
-        assert_eq!(listed.doc.line_items.len(), 3);
+        assert!(
+            listed.doc.line_items.is_empty(),
+            "lists leave the lines unread"
+        );
     }
 
     #[test]
     fn totals_follow_the_lines_not_what_was_read() {
-        let mut read = StoredJob::<LineItem>::from_doc(stored(job().body())).doc;
+        let written = job().to_doc("job_1", 1, DocIndex::default());
+        let mut read = StoredJob::<LineItem>::from_doc(written).doc;
         assert!(read.written_totals.is_some());
         read.line_items.truncate(1);
         // Whole lines: the totals are the lines', and the body is written with them.
         assert_eq!(read.totals().total, 18_750);
-        let listed = StoredJob::for_list(stored(read.body()));
-        assert_eq!(listed.doc.totals().total, 18_750);
+        assert_eq!(listed(&read).doc.totals().total, 18_750);
     }
 
     #[test]
     fn a_body_written_without_totals_is_listed_with_its_lines_totals() {
         let full = job();
-        let mut body: serde_json::Value = serde_json::from_str(&full.body()).unwrap();
-        body.as_object_mut().unwrap().remove("totals");
-        let listed = StoredJob::for_list(stored(body.to_string()));
+        let mut body = undetailed(&full);
+        body.remove("totals");
+        let listed = StoredJob::for_list(stored(serde_json::Value::Object(body).to_string()));
         assert_eq!(listed.doc.totals(), full.totals());
     }
 }

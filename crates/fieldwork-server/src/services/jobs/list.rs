@@ -85,7 +85,11 @@ pub async fn list(
     query: &DocQuery,
     expand: Expand,
 ) -> ApiResult<Page<Job>> {
-    let page = store.list_docs(company_id, DocKind::Job, query).await?;
+    let query = DocQuery {
+        without_detail: true,
+        ..query.clone()
+    };
+    let page = store.list_docs(company_id, DocKind::Job, &query).await?;
     let jobs: Vec<StoredJob<Unread>> = page.items.into_iter().map(StoredJob::for_list).collect();
     let customer_ids: Vec<&str> = jobs.iter().map(|j| j.doc.customer_id.as_str()).collect();
     let ctx = Context::load_with(store, company_id, reference, &customer_ids).await?;

@@ -132,6 +132,7 @@ pub async fn create(
         version: 1,
         index: lead.doc.index(Some(number), now, now),
         body: serde_json::to_string(&lead.doc).expect("plain data serializes"),
+        detail: None,
     });
     let rendered = super::present(store, company_id, &lead).await?;
     let created = events::lead_created(company_id, &rendered);
