@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use fieldwork_types::Employee;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use crate::records::CompanyRecord;
 use crate::{ListParams, Store, StoreResult};
@@ -21,6 +23,8 @@ pub struct CompanyReference {
     pub company: CompanyRecord,
     /// Active employees by id.
     pub employees: HashMap<String, Employee>,
+    /// The same employees as JSON, for jobs to embed.
+    pub employee_json: HashMap<String, EmployeeJson>,
     /// Job type names by id.
     pub job_types: HashMap<String, String>,
 }
@@ -73,9 +77,70 @@ async fn read(store: &dyn Store, company_id: &str) -> StoreResult<CompanyReferen
     let company = store.get_company(company_id).await?;
     let employees = store.list_employees(company_id, &all).await?.items;
     let job_types = store.list_job_types(company_id, None, &all).await?.items;
+    let employee_json = employees
+        .iter()
+        .map(|e| (e.id.clone(), EmployeeJson::of(e)))
+        .collect();
     Ok(CompanyReference {
         company,
         employees: employees.into_iter().map(|e| (e.id.clone(), e)).collect(),
+        employee_json,
         job_types: job_types.into_iter().map(|t| (t.id, t.name)).collect(),
     })
+}
+
+/// An employee serialized once per reading of the reference data and embedded as is: a list of
+/// jobs embeds the same few employees in every job, and serializing them each time was a tenth
+/// of such a list's instructions (BENCHMARKS.md).
+#[derive(Debug, Clone)]
+pub struct EmployeeJson(Arc<RawValue>);
+
+impl EmployeeJson {
+    pub fn of(employee: &Employee) -> Self {
+        Self(Arc::from(
+            serde_json::value::to_raw_value(employee).expect("plain data serializes"),
+        ))
+    }
+}
+
+impl Serialize for EmployeeJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fieldwork_types::Permissions;
+
+    use super::*;
+
+    #[test]
+    fn an_employee_embedded_as_json_reads_as_the_employee() {
+        let employee = Employee {
+            id: "pro_1".into(),
+            first_name: Some("Zoë \"Z\"".into()),
+            last_name: None,
+            email: Some("z@example.com".into()),
+            mobile_number: None,
+            color_hex: Some("EF9159".into()),
+            avatar_url: None,
+            role: Some("field tech".into()),
+            created_at: "2026-12-05T21:37:35Z".into(),
+            tags: vec!["north\nside".into()],
+            permissions: Permissions {
+                can_be_booked_online: true,
+                ..Permissions::default()
+            },
+            company_name: "Co".into(),
+            company_id: "c1".into(),
+        };
+        let embedded = serde_json::json!({"assigned_employees": [EmployeeJson::of(&employee)]});
+        let direct = serde_json::json!({"assigned_employees": [employee]});
+        assert_eq!(embedded, direct);
+        assert_eq!(
+            serde_json::to_string(&[EmployeeJson::of(&employee)]).unwrap(),
+            serde_json::to_string(&[&employee]).unwrap()
+        );
+    }
 }

@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Address, Attachment, Employee, Tag};
 
-/// A job as HCP returns it.
+/// A job as HCP returns it. The server embeds its employees as JSON serialized beforehand
+/// (`E`); clients read them as [`Employee`]s.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Job {
+pub struct Job<E = Employee> {
     pub id: String,
     /// A string of digits, unique in the company ("29").
     pub invoice_number: String,
@@ -23,7 +24,7 @@ pub struct Job {
     pub total_amount: i64,
     pub outstanding_balance: i64,
     pub subtotal: i64,
-    pub assigned_employees: Vec<Employee>,
+    pub assigned_employees: Vec<E>,
     /// Tag names.
     pub tags: Vec<String>,
     pub original_estimate_id: Option<String>,

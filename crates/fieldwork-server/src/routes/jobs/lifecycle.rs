@@ -4,7 +4,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use fieldwork_types::{CancelIn, Job};
+use fieldwork_types::CancelIn;
+
+use crate::services::jobs::Job;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{MaxPlanCompany, json};

@@ -11,7 +11,9 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use fieldwork_store::reference;
-use fieldwork_types::{Job, JobIn, ListOut};
+use fieldwork_types::{JobIn, ListOut};
+
+use crate::services::jobs::Job;
 
 use super::doc_list_out;
 use crate::error::ApiResult;

@@ -6,8 +6,8 @@ use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocSort, Range, RangeField};
 use fieldwork_types::{
-    Job, JobInputMaterial, JobInputMaterialsBulkIn, JobLink, JobLinkIn, LockRangeIn, Note, NoteIn,
-    Tag, TagIdIn,
+    JobInputMaterial, JobInputMaterialsBulkIn, JobLink, JobLinkIn, LockRangeIn, Note, NoteIn, Tag,
+    TagIdIn,
 };
 use serde_json::{Value, json};
 
@@ -15,7 +15,7 @@ use super::schedule::company_zone;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{FileUpload, HcpJson, HcpQuery, MaxPlanCompany};
 use crate::services::attachments;
-use crate::services::jobs::{self, Expand, StoredJob, parts, status};
+use crate::services::jobs::{self, Expand, Job, StoredJob, parts, status};
 use crate::services::times;
 use crate::state::AppState;
 

@@ -4,7 +4,9 @@ use fieldwork_store::docs::{DocKind, DocWrite};
 use fieldwork_store::ids::new_id;
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{ListParams, Store, StoreError};
-use fieldwork_types::{Job, JobIn, JobScheduleIn, LineItem, Note, Tag};
+use fieldwork_types::{JobIn, JobScheduleIn, LineItem, Note, Tag};
+
+use super::render::Job;
 
 use super::doc::{JobDoc, StoredAppointment, StoredJob, status};
 use super::render::{self, Context};

@@ -5,10 +5,9 @@ use std::sync::Arc;
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocSort, Range, RangeField};
 use fieldwork_store::reference::CompanyReference;
 use fieldwork_store::{Page, Store};
-use fieldwork_types::Job;
 
 use super::doc::{StoredJob, status};
-use super::render::{self, Context, Expand};
+use super::render::{self, Context, Expand, Job};
 use crate::error::{ApiError, ApiResult};
 use crate::services::line_items::Unread;
 

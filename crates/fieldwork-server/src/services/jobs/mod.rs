@@ -12,7 +12,9 @@ pub mod schedule;
 use fieldwork_store::docs::{DocKind, DocWrite, VERSION_CONFLICT};
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{Store, StoreError};
-use fieldwork_types::{Job, LineItem};
+use fieldwork_types::LineItem;
+
+pub use render::Job;
 
 pub use doc::{JobDoc, StoredAppointment, StoredJob, status};
 pub use render::{Context, Expand};

@@ -4,15 +4,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use fieldwork_store::Store;
-use fieldwork_store::reference::{self, CompanyReference};
+use fieldwork_store::reference::{self, CompanyReference, EmployeeJson};
 use fieldwork_store::time::format_ts;
 use fieldwork_types::{
-    Appointment, Customer, Employee, Job, JobCustomer, JobFields, Note, Schedule, Tag,
+    Appointment, Customer, Employee, JobCustomer, JobFields, Note, Schedule, Tag,
 };
 
 use super::doc::{Lines, StoredAppointment, StoredJob};
 use crate::error::ApiResult;
 use crate::services::times;
+
+/// A job as the server renders it: its employees embedded as JSON serialized beforehand.
+pub type Job = fieldwork_types::Job<EmployeeJson>;
 
 /// What rendering needs besides the job: read once per request, shared by every job of a list.
 pub struct Context {
@@ -86,6 +89,13 @@ impl Context {
     pub fn employees(&self, ids: &[String]) -> Vec<Employee> {
         ids.iter()
             .filter_map(|id| self.employee(id).cloned())
+            .collect()
+    }
+
+    /// The JSON of the employees with these ids, in order; unknown ids are skipped.
+    pub fn employee_json(&self, ids: &[String]) -> Vec<EmployeeJson> {
+        ids.iter()
+            .filter_map(|id| self.reference.employee_json.get(id).cloned())
             .collect()
     }
 
@@ -205,7 +215,7 @@ pub fn job<L: Lines>(ctx: &Context, stored: &StoredJob<L>, expand: Expand) -> Jo
         total_amount: totals.total,
         outstanding_balance: d.outstanding(),
         subtotal: totals.subtotal,
-        assigned_employees: ctx.employees(&d.employee_ids()),
+        assigned_employees: ctx.employee_json(&d.employee_ids()),
         tags: d.tags.iter().map(|t| t.name.clone()).collect(),
         original_estimate_id: d.original_estimate_id.clone(),
         original_estimate_uuids: d.original_estimate_uuids.clone(),

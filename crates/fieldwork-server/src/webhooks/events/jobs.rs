@@ -1,8 +1,8 @@
 //! Which job events a change of a job causes, with the job as it will be stored.
 
+use crate::services::jobs::Job;
 use fieldwork_store::docs::DocWrite;
 use fieldwork_store::{OutboxEvent, Store};
-use fieldwork_types::Job;
 use serde_json::Value;
 
 use super::{event, to_value};
