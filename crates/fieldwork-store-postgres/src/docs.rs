@@ -110,7 +110,7 @@ pub(crate) async fn list(
     // The page's ids are found first (a deferred join): skipping and sorting never read the
     // JSON bodies of rows that are not returned.
     let page_ids = match span {
-        Some(_) => crate::start_days::page_ids(q),
+        Some(span) => crate::start_days::page_ids(q, span),
         None => format!(
             "select id from {table} where {cond} order by {order} limit ${} offset ${}",
             n + 1,

@@ -1,6 +1,6 @@
 //! Job lists filtered to a span of scheduled start and sorted by creation, read per day
-//! (see `DocQuery::start_span`): one query takes each day's first entries on
-//! `jobs_start_day`, already in page order, and merges the days. Their totals follow
+//! (see `DocQuery::start_span`): one query reads the days on `jobs_start_day`, each already in
+//! page order, merging them until the page is full. Their totals follow
 //! [`StartSpanCount`]: whole days from `job_start_days` (per-day counts kept by triggers), edge
 //! days counted on `jobs_starts`.
 
@@ -36,17 +36,34 @@ pub(crate) fn count(company_id: &str, min: i64, max: i64) -> (String, Vec<Arg>) 
     (sql, args)
 }
 
-/// The page's ids for a list `DocQuery::start_span` accepted, in the shape of the general
-/// plan's subquery: `$1` is the company, `$2`/`$3` the span (the only filter), `$4` the page
-/// size and `$5` the offset.
-pub(crate) fn page_ids(q: &DocQuery) -> String {
+/// The page's ids for a list `DocQuery::start_span` accepted (`(min, max)`), in the shape of
+/// the general plan's subquery: `$1` is the company, `$2`/`$3` the span (the only filter), `$4`
+/// the page size and `$5` the offset. One arm per day on `jobs_start_day`, each already in page
+/// order, which PostgreSQL merges as it reads them (a Merge Append of index-only scans) until
+/// the page is full: about a page of entries read, where reading each day up to the page's end
+/// and sorting them read up to a page per day. The span's bounds filter the merged entries
+/// rather than the edge days' arms (`offset 0` keeps them out): in a generic plan a bound's
+/// unknown selectivity made those arms read their day's rows from the table and sort them. The
+/// text depends only on the number of days and the order, so each shape is prepared once.
+pub(crate) fn page_ids(q: &DocQuery, (min, max): (i64, i64)) -> String {
     let dir = if q.descending { "desc" } else { "asc" };
+    let order = format!("order by created_at {dir}, seq {dir}");
+    let days = max / START_DAY - min / START_DAY + 1;
+    // Only the arms of a union may each have an order (one select may not have two).
+    let arm_order = if days > 1 { order.as_str() } else { "" };
+    let arms: Vec<String> = (0..days)
+        .map(|k| {
+            format!(
+                "(select id, created_at, seq, starts_at from jobs
+                  where company_id = $1 and starts_at / {START_DAY} = $2::bigint / {START_DAY} + {k}
+                  {arm_order})"
+            )
+        })
+        .collect();
     format!(
-        "select d.id from generate_series($2::bigint / {START_DAY}, $3::bigint / {START_DAY}) as day,
-            lateral (select id, created_at, seq from jobs
-                     where company_id = $1 and starts_at / {START_DAY} = day
-                       and starts_at >= $2 and starts_at <= $3
-                     order by created_at {dir}, seq {dir} limit $4::bigint + $5::bigint) as d
-         order by d.created_at {dir}, d.seq {dir} limit $4 offset $5"
+        "select u.id from ({} {order} offset 0) as u
+         where u.starts_at >= $2 and u.starts_at <= $3
+         {order} limit $4 offset $5",
+        arms.join(" union all ")
     )
 }

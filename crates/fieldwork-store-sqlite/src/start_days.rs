@@ -1,8 +1,8 @@
 //! Job lists filtered to a span of scheduled start and sorted by creation, read per day
 //! (see `DocQuery::start_span`).
 //!
-//! Each day of the span is read on `jobs_start_day` already in page order, at most
-//! `offset + page_size` entries per day, and the days are merged. The total follows
+//! Each day of the span is read on `jobs_start_day` already in page order, and the days are
+//! merged as they are read until the page is full ([`page_sql`]). The total follows
 //! [`StartSpanCount`]: whole days from `job_start_days` (per-day counts kept by triggers), edge
 //! days counted on `jobs_starts`.
 
@@ -24,35 +24,44 @@ pub(crate) fn list(
     // Count and page from one snapshot.
     let tx = c.unchecked_transaction().map_err(map_err)?;
     let total = count(c, company_id, min, max)?;
-    let end = query.offset() + i64::from(query.page_size);
-    let dir = if query.descending { "desc" } else { "asc" };
-    let sql = format!(
-        "select created_at, seq from jobs indexed by jobs_start_day
-         where company_id = ?1 and starts_at / {DAY} = ?2 and starts_at between ?3 and ?4
-         order by created_at {dir}, seq {dir} limit ?5"
-    );
-    let mut keys: Vec<(i64, i64)> = Vec::new();
-    for day in min / DAY..=max / DAY {
-        keys.extend(collect(
-            c,
-            &sql,
-            params![company_id, day, min, max, end],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?);
-    }
-    keys.sort_unstable();
-    if query.descending {
-        keys.reverse();
-    }
-    let seqs: Vec<i64> = keys
-        .iter()
-        .skip(usize::try_from(query.offset()).unwrap_or(usize::MAX))
-        .take(query.page_size as usize)
-        .map(|k| k.1)
-        .collect();
+    let seqs = collect(
+        c,
+        &page_sql(max / DAY - min / DAY + 1, query.descending),
+        params![
+            company_id,
+            min,
+            max,
+            i64::from(query.page_size),
+            query.offset()
+        ],
+        |r| r.get(0),
+    )?;
     let items = rows(c, &seqs)?;
     tx.finish().map_err(map_err)?;
     Ok(Page { items, total })
+}
+
+/// The `seq`s of a page of the jobs starting in `[?2, ?3]` over `days` days (`?1` the company,
+/// `?4` the page size, `?5` the offset): one arm per day on `jobs_start_day`, each already in
+/// page order, which SQLite merges as it reads them (`MERGE (UNION ALL)` in its plan) and stops
+/// at the page's end: about a page of entries read, where a query per day read up to a page
+/// from every day and sorted them. The text depends only on the number of days and the order,
+/// so each shape is prepared once.
+fn page_sql(days: i64, descending: bool) -> String {
+    let dir = if descending { "desc" } else { "asc" };
+    let arms: Vec<String> = (0..days)
+        .map(|k| {
+            format!(
+                "select created_at, seq from jobs indexed by jobs_start_day
+                 where company_id = ?1 and starts_at / {DAY} = ?2 / {DAY} + {k}
+                   and starts_at between ?2 and ?3"
+            )
+        })
+        .collect();
+    format!(
+        "select seq from ({} order by 1 {dir}, 2 {dir} limit ?4 offset ?5)",
+        arms.join(" union all ")
+    )
 }
 
 /// Jobs starting in `[min, max]` ([`StartSpanCount`]): whole days from `job_start_days`,
