@@ -47,7 +47,7 @@ fn from_row(kind: DocKind, r: &Row<'_>) -> rusqlite::Result<Doc> {
             updated_at: r.get(13)?,
         },
         body: r.get(14)?,
-        detail: r.get(15)?,
+        detail: crate::packed::unpack(r.get_ref(15)?)?,
     })
 }
 
@@ -260,7 +260,7 @@ fn insert(c: &Connection, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
             i.created_at,
             i.updated_at,
             doc.body,
-            doc.detail
+            crate::packed::pack(doc.detail.as_deref())
         ])
     })
     .map_err(map_err)?;
@@ -298,7 +298,7 @@ fn update(c: &Connection, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
                     i.sort_text,
                     i.updated_at,
                     doc.body,
-                    doc.detail
+                    crate::packed::pack(doc.detail.as_deref())
                 ],
                 |r| r.get::<_, Option<i64>>(0),
             )

@@ -10,6 +10,7 @@ mod error;
 mod files;
 mod keys;
 mod migrate;
+mod packed;
 mod read_pool;
 mod readers;
 mod reference;
