@@ -69,9 +69,12 @@ PY
 
 # `cg_measure NAME COMMAND...`: runs COMMAND (a server that prints `Base URL: http://ADDR`)
 # under callgrind, and writes its instructions per measured request to `$dir/NAME.total` (the
-# total) and its dump to `$dir/NAME.dump` (also to `$KEEP_DUMPS/NAME.callgrind` if set).
+# total) and its dump to `$dir/NAME.dump` (also to `$KEEP_DUMPS/NAME.callgrind` if set). The
+# requests are sent by `$cg_client_fn PORT COUNT` (default `cg_client`), after
+# `$cg_warmup` (default 300) unmeasured ones.
 cg_measure() {
   local name="$1" out="$dir/$1.cg" log="$dir/$1.log"
+  local client="${cg_client_fn:-cg_client}" warmup="${cg_warmup:-300}"
   shift
   TOKIO_WORKER_THREADS="${TOKIO_WORKER_THREADS:-1}" valgrind --tool=callgrind --callgrind-out-file="$out" \
     "$@" >"$log" 2>&1 &
@@ -84,9 +87,9 @@ cg_measure() {
     sleep 0.2
   done
   [ -n "$port" ] || { echo "$name did not start:" >&2; cat "$log" >&2; exit 1; }
-  cg_client "$port" 300              # warm-up: caches, connections, allocator
+  "$client" "$port" "$warmup"        # warm-up: caches, connections, allocator
   callgrind_control -z "$pid" >/dev/null 2>&1
-  cg_client "$port" "$requests"
+  "$client" "$port" "$requests"
   callgrind_control -d "$pid" >/dev/null 2>&1
   kill "$pid"; wait "$pid" 2>/dev/null || true
   # The dump after zeroing holds the measured requests only.
