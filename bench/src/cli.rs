@@ -92,7 +92,9 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 2)]
     pub client_threads: usize,
     /// Reuse a prepared data set: if DIR/manifest.json exists, copy DIR's database instead of
-    /// creating the data set; otherwise create it and save it there for the next runs.
+    /// creating the data set; otherwise create it and save it there for the next runs. The
+    /// jobs benchmark reuses only a data set whose store wrote the schema its own writes (the
+    /// same newest migration), and reports the commit that seeded it.
     #[arg(long, value_name = "DIR")]
     pub prepared: Option<PathBuf>,
     /// Directory for the run's database and logs [default: a fresh temporary directory].

@@ -128,6 +128,23 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     result
 }
 
+/// `git describe` of the source the binaries were built from, else of the current directory's
+/// checkout.
+pub fn source() -> String {
+    let describe = |dir: &str| {
+        Command::new("git")
+            .args(["-C", dir, "describe", "--always", "--dirty"])
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    describe(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .or_else(|| describe("."))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 pub fn machine() -> Vec<String> {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -143,19 +160,7 @@ pub fn machine() -> Vec<String> {
         .unwrap_or(0);
     let mem = procs::proc_kb_file("/proc/meminfo", "MemTotal").unwrap_or(0);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    // The source the binaries were built from, else the current directory's checkout.
-    let describe = |dir: &str| {
-        Command::new("git")
-            .args(["-C", dir, "describe", "--always", "--dirty"])
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-    };
-    let git = describe(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .or_else(|| describe("."))
-        .unwrap_or_else(|| "unknown".into());
+    let git = source();
     vec![
         format!("CPU: {cpu}, {cores} cores available"),
         format!(

@@ -111,7 +111,11 @@ pub async fn run(args: RunArgs, jobs: u64, phases: &[String]) -> anyhow::Result<
             ctx.notes.push(crate::pg::ANALYZED_AFTER_SEEDING.into());
         }
         seeding.push(if copied {
-            format!("{label}: {jobs} jobs copied from the prepared data set (`--prepared`)")
+            format!(
+                "{label}: {jobs} jobs copied from the prepared data set (`--prepared`; seeded by \
+                 git {}, schema {})",
+                manifest.seeded_by, manifest.schema
+            )
         } else {
             format!(
                 "{label}: {jobs} jobs seeded in {secs:.0} s ({:.0}/s, store library, batches of {})",

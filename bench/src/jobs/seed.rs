@@ -38,6 +38,14 @@ pub struct JobsManifest {
     pub employees: Vec<String>,
     /// Ids of jobs in the data set, for updates.
     pub sample_job_ids: Vec<String>,
+    /// The newest migration of the store that seeded it: a prepared data set is used only by a
+    /// bench whose store writes the same schema (documents stored otherwise would measure the
+    /// old format).
+    #[serde(default)]
+    pub schema: String,
+    /// `git describe` of the seeding bench, for the report.
+    #[serde(default)]
+    pub seeded_by: String,
 }
 
 /// Five priced lines, as a real repair job has.
@@ -213,7 +221,18 @@ pub async fn create(url: &str, count: u64) -> anyhow::Result<JobsManifest> {
         customers,
         employees,
         sample_job_ids,
+        schema: schema_of(url).to_owned(),
+        seeded_by: crate::run::source(),
     })
+}
+
+/// The newest migration of the store `url` names.
+fn schema_of(url: &str) -> &'static str {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        fieldwork_store_postgres::PostgresStore::latest_migration()
+    } else {
+        fieldwork_store_sqlite::SqliteStore::latest_migration()
+    }
 }
 
 /// The data set from `dir` (SQLite): copies `dir/fieldwork.db` when `dir/manifest.json` holds
@@ -228,10 +247,19 @@ pub async fn prepared(
     let manifest_path = dir.join("manifest.json");
     if let Ok(text) = std::fs::read_to_string(&manifest_path) {
         let manifest: JobsManifest = serde_json::from_str(&text)?;
-        if manifest.jobs == count {
+        let schema = schema_of(url);
+        if manifest.jobs == count && manifest.schema == schema {
             copy_db(&dir.join("fieldwork.db"), db_path)?;
             eprintln!("copied the prepared data set from {}", dir.display());
             return Ok((manifest, true));
+        }
+        if manifest.schema != schema {
+            eprintln!(
+                "the prepared data set in {} has schema {:?}, this bench writes {schema:?}: \
+                 seeding again",
+                dir.display(),
+                manifest.schema
+            );
         }
     }
     let manifest = create(url, count).await?;
@@ -265,7 +293,18 @@ pub async fn pg_prepared(
         return Ok(None);
     };
     let prepared: PgPrepared = serde_json::from_str(&text)?;
-    if prepared.manifest.jobs != count || !crate::pg::exists(admin_url, &prepared.template).await? {
+    let schema = fieldwork_store_postgres::PostgresStore::latest_migration();
+    if prepared.manifest.jobs != count
+        || prepared.manifest.schema != schema
+        || !crate::pg::exists(admin_url, &prepared.template).await?
+    {
+        if prepared.manifest.schema != schema {
+            eprintln!(
+                "the prepared data set in database {} has schema {:?}, this bench writes {schema:?}: \
+                 seeding again (drop that database when done with it)",
+                prepared.template, prepared.manifest.schema
+            );
+        }
         return Ok(None);
     }
     Ok(Some((prepared.template, prepared.manifest)))

@@ -65,6 +65,11 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
+    /// The newest migration this binary knows: the schema it writes.
+    pub fn latest_migration() -> &'static str {
+        migrate::latest()
+    }
+
     /// Connects to a `postgres://` URL and checks that the server answers.
     ///
     /// With `migrate`, pending migrations are applied first; without, a database that lacks

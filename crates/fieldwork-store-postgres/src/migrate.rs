@@ -75,6 +75,11 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The name of the newest migration, i.e. the schema this binary writes.
+pub(crate) fn latest() -> &'static str {
+    MIGRATIONS.last().map_or("", |(name, _)| name)
+}
+
 /// Key of the transaction-scoped advisory lock that serializes migrating processes.
 const LOCK_KEY: i64 = 0x6669_656c_6477_6b01; // "fieldwk" + 1
 

@@ -60,6 +60,11 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// The newest migration this binary knows: the schema it writes.
+    pub fn latest_migration() -> &'static str {
+        migrate::latest()
+    }
+
     /// Opens a `sqlite://PATH` URL (or a bare path), creating the file if missing.
     ///
     /// With `migrate`, pending migrations are applied first; without, a database that lacks

@@ -65,6 +65,11 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The name of the newest migration, i.e. the schema this binary writes.
+pub(crate) fn latest() -> &'static str {
+    MIGRATIONS.last().map_or("", |(name, _)| name)
+}
+
 /// Applies the migrations this database lacks, each in its own transaction.
 pub(crate) fn apply(conn: &Connection) -> StoreResult<()> {
     conn.execute_batch(
