@@ -8,6 +8,7 @@ use fieldwork_server::config::Config;
 use fieldwork_server::services::jobs::create::{APPOINTMENT_PREFIX, NewJob};
 use fieldwork_server::services::jobs::{JobDoc, StoredAppointment, status};
 use fieldwork_server::services::line_items;
+use fieldwork_server::store::latest_migration;
 use fieldwork_store::ids::new_id;
 use fieldwork_store::{NewCompany, Plan};
 use fieldwork_types::{AddressIn, CustomerIn, EmployeeIn, LineItemIn, Permissions};
@@ -221,18 +222,9 @@ pub async fn create(url: &str, count: u64) -> anyhow::Result<JobsManifest> {
         customers,
         employees,
         sample_job_ids,
-        schema: schema_of(url).to_owned(),
+        schema: latest_migration(url).to_owned(),
         seeded_by: crate::run::source(),
     })
-}
-
-/// The newest migration of the store `url` names.
-fn schema_of(url: &str) -> &'static str {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        fieldwork_store_postgres::PostgresStore::latest_migration()
-    } else {
-        fieldwork_store_sqlite::SqliteStore::latest_migration()
-    }
 }
 
 /// The data set from `dir` (SQLite): copies `dir/fieldwork.db` when `dir/manifest.json` holds
@@ -247,7 +239,7 @@ pub async fn prepared(
     let manifest_path = dir.join("manifest.json");
     if let Ok(text) = std::fs::read_to_string(&manifest_path) {
         let manifest: JobsManifest = serde_json::from_str(&text)?;
-        let schema = schema_of(url);
+        let schema = latest_migration(url);
         if manifest.jobs == count && manifest.schema == schema {
             copy_db(&dir.join("fieldwork.db"), db_path)?;
             eprintln!("copied the prepared data set from {}", dir.display());
@@ -293,7 +285,7 @@ pub async fn pg_prepared(
         return Ok(None);
     };
     let prepared: PgPrepared = serde_json::from_str(&text)?;
-    let schema = fieldwork_store_postgres::PostgresStore::latest_migration();
+    let schema = latest_migration(admin_url);
     if prepared.manifest.jobs != count
         || prepared.manifest.schema != schema
         || !crate::pg::exists(admin_url, &prepared.template).await?

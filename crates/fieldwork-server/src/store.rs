@@ -34,6 +34,15 @@ pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<DynStore> {
     Ok(store)
 }
 
+/// The newest migration of the store a URL names: the schema this binary writes there.
+pub fn latest_migration(url: &str) -> &'static str {
+    if is_postgres(url) {
+        fieldwork_store_postgres::PostgresStore::latest_migration()
+    } else {
+        fieldwork_store_sqlite::SqliteStore::latest_migration()
+    }
+}
+
 /// Whether a URL names a PostgreSQL database.
 pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")

@@ -12,12 +12,22 @@ use crate::db::{Db, Params, execute, query, query_opt, transaction};
 use crate::error::found;
 use crate::sql::to_total;
 
-const COLS: &str = "id, version, customer_id, status, starts_at, ends_at, due_at, paid_at, amount,
-    parent_id, number, sort_text, created_at, updated_at, body::text, detail";
+/// The columns [`from_row`] reads, the last one `$detail`: the detail column, or a null to
+/// leave it unread.
+macro_rules! cols {
+    ($detail:literal) => {
+        concat!(
+            "id, version, customer_id, status, starts_at, ends_at, due_at, paid_at, amount,
+             parent_id, number, sort_text, created_at, updated_at, body::text, ",
+            $detail
+        )
+    };
+}
+
+const COLS: &str = cols!("detail");
 
 /// [`COLS`] with the detail left unread.
-const COLS_WITHOUT_DETAIL: &str = "id, version, customer_id, status, starts_at, ends_at, due_at,
-    paid_at, amount, parent_id, number, sort_text, created_at, updated_at, body::text, null::text";
+const COLS_WITHOUT_DETAIL: &str = cols!("null::text");
 
 fn from_row(kind: DocKind, r: &Row) -> Doc {
     Doc {

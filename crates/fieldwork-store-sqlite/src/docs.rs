@@ -9,12 +9,22 @@ use crate::error::{map_err, not_found};
 use crate::sql::{collect, count};
 use crate::start_days;
 
-const COLS: &str = "id, version, customer_id, status, starts_at, ends_at, due_at, paid_at, amount,
-    parent_id, number, sort_text, created_at, updated_at, body, detail";
+/// The columns [`from_row`] reads, the last one `$detail`: the detail column, or a null to
+/// leave it unread.
+macro_rules! cols {
+    ($detail:literal) => {
+        concat!(
+            "id, version, customer_id, status, starts_at, ends_at, due_at, paid_at, amount,
+             parent_id, number, sort_text, created_at, updated_at, body, ",
+            $detail
+        )
+    };
+}
+
+const COLS: &str = cols!("detail");
 
 /// [`COLS`] with the detail left unread.
-const COLS_WITHOUT_DETAIL: &str = "id, version, customer_id, status, starts_at, ends_at, due_at,
-    paid_at, amount, parent_id, number, sort_text, created_at, updated_at, body, null";
+const COLS_WITHOUT_DETAIL: &str = cols!("null");
 
 /// The columns a list reads.
 fn list_cols(query: &DocQuery) -> &'static str {
@@ -47,7 +57,7 @@ fn from_row(kind: DocKind, r: &Row<'_>) -> rusqlite::Result<Doc> {
             updated_at: r.get(13)?,
         },
         body: r.get(14)?,
-        detail: crate::packed::unpack(r.get_ref(15)?)?,
+        detail: crate::packed::unpack(r.get_ref(15)?, 15)?,
     })
 }
 

@@ -10,10 +10,10 @@ pub(crate) fn pack(detail: Option<&str>) -> Option<Vec<u8>> {
     detail.map(|d| lz4_flex::compress_prepend_size(d.as_bytes()))
 }
 
-/// A detail as read: a packed blob, text from before packing, or none.
-pub(crate) fn unpack(value: ValueRef<'_>) -> rusqlite::Result<Option<String>> {
+/// A detail as read from column `column`: a packed blob, text from before packing, or none.
+pub(crate) fn unpack(value: ValueRef<'_>, column: usize) -> rusqlite::Result<Option<String>> {
     let bad = |e: Box<dyn std::error::Error + Send + Sync>| {
-        rusqlite::Error::FromSqlConversionFailure(15, value.data_type(), e)
+        rusqlite::Error::FromSqlConversionFailure(column, value.data_type(), e)
     };
     match value {
         ValueRef::Null => Ok(None),
@@ -48,15 +48,15 @@ mod tests {
             detail.len()
         );
         assert_eq!(
-            unpack(ValueRef::Blob(&packed)).unwrap(),
+            unpack(ValueRef::Blob(&packed), 0).unwrap(),
             Some(detail.clone())
         );
         assert_eq!(
-            unpack(ValueRef::Text(detail.as_bytes())).unwrap(),
+            unpack(ValueRef::Text(detail.as_bytes()), 0).unwrap(),
             Some(detail)
         );
         assert_eq!(pack(None), None);
-        assert_eq!(unpack(ValueRef::Null).unwrap(), None);
-        assert!(unpack(ValueRef::Blob(b"\x05\x00\x00\x00junk")).is_err());
+        assert_eq!(unpack(ValueRef::Null, 0).unwrap(), None);
+        assert!(unpack(ValueRef::Blob(b"\x05\x00\x00\x00junk"), 0).is_err());
     }
 }

@@ -125,7 +125,7 @@ struct DetailOut<'a> {
 }
 
 /// [`DetailOut`] as read.
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct Detail<L> {
     #[serde(default)]
     line_items: Vec<L>,
@@ -222,11 +222,7 @@ impl<L: Default + DeserializeOwned> StoredJob<L> {
     fn read(doc: &Doc) -> JobDoc<L> {
         let mut job: JobDoc<L> = serde_json::from_str(&doc.body).unwrap_or_default();
         if let Some(detail) = &doc.detail {
-            let detail: Detail<L> = serde_json::from_str(detail).unwrap_or(Detail {
-                line_items: Vec::new(),
-                input_materials: Vec::new(),
-                links: Vec::new(),
-            });
+            let detail: Detail<L> = serde_json::from_str(detail).unwrap_or_default();
             job.line_items = detail.line_items;
             job.input_materials = detail.input_materials;
             job.links = detail.links;
