@@ -128,6 +128,9 @@ pub struct ClaimedDelivery {
     /// being sent moves the stored lease on by a microsecond, so the recording of this attempt
     /// can tell (see [`AttemptResult::lease_until`]).
     pub lease_until: i64,
+    /// Part of a message's fan-out (PostgreSQL): no delivery row exists yet, the lease is the
+    /// message's, and the outcome decides whether one is made (see [`DeliveryOutcome::Held`]).
+    pub fanout: bool,
 }
 
 impl std::fmt::Debug for ClaimedDelivery {
@@ -137,6 +140,7 @@ impl std::fmt::Debug for ClaimedDelivery {
             .field("endpoint_id", &self.endpoint_id)
             .field("message_id", &self.message_id)
             .field("attempts", &self.attempts)
+            .field("fanout", &self.fanout)
             .finish_non_exhaustive()
     }
 }
@@ -167,6 +171,10 @@ pub enum DeliveryOutcome {
     Exhausted,
     /// `410 Gone`: the delivery fails and the endpoint is disabled.
     Gone,
+    /// Not attempted: a fan-out delivery the worker could not send under its claim (the
+    /// endpoint had no room, or the wait for a slot outlasted the lease). It becomes a
+    /// delivery row due at once; no attempt is logged. Only fan-out deliveries end so.
+    Held,
 }
 
 /// How far resends and recovers may have moved a claim's lease on (a microsecond each) for it
@@ -187,6 +195,8 @@ pub struct AttemptResult {
     /// resend is sent after this attempt, never beside it. If it is any other lease, this claim ran
     /// out and another took the delivery: only the attempt row is recorded.
     pub lease_until: i64,
+    /// [`ClaimedDelivery::fanout`].
+    pub fanout: bool,
 }
 
 /// Settings of [`crate::Store::complete_deliveries`] that come from configuration.

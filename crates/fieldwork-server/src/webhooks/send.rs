@@ -60,6 +60,7 @@ pub async fn attempt(
         company_id: d.company_id.clone(),
         outcome,
         lease_until: d.lease_until,
+        fanout: d.fanout,
         attempt: Attempt {
             id: new_id(ATTEMPT_PREFIX),
             endpoint_id: d.endpoint_id.clone(),
@@ -70,6 +71,28 @@ pub async fn attempt(
             response_body: body,
             error,
             next_retry_at,
+        },
+    }
+}
+
+/// What to record for a fan-out delivery not sent under its claim: a delivery row, due at once.
+pub fn held(d: &ClaimedDelivery) -> AttemptResult {
+    AttemptResult {
+        delivery_id: d.id.clone(),
+        company_id: d.company_id.clone(),
+        outcome: DeliveryOutcome::Held,
+        lease_until: d.lease_until,
+        fanout: d.fanout,
+        attempt: Attempt {
+            id: String::new(),
+            endpoint_id: d.endpoint_id.clone(),
+            message_id: d.message_id.clone(),
+            created_at: now_micros(),
+            response_status_code: None,
+            duration_ms: 0,
+            response_body: None,
+            error: None,
+            next_retry_at: None,
         },
     }
 }

@@ -110,8 +110,14 @@ async fn run(store: DynStore, settings: WebhookSettings, cancel: CancellationTok
                                         settings.endpoint_concurrency as usize,
                                     )),
                                 });
-                        endpoint.claimed += 1;
                         total += 1;
+                        if d.fanout && endpoint.claimed >= per_endpoint {
+                            // No room at this endpoint (it is slow): the delivery becomes a
+                            // row and waits its turn there, not here.
+                            let _ = results_tx.send(send::held(&d));
+                            continue;
+                        }
+                        endpoint.claimed += 1;
                         let (slots, client, settings, tx, answered, freed) = (
                             endpoint.slots.clone(),
                             client.clone(),
@@ -123,9 +129,14 @@ async fn run(store: DynStore, settings: WebhookSettings, cancel: CancellationTok
                         tokio::spawn(async move {
                             let slot = slots.clone().acquire_owned().await;
                             if slot.is_err() || Instant::now() > send_by {
-                                // Not sent: its lease expires and it is claimed again.
+                                // Not sent: a delivery row's lease expires and it is claimed
+                                // again; a fan-out delivery becomes a row due at once.
+                                if d.fanout {
+                                    let _ = tx.send(send::held(&d));
+                                } else {
+                                    let _ = freed.send(1);
+                                }
                                 let _ = answered.send(d.endpoint_id);
-                                let _ = freed.send(1);
                                 return;
                             }
                             let result = send::attempt(&client, &settings, &d).await;

@@ -16,7 +16,7 @@ use super::words::{self, KnownWords, doc_words};
 use crate::db::{Db, execute, query_opt, retry, transaction};
 use crate::error::found;
 use crate::reference::ensure_tags;
-use crate::webhooks::outbox::{NEW_DELIVERY_ID, emit_in};
+use crate::webhooks::outbox::{emit_in, queue_fanouts};
 
 /// Creates a customer with its addresses, its missing tags, its count in `row_counts` and the
 /// events `emit` names (each message with one pending delivery per enabled endpoint whose
@@ -128,16 +128,11 @@ static INSERT: LazyLock<String> = LazyLock::new(|| {
                      with ordinality as u (id, event_type, head, tail, created_at, n)
             order by u.n
             returning id, event_type, created_at
-         ), delivery as (
-            insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
-                attempts, next_attempt_at, created_at, updated_at)
-            select {NEW_DELIVERY_ID}, $2, m.id, e.id, 'pending', 0, m.created_at,
-                m.created_at, m.created_at
-            from message m
-            join webhook_endpoints e on e.company_id = $2 and e.enabled
-                and (cardinality(e.event_types) = 0 or m.event_type = any(e.event_types))
+         ), fanout as (
+            {fanout}
          )
-         select name from co"
+         select name from co",
+        fanout = queue_fanouts("message", "$2")
     )
 });
 

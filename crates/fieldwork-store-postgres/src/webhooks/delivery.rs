@@ -3,9 +3,10 @@
 //! deliveries and endpoints.
 
 use deadpool_postgres::GenericClient;
+use fieldwork_store::time::now_micros;
 use fieldwork_store::webhooks::{
-    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, HealthChange,
-    RESENT_LEASE_SLACK_MICROS, health_changes,
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, DeliveryOutcome,
+    HealthChange, RESENT_LEASE_SLACK_MICROS, health_changes,
 };
 use fieldwork_store::{ListParams, Page, StoreResult};
 use tokio_postgres::Row;
@@ -14,7 +15,28 @@ use tokio_postgres::types::ToSql;
 use crate::db::{Db, Params, execute, query, query_opt, transaction};
 use crate::sql::{limit_offset, to_total};
 
-/// Claims due deliveries of enabled endpoints of `max`-plan companies, at most the allowed
+/// Claims queued fan-outs (at most three quarters of the claim while delivery rows are due too:
+/// retries are not starved by a stream of new events), then due delivery rows.
+pub(crate) async fn claim(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
+    let mut claimed = super::fanout::claim(db, req, req.limit - req.limit / 4).await?;
+    let rest = req.limit - claimed.len() as u32;
+    if rest == 0 {
+        return Ok(claimed);
+    }
+    let mut rows_req = req.clone();
+    rows_req.limit = rest;
+    for d in &claimed {
+        let room = rows_req
+            .available
+            .entry(d.endpoint_id.clone())
+            .or_insert(req.per_endpoint);
+        *room = room.saturating_sub(1);
+    }
+    claimed.extend(claim_rows(db, &rows_req).await?);
+    Ok(claimed)
+}
+
+/// Claims due delivery rows of enabled endpoints of `max`-plan companies, at most the allowed
 /// number per endpoint, oldest due first, and leases them — one statement.
 ///
 /// The endpoints with pending deliveries are found by hopping from one endpoint id to the next
@@ -25,7 +47,7 @@ use crate::sql::{limit_offset, to_total};
 /// endpoints' slots were full or their first deliveries leased (BENCHMARKS.md). A leased
 /// delivery falls due again when its lease ends (`next_attempt_at` is set to it), so the
 /// deliveries a worker holds are behind the due ones in that index, not walked by every claim.
-pub(crate) async fn claim(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
+async fn claim_rows(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
     let available = serde_json::to_string(&req.available).expect("a map serializes");
     let rows = db
         .query(
@@ -93,6 +115,7 @@ fn claimed(r: &Row) -> ClaimedDelivery {
         previous_secret: r.get(8),
         attempts: r.get(9),
         lease_until: r.get(10),
+        fanout: false,
     }
 }
 
@@ -104,13 +127,84 @@ pub(crate) async fn complete(
     results: &[AttemptResult],
     rules: CompletionRules,
 ) -> StoreResult<()> {
-    let column = |f: fn(&AttemptResult) -> String| results.iter().map(f).collect::<Vec<_>>();
+    let attempted: Vec<&AttemptResult> = results
+        .iter()
+        .filter(|r| r.outcome != DeliveryOutcome::Held)
+        .collect();
+    let (fanned, rows): (Vec<&AttemptResult>, Vec<&AttemptResult>) =
+        results.iter().partition(|r| r.fanout);
+    let changes = health_changes(results);
+    let now = now_micros();
+    transaction!(db, |tx| async {
+        if !attempted.is_empty() {
+            insert_attempts(&tx, &attempted).await?;
+        }
+        if !rows.is_empty() {
+            settle_rows(&tx, &rows).await?;
+        }
+        if !fanned.is_empty() {
+            super::fanout::complete(&tx, &fanned, now).await?;
+        }
+        apply_health(&tx, &changes, rules).await
+    }
+    .await)
+}
+
+/// Applies the batch's health changes: endpoints that only recovered (every healthy endpoint
+/// of a fan-out, often a hundred per batch) in one statement, the others change by change
+/// in order.
+async fn apply_health(
+    tx: &impl GenericClient,
+    changes: &[HealthChange],
+    rules: CompletionRules,
+) -> StoreResult<()> {
+    let troubled: std::collections::HashSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            HealthChange::Recovered { .. } => None,
+            HealthChange::Failed { endpoint_id, .. } | HealthChange::Gone { endpoint_id, .. } => {
+                Some(endpoint_id.as_str())
+            }
+        })
+        .collect();
+    let recovered: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            HealthChange::Recovered { endpoint_id } if !troubled.contains(endpoint_id.as_str()) => {
+                Some(endpoint_id.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    if !recovered.is_empty() {
+        execute(
+            tx,
+            "update webhook_endpoints set failing_since = null
+             where id = any($1) and failing_since is not null",
+            &[&recovered],
+        )
+        .await?;
+    }
+    for change in changes {
+        let endpoint_id = match change {
+            HealthChange::Recovered { endpoint_id }
+            | HealthChange::Failed { endpoint_id, .. }
+            | HealthChange::Gone { endpoint_id, .. } => endpoint_id,
+        };
+        if troubled.contains(endpoint_id.as_str()) {
+            health(tx, change, rules).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_attempts(tx: &impl GenericClient, results: &[&AttemptResult]) -> StoreResult<()> {
+    let column = |f: fn(&AttemptResult) -> String| results.iter().map(|r| f(r)).collect::<Vec<_>>();
     let ids = column(|r| r.attempt.id.clone());
     let companies = column(|r| r.company_id.clone());
     let endpoints = column(|r| r.attempt.endpoint_id.clone());
     let messages = column(|r| r.attempt.message_id.clone());
     let deliveries = column(|r| r.delivery_id.clone());
-    let states = column(|r| r.outcome.new_state().0.to_owned());
     let statuses: Vec<_> = results
         .iter()
         .map(|r| r.attempt.response_status_code)
@@ -122,66 +216,70 @@ pub(crate) async fn complete(
         .collect();
     let errors: Vec<_> = results.iter().map(|r| r.attempt.error.clone()).collect();
     let retries: Vec<_> = results.iter().map(|r| r.attempt.next_retry_at).collect();
+    let times: Vec<_> = results.iter().map(|r| r.attempt.created_at).collect();
+    execute(
+        tx,
+        "insert into webhook_attempts (id, company_id, endpoint_id, message_id, delivery_id,
+            response_status_code, duration_ms, response_body, error, next_retry_at,
+            created_at)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+            $6::int8[], $7::int8[], $8::text[], $9::text[], $10::int8[], $11::int8[])",
+        &[
+            &ids,
+            &companies,
+            &endpoints,
+            &messages,
+            &deliveries,
+            &statuses,
+            &durations,
+            &bodies,
+            &errors,
+            &retries,
+            &times,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The new states of delivery rows after their attempts.
+async fn settle_rows(tx: &impl GenericClient, results: &[&AttemptResult]) -> StoreResult<()> {
+    let deliveries: Vec<_> = results.iter().map(|r| r.delivery_id.clone()).collect();
+    let states: Vec<_> = results
+        .iter()
+        .map(|r| r.outcome.new_state().0.to_owned())
+        .collect();
     let nexts: Vec<_> = results.iter().map(|r| r.outcome.new_state().1).collect();
     let times: Vec<_> = results.iter().map(|r| r.attempt.created_at).collect();
     let leases: Vec<_> = results.iter().map(|r| r.lease_until).collect();
-    let changes = health_changes(results);
-    transaction!(db, |tx| async {
-        execute(
-            &tx,
-            "insert into webhook_attempts (id, company_id, endpoint_id, message_id, delivery_id,
-                response_status_code, duration_ms, response_body, error, next_retry_at,
-                created_at)
-             select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                $6::int8[], $7::int8[], $8::text[], $9::text[], $10::int8[], $11::int8[])",
-            &[
-                &ids,
-                &companies,
-                &endpoints,
-                &messages,
-                &deliveries,
-                &statuses,
-                &durations,
-                &bodies,
-                &errors,
-                &retries,
-                &times,
-            ],
-        )
-        .await?;
-        execute(
-            &tx,
-            // A lease moved on by a few microseconds means a resend or recover came during the
-            // attempt (each moves it by one, `outbox::resend`; at most
-            // `RESENT_LEASE_SLACK_MICROS`): the delivery stays pending, with the attempts it was
-            // reset to, and is due at once. Any other lease is another claim's (this one ran out):
-            // that delivery is left to it.
-            "update webhook_deliveries d set
-                state = case when d.lease_until = j.lease then j.state else 'pending' end,
-                attempts = case when d.lease_until = j.lease then d.attempts + 1
-                                else d.attempts end,
-                next_attempt_at = case when d.lease_until = j.lease
-                                       then coalesce(j.next, d.next_attempt_at) else j.at end,
-                lease_until = null, updated_at = j.at
-             from unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::int8[])
-                as j(id, state, next, at, lease)
-             where d.id = j.id and d.lease_until between j.lease and j.lease + $6",
-            &[
-                &deliveries,
-                &states,
-                &nexts,
-                &times,
-                &leases,
-                &RESENT_LEASE_SLACK_MICROS,
-            ],
-        )
-        .await?;
-        for change in &changes {
-            health(&tx, change, rules).await?;
-        }
-        Ok(())
-    }
-    .await)
+    execute(
+        tx,
+        // A lease moved on by a few microseconds means a resend or recover came during the
+        // attempt (each moves it by one, `outbox::resend`; at most
+        // `RESENT_LEASE_SLACK_MICROS`): the delivery stays pending, with the attempts it was
+        // reset to, and is due at once. Any other lease is another claim's (this one ran out):
+        // that delivery is left to it.
+        "update webhook_deliveries d set
+            state = case when d.lease_until = j.lease then j.state else 'pending' end,
+            attempts = case when d.lease_until = j.lease then d.attempts + 1
+                            else d.attempts end,
+            next_attempt_at = case when d.lease_until = j.lease
+                                   then coalesce(j.next, d.next_attempt_at) else j.at end,
+            lease_until = null, updated_at = j.at
+         from unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::int8[])
+            as j(id, state, next, at, lease)
+         where d.id = j.id and d.lease_until between j.lease and j.lease + $6",
+        &[
+            &deliveries,
+            &states,
+            &nexts,
+            &times,
+            &leases,
+            &RESENT_LEASE_SLACK_MICROS,
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Applies one endpoint health change.

@@ -18,8 +18,21 @@ pub(crate) const NEW_DELIVERY_ID: &str = "'dlv_'
     || lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0')
     || right(replace(gen_random_uuid()::text, '-', ''), 20)";
 
-/// Records an event and one pending delivery per enabled endpoint whose filter matches, in
-/// one statement.
+/// An `insert` that queues the fan-out of each message of the CTE `messages` (columns `id`,
+/// `event_type`, `created_at`) of the company `company` (a parameter) that an enabled endpoint
+/// of the company takes: the endpoints themselves are chosen when a worker claims it
+/// (`delivery::claim_fanouts`).
+pub(crate) fn queue_fanouts(messages: &str, company: &str) -> String {
+    format!(
+        "insert into webhook_fanouts (message_id, company_id, due_at)
+         select m.id, {company}, m.created_at from {messages} m
+         where exists (select 1 from webhook_endpoints e
+                       where e.company_id = {company} and e.enabled
+                         and (cardinality(e.event_types) = 0 or m.event_type = any(e.event_types)))"
+    )
+}
+
+/// Records an event and queues its fan-out if an endpoint takes it, in one statement.
 pub(crate) async fn emit(
     c: &impl GenericClient,
     company_id: &str,
@@ -31,14 +44,10 @@ pub(crate) async fn emit(
             "with m as (
                 insert into webhook_messages (id, company_id, event_type, payload, created_at)
                 values ($2, $1, $3, $5, $4)
-                returning id
+                returning id, event_type, created_at
              )
-             insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
-                attempts, next_attempt_at, created_at, updated_at)
-             select {NEW_DELIVERY_ID}, $1, m.id, e.id, 'pending', 0, $4, $4, $4
-             from m, webhook_endpoints e
-             where e.company_id = $1 and e.enabled
-               and (cardinality(e.event_types) = 0 or $3 = any(e.event_types))"
+             {}",
+            queue_fanouts("m", "$1")
         ),
         &[
             &company_id,
@@ -186,6 +195,10 @@ const AFTER_ANY_LEASE: &str = "next_attempt_at = case
         lease_until = case
             when webhook_deliveries.lease_until > $4 then webhook_deliveries.lease_until + 1 end";
 
+/// Queues the message again for every enabled endpoint that takes it. A fan-out of it not yet
+/// claimed is replaced by the delivery rows; one under way keeps going, and the rows wait for
+/// it (due at its lease's end, made due at once when it is recorded, `delivery::complete`), so
+/// no endpoint gets the message twice at once.
 pub(crate) async fn resend(db: &Db, company_id: &str, message_id: &str) -> StoreResult<u64> {
     let row = db
         .query_opt(
@@ -196,20 +209,38 @@ pub(crate) async fn resend(db: &Db, company_id: &str, message_id: &str) -> Store
     let event_type: String = row
         .map(|r| r.get(0))
         .ok_or(StoreError::NotFound("webhook message"))?;
-    db.execute(
-        &format!(
-            "insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
-                attempts, next_attempt_at, created_at, updated_at)
-             select {NEW_DELIVERY_ID}, $1, $2, e.id, 'pending', 0, $4, $4, $4
-             from webhook_endpoints e
-             where e.company_id = $1 and e.enabled
-               and (cardinality(e.event_types) = 0 or $3 = any(e.event_types))
-             on conflict (message_id, endpoint_id) do update set state = 'pending', attempts = 0,
-                {AFTER_ANY_LEASE}, updated_at = excluded.updated_at"
-        ),
-        &[&company_id, &message_id, &event_type, &now_micros()],
-    )
-    .await
+    let now = now_micros();
+    transaction!(db, |tx| async {
+        let fanning = query_opt(
+            &tx,
+            "with unclaimed as (
+                delete from webhook_fanouts
+                where message_id = $1 and (lease_until is null or lease_until <= $2)
+             )
+             update webhook_fanouts set resent = true
+             where message_id = $1 and lease_until > $2
+             returning lease_until + 1",
+            &[&message_id, &now],
+        )
+        .await?;
+        let due = fanning.map_or(now, |r| r.get::<_, i64>(0));
+        execute(
+            &tx,
+            &format!(
+                "insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
+                    attempts, next_attempt_at, created_at, updated_at)
+                 select {NEW_DELIVERY_ID}, $1, $2, e.id, 'pending', 0, $4, $5, $5
+                 from webhook_endpoints e
+                 where e.company_id = $1 and e.enabled
+                   and (cardinality(e.event_types) = 0 or $3 = any(e.event_types))
+                 on conflict (message_id, endpoint_id) do update set state = 'pending',
+                    attempts = 0, {AFTER_ANY_LEASE}, updated_at = excluded.updated_at"
+            ),
+            &[&company_id, &message_id, &event_type, &due, &now],
+        )
+        .await
+    }
+    .await)
 }
 
 pub(crate) async fn recover(

@@ -4,7 +4,7 @@ use fieldwork_store::StoreResult;
 
 use crate::db::{Db, execute, query, transaction};
 
-/// Deletes up to `limit` messages created before `before` that have no pending delivery,
+/// Deletes up to `limit` messages created before `before` that have no pending delivery or fan-out,
 /// with their deliveries and attempts; returns how many messages went.
 pub(crate) async fn purge(db: &Db, before: i64, limit: u32) -> StoreResult<u64> {
     let limit = i64::from(limit);
@@ -16,6 +16,7 @@ pub(crate) async fn purge(db: &Db, before: i64, limit: u32) -> StoreResult<u64> 
              where m.created_at < $1
                and not exists (select 1 from webhook_deliveries d
                                where d.message_id = m.id and d.state = 'pending')
+               and not exists (select 1 from webhook_fanouts f where f.message_id = m.id)
              order by m.created_at limit $2
              for update skip locked",
             &[&before, &limit],

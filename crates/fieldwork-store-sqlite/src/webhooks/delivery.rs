@@ -2,8 +2,8 @@
 //! and the recording of attempts with their effect on deliveries and endpoints.
 
 use fieldwork_store::webhooks::{
-    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, HealthChange,
-    RESENT_LEASE_SLACK_MICROS, health_changes,
+    Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, DeliveryOutcome,
+    HealthChange, RESENT_LEASE_SLACK_MICROS, health_changes,
 };
 use fieldwork_store::{ListParams, Page, StoreResult};
 use rusqlite::types::ToSql;
@@ -126,6 +126,7 @@ pub(crate) fn claim(c: &Connection, req: &ClaimRequest) -> StoreResult<Vec<Claim
                 previous_secret: r.get(8)?,
                 attempts: r.get(9)?,
                 lease_until,
+                fanout: false,
             })
         },
     )
@@ -139,8 +140,10 @@ pub(crate) fn complete(
     results: &[AttemptResult],
     rules: CompletionRules,
 ) -> StoreResult<()> {
+    // (Only fan-out deliveries are held, and SQLite makes none: every result here is an attempt.)
     let attempts: Vec<_> = results
         .iter()
+        .filter(|r| r.outcome != DeliveryOutcome::Held)
         .map(|r| {
             let a = &r.attempt;
             json!([

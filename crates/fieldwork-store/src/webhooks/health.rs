@@ -10,6 +10,7 @@ impl DeliveryOutcome {
             Self::Succeeded => (state::SUCCEEDED, None),
             Self::Retry { at } => (state::PENDING, Some(at)),
             Self::Exhausted | Self::Gone => (state::FAILED, None),
+            Self::Held => (state::PENDING, None),
         }
     }
 }
@@ -66,6 +67,8 @@ pub fn health_changes(results: &[AttemptResult]) -> Vec<HealthChange> {
                 first: at,
                 last: at,
             },
+            // Not an attempt: says nothing of the endpoint's health.
+            DeliveryOutcome::Held => continue,
         });
         last.insert(endpoint, changes.len() - 1);
     }
@@ -83,6 +86,7 @@ mod tests {
             company_id: "c".into(),
             outcome,
             lease_until: 0,
+            fanout: false,
             attempt: Attempt {
                 id: format!("a{at}"),
                 endpoint_id: endpoint.into(),
@@ -109,6 +113,7 @@ mod tests {
             result("a", 5, fail),
             result("b", 6, DeliveryOutcome::Gone),
             result("a", 7, ok),
+            result("b", 8, DeliveryOutcome::Held),
         ]);
         let ep = |s: &str| s.to_owned();
         assert_eq!(

@@ -1,0 +1,243 @@
+//! Fan-outs: messages queued once (`webhook_fanouts`, see `outbox::queue_fanouts`), leased by a
+//! worker and sent to every matching endpoint, with a delivery row made only for what did not
+//! succeed at that first try. With many endpoints a row's insert, lease and completion per
+//! delivery were most of PostgreSQL's work (BENCHMARKS.md, issue 5).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use deadpool_postgres::GenericClient;
+use fieldwork_store::StoreResult;
+use fieldwork_store::webhooks::{AttemptResult, ClaimRequest, ClaimedDelivery};
+use tokio_postgres::Row;
+
+use crate::db::{Db, execute, query};
+
+/// Deliveries per message in recent claims, in sixteenths: sizes how many messages a claim
+/// looks at (a claim for 512 deliveries with 100 endpoints needs 6 messages, not 512). Only a
+/// hint; shared by the stores of one process, which is harmless.
+static TARGETS_PER_MESSAGE_X16: AtomicU32 = AtomicU32::new(16);
+
+/// Claims queued messages, oldest first, and returns one delivery per enabled endpoint that
+/// takes each (`fanout: true`, the message's lease, an id made from message and endpoint so a
+/// later claim of the same message gives the same ids).
+///
+/// Messages are taken in order while each endpoint with room (`available`, `per_endpoint`)
+/// still has room for them and the deliveries stay within `limit` (the first message is taken
+/// whatever its size). Endpoints without room at all do not stop the claim as long as one of
+/// the message's endpoints has room: the worker holds their deliveries as rows
+/// (`DeliveryOutcome::Held`), so a slow endpoint never holds up the others' fan-out, while a
+/// message whose endpoints are all busy waits for them. A message no endpoint takes any more
+/// is dropped from the queue.
+pub(crate) async fn claim(
+    db: &Db,
+    req: &ClaimRequest,
+    limit: u32,
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    let per_message = TARGETS_PER_MESSAGE_X16.load(Ordering::Relaxed).max(16);
+    // An endpoint takes at most `per_endpoint` messages of a claim, so no more are looked at
+    // (each one looked at is locked, a write).
+    let messages = (u64::from(limit) * 16 / u64::from(per_message))
+        .clamp(1, u64::from(req.per_endpoint.max(1)));
+    let available = serde_json::to_string(&req.available).expect("a map serializes");
+    let rows = db
+        .query(
+            // `available` parsed once: a cast of the parameter in the targets' select list
+            // was parsed again for every row (16 ms of a 19 ms claim of 500).
+            "with available as (
+                select key as endpoint_id, value::bigint as room
+                from jsonb_each_text(($2::text)::jsonb)
+             ), picked as (
+                select f.message_id, f.due_at
+                from webhook_fanouts f join companies co on co.id = f.company_id
+                where f.due_at <= $1 and co.plan = 'max'
+                order by f.due_at, f.message_id
+                limit $6::bigint
+                for update of f skip locked
+             ), targets as (
+                select p.message_id, p.due_at, m.company_id, m.event_type, m.payload,
+                    e.id as endpoint_id, e.url, e.secret,
+                    case when e.previous_secret_expires_at > $1 then e.previous_secret end
+                        as previous_secret,
+                    row_number() over (partition by e.id order by p.due_at, p.message_id) as nth,
+                    least(coalesce(a.room, $3::bigint), $3::bigint) as room
+                from picked p
+                join webhook_messages m on m.id = p.message_id
+                join webhook_endpoints e on e.company_id = m.company_id and e.enabled
+                    and (cardinality(e.event_types) = 0 or m.event_type = any(e.event_types))
+                left join available a on a.endpoint_id = e.id
+             ), messages as (
+                select p.message_id, p.due_at, count(t.endpoint_id) as n,
+                    coalesce(bool_and(t.room <= 0 or t.nth <= t.room), true)
+                        and coalesce(bool_or(t.room > 0), false) as fits
+                from picked p left join targets t on t.message_id = p.message_id
+                group by p.message_id, p.due_at
+             ), kept as (
+                select message_id, n from (
+                    select message_id, n, bool_and(fits) over w as all_fit,
+                        (sum(n) over w)::bigint as upto
+                    from messages window w as (order by due_at, message_id)
+                ) x
+                where n > 0 and all_fit and (upto <= $4::bigint or upto = n)
+             ), leased as (
+                update webhook_fanouts f set lease_until = $5, due_at = $5, remaining = k.n
+                from kept k where f.message_id = k.message_id
+             ), dropped as (
+                delete from webhook_fanouts f using messages s
+                where f.message_id = s.message_id and s.n = 0
+             )
+             select 'dlv_' || md5(t.message_id || '/' || t.endpoint_id), t.company_id,
+                t.endpoint_id, t.message_id, t.event_type,
+                case when t.endpoint_id = first_value(t.endpoint_id) over m then t.payload end,
+                t.url, t.secret, t.previous_secret
+             from targets t join kept k on k.message_id = t.message_id
+             window m as (partition by t.message_id order by t.endpoint_id)
+             order by t.due_at, t.message_id, t.endpoint_id",
+            &[
+                &req.now,
+                &available,
+                &i64::from(req.per_endpoint),
+                &i64::from(limit),
+                &(req.now + req.lease_micros),
+                &(messages as i64),
+            ],
+        )
+        .await?;
+    // Each message's payload comes once, on its first row.
+    let mut payload = String::new();
+    let claimed: Vec<ClaimedDelivery> = rows
+        .iter()
+        .map(|r| {
+            if let Some(p) = r.get::<_, Option<String>>(5) {
+                payload = p;
+            }
+            delivery(r, req, &payload)
+        })
+        .collect();
+    let distinct = claimed
+        .iter()
+        .map(|d| d.message_id.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    if let Some(ratio) = (claimed.len() * 16).checked_div(distinct) {
+        TARGETS_PER_MESSAGE_X16.store(ratio.clamp(16, 16 * 1024) as u32, Ordering::Relaxed);
+    }
+    Ok(claimed)
+}
+
+fn delivery(r: &Row, req: &ClaimRequest, payload: &str) -> ClaimedDelivery {
+    ClaimedDelivery {
+        id: r.get(0),
+        company_id: r.get(1),
+        endpoint_id: r.get(2),
+        message_id: r.get(3),
+        event_type: r.get(4),
+        payload: payload.to_owned(),
+        url: r.get(6),
+        secret: r.get(7),
+        previous_secret: r.get(8),
+        attempts: 0,
+        lease_until: req.now + req.lease_micros,
+        fanout: true,
+    }
+}
+
+/// Records the outcomes of fan-out deliveries (their attempt rows are written with the rest):
+/// a delivery row for each that did not succeed, then each message's count of outcomes still
+/// to come; a message with none left leaves the queue, and the delivery rows a resend made
+/// during its lease fall due at once. Outcomes under a lease that is no longer the message's
+/// (it ran out and another claim took the message) leave everything to that claim.
+pub(crate) async fn complete(
+    tx: &impl GenericClient,
+    results: &[&AttemptResult],
+    now: i64,
+) -> StoreResult<()> {
+    let unsettled: Vec<&&AttemptResult> = results
+        .iter()
+        .filter(|r| r.outcome != fieldwork_store::webhooks::DeliveryOutcome::Succeeded)
+        .collect();
+    if !unsettled.is_empty() {
+        let column =
+            |f: fn(&AttemptResult) -> String| unsettled.iter().map(|r| f(r)).collect::<Vec<_>>();
+        let ids = column(|r| r.delivery_id.clone());
+        let companies = column(|r| r.company_id.clone());
+        let messages = column(|r| r.attempt.message_id.clone());
+        let endpoints = column(|r| r.attempt.endpoint_id.clone());
+        let states = column(|r| r.outcome.new_state().0.to_owned());
+        let tries: Vec<i32> = unsettled
+            .iter()
+            .map(|r| i32::from(r.outcome != fieldwork_store::webhooks::DeliveryOutcome::Held))
+            .collect();
+        let nexts: Vec<i64> = unsettled
+            .iter()
+            .map(|r| r.outcome.new_state().1.unwrap_or(now))
+            .collect();
+        let leases: Vec<i64> = unsettled.iter().map(|r| r.lease_until).collect();
+        execute(
+            tx,
+            "insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
+                attempts, next_attempt_at, created_at, updated_at)
+             select j.id, j.company, j.message, j.endpoint, j.state, j.tries, j.next, $9, $9
+             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[],
+                         $7::int8[], $8::int8[])
+                  as j(id, company, message, endpoint, state, tries, next, lease)
+             join webhook_fanouts f on f.message_id = j.message and f.lease_until = j.lease
+             on conflict (message_id, endpoint_id) do update set next_attempt_at = $9
+             where webhook_deliveries.state = 'pending' and webhook_deliveries.lease_until is null",
+            &[
+                &ids, &companies, &messages, &endpoints, &states, &tries, &nexts, &leases, &now,
+            ],
+        )
+        .await?;
+    }
+    let mut counts: std::collections::HashMap<(&str, i64), i32> = Default::default();
+    for r in results {
+        *counts
+            .entry((r.attempt.message_id.as_str(), r.lease_until))
+            .or_default() += 1;
+    }
+    let (mut messages, mut leases, mut ns) = (Vec::new(), Vec::new(), Vec::new());
+    for ((message, lease), n) in counts {
+        messages.push(message);
+        leases.push(lease);
+        ns.push(n);
+    }
+    let rows = query(
+        tx,
+        "update webhook_fanouts f set remaining = f.remaining - j.n
+         from unnest($1::text[], $2::int8[], $3::int4[]) as j(message, lease, n)
+         where f.message_id = j.message and f.lease_until = j.lease
+         returning f.message_id, f.remaining, f.resent",
+        &[&messages, &leases, &ns],
+    )
+    .await?;
+    let done: Vec<String> = rows
+        .iter()
+        .filter(|r| r.get::<_, i32>(1) <= 0)
+        .map(|r| r.get(0))
+        .collect();
+    if done.is_empty() {
+        return Ok(());
+    }
+    execute(
+        tx,
+        "delete from webhook_fanouts where message_id = any($1)",
+        &[&done],
+    )
+    .await?;
+    let resent: Vec<String> = rows
+        .iter()
+        .filter(|r| r.get::<_, i32>(1) <= 0 && r.get::<_, bool>(2))
+        .map(|r| r.get(0))
+        .collect();
+    if !resent.is_empty() {
+        execute(
+            tx,
+            "update webhook_deliveries set next_attempt_at = $2, updated_at = $2
+             where message_id = any($1) and state = 'pending' and lease_until is null
+               and next_attempt_at > $2",
+            &[&resent, &now],
+        )
+        .await?;
+    }
+    Ok(())
+}
