@@ -222,8 +222,11 @@ async fn insert_attempts(tx: &impl GenericClient, results: &[&AttemptResult]) ->
         "insert into webhook_attempts (id, company_id, endpoint_id, message_id, delivery_id,
             response_status_code, duration_ms, response_body, error, next_retry_at,
             created_at)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-            $6::int8[], $7::int8[], $8::text[], $9::text[], $10::int8[], $11::int8[])",
+         select j.* from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+            $6::int8[], $7::int8[], $8::text[], $9::text[], $10::int8[], $11::int8[])
+            as j(id, company_id, endpoint_id, message_id, delivery_id, status, duration_ms,
+                 body, error, next_retry_at, created_at)
+         where exists (select 1 from webhook_endpoints e where e.id = j.endpoint_id)",
         &[
             &ids,
             &companies,

@@ -181,6 +181,7 @@ pub(crate) async fn complete(
                          $7::int8[], $8::int8[])
                   as j(id, company, message, endpoint, state, tries, next, lease)
              join webhook_fanouts f on f.message_id = j.message and f.lease_until = j.lease
+             join webhook_endpoints e on e.id = j.endpoint
              on conflict (message_id, endpoint_id) do update set next_attempt_at = $9
              where webhook_deliveries.state = 'pending' and webhook_deliveries.lease_until is null",
             &[

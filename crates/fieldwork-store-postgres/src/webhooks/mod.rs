@@ -143,7 +143,13 @@ pub(crate) async fn delete(db: &Db, company_id: &str, id: &str) -> StoreResult<(
         if n == 0 {
             return Err(StoreError::NotFound("webhook endpoint"));
         }
-        // Deliveries and attempts go with it (`on delete cascade`).
+        // Deliveries go with it (`on delete cascade`); attempts have no key to cascade by.
+        crate::db::execute(
+            &tx,
+            "delete from webhook_attempts where endpoint_id = $1",
+            &[&id],
+        )
+        .await?;
         Ok(())
     }
     .await)

@@ -166,7 +166,10 @@ pub(crate) fn complete(
             response_status_code, duration_ms, response_body, error, next_retry_at, created_at)
          select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
             value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10
-         from json_each(?1)",
+         from json_each(?1)
+         -- An endpoint deleted during the send: its attempt would fail the foreign key, and
+         -- with it the batch at every retry.
+         where exists (select 1 from webhook_endpoints e where e.id = value ->> 2)",
     )
     .and_then(|mut s| s.execute([Value::Array(attempts).to_string()]))
     .map_err(map_err)?;

@@ -231,6 +231,45 @@ backend_tests! {
         }
     }
 
+    /// An endpoint deleted while one of its deliveries is being sent: that attempt has no
+    /// endpoint to be logged under any more, and must not keep the worker from recording the
+    /// others' (it failed the whole batch, again at every retry).
+    async fn an_endpoint_deleted_during_a_send_does_not_stop_the_recording() {
+        let app = spawn_app().await;
+        let slow = Receiver::start().await;
+        let arrived = Arc::new(AtomicUsize::new(0));
+        let a = arrived.clone();
+        slow.script(move |_| {
+            a.fetch_add(1, Ordering::SeqCst);
+            Answer { status: 200, headers: Vec::new(), delay: Duration::from_millis(1000) }
+        });
+        let gone = app.subscribe(&slow, &["job.created"]).await;
+        new_job(&app, json!({})).await;
+        let deadline = Instant::now() + WAIT;
+        while arrived.load(Ordering::SeqCst) == 0 {
+            assert!(Instant::now() < deadline, "the first send never arrived");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let r = app.delete(&format!("/webhooks/endpoints/{gone}")).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        // The slow send ends and its outcome is recorded first.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+
+        let healthy = Receiver::start().await;
+        let kept = app.subscribe(&healthy, &["job.created"]).await;
+        new_job(&app, json!({})).await;
+        healthy.wait_for(1, WAIT).await;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let r = app.get(&format!("/webhooks/endpoints/{kept}/attempts")).await;
+            if r.body["attempts"].as_array().is_some_and(|a| a.len() == 1) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the healthy endpoint's attempt was never recorded");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn deliveries_pause_off_the_max_plan_and_resume_on_it() {
         let app = spawn_app().await;
         let receiver = Receiver::start().await;
