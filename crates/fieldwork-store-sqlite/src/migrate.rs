@@ -63,6 +63,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261206090000_doc_details",
         include_str!("../migrations/20261206090000_doc_details.sql"),
     ),
+    (
+        "20261206100000_webhook_fanouts",
+        include_str!("../migrations/20261206100000_webhook_fanouts.sql"),
+    ),
 ];
 
 /// The name of the newest migration, i.e. the schema this binary writes.

@@ -37,9 +37,12 @@ const DUE_OF_ENDPOINT: &str = "select next_attempt_at, rowid
        and (lease_until is null or lease_until <= ?2)
      order by next_attempt_at limit ?3";
 
-/// Whether any delivery of an enabled endpoint of a `max` company is due and not leased at
-/// `now` (what [`claim`] would look for, without the per-endpoint limits).
+/// Whether any fan-out, or delivery of an enabled endpoint of a `max` company, is due and not
+/// leased at `now` (what [`claim`] would look for, without the per-endpoint limits).
 pub(crate) fn any_due(c: &Connection, now: i64) -> StoreResult<bool> {
+    if super::fanout::any_due(c, now)? {
+        return Ok(true);
+    }
     let endpoints: Vec<String> = collect(c, QUEUED_ENDPOINTS, [], |r| r.get(0))?;
     let mut due = c.prepare_cached(DUE_OF_ENDPOINT).map_err(map_err)?;
     for endpoint in endpoints {
@@ -59,6 +62,28 @@ pub(crate) fn any_due(c: &Connection, now: i64) -> StoreResult<bool> {
 /// whole backlog, and letting each endpoint give all its free slots read 6,400 rows for a claim
 /// of 512 with 100 endpoints (BENCHMARKS.md).
 pub(crate) fn claim(c: &Connection, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
+    // Fan-outs first, at most three quarters of the claim while rows are due too (retries are
+    // not starved by a stream of new events).
+    let mut claimed = super::fanout::claim(c, req, req.limit - req.limit / 4)?;
+    let rest = req.limit.saturating_sub(claimed.len() as u32);
+    if rest == 0 {
+        return Ok(claimed);
+    }
+    let mut rows_req = req.clone();
+    rows_req.limit = rest;
+    for d in &claimed {
+        let room = rows_req
+            .available
+            .entry(d.endpoint_id.clone())
+            .or_insert(req.per_endpoint);
+        *room = room.saturating_sub(1);
+    }
+    claimed.extend(claim_rows(c, &rows_req)?);
+    Ok(claimed)
+}
+
+/// Claims due delivery rows (see [`claim`]).
+fn claim_rows(c: &Connection, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
     let endpoints: Vec<String> = collect(c, QUEUED_ENDPOINTS, [], |r| r.get(0))?;
     if endpoints.is_empty() {
         return Ok(Vec::new());
@@ -140,7 +165,7 @@ pub(crate) fn complete(
     results: &[AttemptResult],
     rules: CompletionRules,
 ) -> StoreResult<()> {
-    // (Only fan-out deliveries are held, and SQLite makes none: every result here is an attempt.)
+    // Held fan-out deliveries were not attempted: no attempt row.
     let attempts: Vec<_> = results
         .iter()
         .filter(|r| r.outcome != DeliveryOutcome::Held)
@@ -173,7 +198,12 @@ pub(crate) fn complete(
     )
     .and_then(|mut s| s.execute([Value::Array(attempts).to_string()]))
     .map_err(map_err)?;
-    let deliveries: Vec<_> = results
+    let (fanned, rows): (Vec<&AttemptResult>, Vec<&AttemptResult>) =
+        results.iter().partition(|r| r.fanout);
+    if !fanned.is_empty() {
+        super::fanout::complete(c, &fanned, fieldwork_store::time::now_micros())?;
+    }
+    let deliveries: Vec<_> = rows
         .iter()
         .map(|r| {
             let (new_state, next) = r.outcome.new_state();

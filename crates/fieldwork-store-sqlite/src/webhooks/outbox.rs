@@ -18,18 +18,19 @@ const NEW_DELIVERY_ID: &str =
     "'dlv_' || printf('%012x', cast(unixepoch('subsec') * 1000 as integer))
     || lower(hex(randomblob(10)))";
 
-/// Records an event and one pending delivery per enabled endpoint whose filter matches.
+/// Records an event and queues its fan-out if an enabled endpoint takes it (the endpoints
+/// themselves are chosen when a worker claims it, `fanout::claim`).
 pub(crate) fn emit(c: &Connection, company_id: &str, event: &OutboxEvent) -> StoreResult<()> {
     insert_message(c, company_id, event)?;
-    c.prepare_cached(&format!(
-        "insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state, attempts,
-            next_attempt_at, created_at, updated_at)
-         select {NEW_DELIVERY_ID}, ?1, ?2, e.id, 'pending', 0, ?4, ?4, ?4
-         from webhook_endpoints e
-         where e.company_id = ?1 and e.enabled = 1
-           and (e.event_types = '[]'
-                or exists (select 1 from json_each(e.event_types) where value = ?3))"
-    ))
+    c.prepare_cached(
+        "insert into webhook_fanouts (message_id, company_id, due_at)
+         select ?2, ?1, ?4
+         where exists (select 1 from webhook_endpoints e
+                       where e.company_id = ?1 and e.enabled = 1
+                         and (e.event_types = '[]'
+                              or exists (select 1 from json_each(e.event_types)
+                                         where value = ?3)))",
+    )
     .and_then(|mut s| {
         s.execute(params![
             company_id,
@@ -165,17 +166,40 @@ const AFTER_ANY_LEASE: &str = "next_attempt_at = case when lease_until > ?4 then
             else ?4 end,
         lease_until = case when lease_until > ?4 then lease_until + 1 end";
 
+/// Queues the message again for every enabled endpoint that takes it. A fan-out of it not yet
+/// claimed is replaced by the delivery rows; one under way keeps going, and the rows wait for
+/// it (due at its lease's end, made due at once when it is recorded, `fanout::complete`), so
+/// no endpoint gets the message twice at once.
 pub(crate) fn resend(c: &Connection, company_id: &str, message_id: &str) -> StoreResult<u64> {
     let event_type: String = c
         .prepare_cached("select event_type from webhook_messages where id = ?1 and company_id = ?2")
         .and_then(|mut s| s.query_row([message_id, company_id], |r| r.get(0)))
         .map_err(not_found("webhook message"))?;
     let now = now_micros();
+    c.prepare_cached(
+        "delete from webhook_fanouts
+         where message_id = ?1 and (lease_until is null or lease_until <= ?2)",
+    )
+    .and_then(|mut s| s.execute(params![message_id, now]))
+    .map_err(map_err)?;
+    let fanning: Option<i64> = c
+        .prepare_cached(
+            "update webhook_fanouts set resent = 1 where message_id = ?1 and lease_until > ?2
+             returning lease_until + 1",
+        )
+        .and_then(|mut s| s.query_row(params![message_id, now], |r| r.get(0)))
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })
+        .map_err(map_err)?;
+    let due = fanning.unwrap_or(now);
     let n = c
         .prepare_cached(&format!(
             "insert into webhook_deliveries (id, company_id, message_id, endpoint_id, state,
                 attempts, next_attempt_at, created_at, updated_at)
-             select {NEW_DELIVERY_ID}, ?1, ?2, e.id, 'pending', 0, ?4, ?4, ?4
+             select {NEW_DELIVERY_ID}, ?1, ?2, e.id, 'pending', 0, ?4, ?5, ?5
              from webhook_endpoints e
              where e.company_id = ?1 and e.enabled = 1
                and (e.event_types = '[]'
@@ -183,7 +207,7 @@ pub(crate) fn resend(c: &Connection, company_id: &str, message_id: &str) -> Stor
              on conflict (message_id, endpoint_id) do update set state = 'pending', attempts = 0,
                 {AFTER_ANY_LEASE}, updated_at = excluded.updated_at"
         ))
-        .and_then(|mut s| s.execute(params![company_id, message_id, event_type, now]))
+        .and_then(|mut s| s.execute(params![company_id, message_id, event_type, due, now]))
         .map_err(map_err)?;
     Ok(n as u64)
 }

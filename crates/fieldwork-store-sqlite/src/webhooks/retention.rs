@@ -6,7 +6,7 @@ use rusqlite::{Connection, params};
 use crate::error::map_err;
 use crate::sql::{collect, to_json};
 
-/// Deletes up to `limit` messages created before `before` that have no pending delivery,
+/// Deletes up to `limit` messages created before `before` that have no pending delivery or fan-out,
 /// with their deliveries and attempts; returns how many messages went.
 pub(crate) fn purge(c: &Connection, before: i64, limit: u32) -> StoreResult<u64> {
     let ids: Vec<String> = collect(
@@ -15,6 +15,7 @@ pub(crate) fn purge(c: &Connection, before: i64, limit: u32) -> StoreResult<u64>
          where m.created_at < ?1
            and not exists (select 1 from webhook_deliveries d
                            where d.message_id = m.id and d.state = 'pending')
+           and not exists (select 1 from webhook_fanouts f where f.message_id = m.id)
          order by m.created_at limit ?2",
         params![before, limit],
         |r| r.get(0),
