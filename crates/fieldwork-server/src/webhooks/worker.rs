@@ -1,10 +1,14 @@
 //! The delivery worker: claims due deliveries, sends each on its own task, and records the
 //! outcomes in batches.
 //!
-//! States of a delivery: `pending` (due at `next_attempt_at`; a claim leases it and moves
-//! `next_attempt_at` to the lease's end) → `succeeded`, or back to `pending` with a later
+//! A new message is first a queued fan-out: a claim leases it and gives one delivery per
+//! endpoint that takes it (`fanout: true`); a first-try success is only logged, anything else
+//! becomes a delivery row (`DeliveryOutcome::Held` for one not sent under the claim, due at
+//! once). States of a delivery row: `pending` (due at `next_attempt_at`; a claim leases it and
+//! moves `next_attempt_at` to the lease's end) → `succeeded`, or back to `pending` with a later
 //! time, or `failed` when the schedule is exhausted or the endpoint answered `410 Gone`. A
-//! crashed worker's leases expire, which makes the deliveries due again (at least once).
+//! crashed worker's leases expire, which makes the fan-outs and deliveries due again (at least
+//! once).
 //!
 //! Isolation: each endpoint has `endpoint_concurrency` sending slots, so a slow or dead
 //! endpoint holds only its own slots and never the healthy endpoints' ones. The worker claims
@@ -13,8 +17,8 @@
 //! at once instead of after a claim's round trip through the database (which, on SQLite,
 //! waits for the writer's current commit: that round trip held one endpoint to ~2,500
 //! deliveries a second). A waiting delivery whose lease could run out before its request does
-//! is not sent (its lease expires and it is claimed again), so claiming ahead never sends a
-//! delivery twice at once. A delivery counts against `max_in_flight` from its claim until its
+//! is not sent (a row's lease expires and it is claimed again; a fan-out delivery is held as a
+//! row), so claiming ahead never sends a delivery twice at once. A delivery counts against `max_in_flight` from its claim until its
 //! outcome is recorded.
 
 use std::collections::HashMap;
