@@ -160,6 +160,45 @@ pub struct ClaimRequest {
     pub available: HashMap<String, u32>,
 }
 
+impl ClaimRequest {
+    /// The part of a claim queued fan-outs may take: three quarters while delivery rows are
+    /// due too, so retries are not starved by a stream of new events.
+    pub fn fanout_limit(&self) -> u32 {
+        self.limit - self.limit / 4
+    }
+
+    /// What is left of this claim for delivery rows once `fanned` was claimed from fan-outs
+    /// (less room at their endpoints), or `None` when nothing is.
+    pub fn for_rows(&self, fanned: &[ClaimedDelivery]) -> Option<ClaimRequest> {
+        let rest = self.limit.saturating_sub(fanned.len() as u32);
+        if rest == 0 {
+            return None;
+        }
+        let mut rows = self.clone();
+        rows.limit = rest;
+        for d in fanned {
+            let room = rows
+                .available
+                .entry(d.endpoint_id.clone())
+                .or_insert(self.per_endpoint);
+            *room = room.saturating_sub(1);
+        }
+        Some(rows)
+    }
+}
+
+/// The outcomes of fan-out deliveries counted per message and lease, as the fan-outs' counts
+/// of outcomes still to come are lowered.
+pub fn outcomes_per_fanout<'a>(results: &[&'a AttemptResult]) -> Vec<(&'a str, i64, i32)> {
+    let mut counts: HashMap<(&str, i64), i32> = HashMap::new();
+    for r in results {
+        *counts
+            .entry((r.attempt.message_id.as_str(), r.lease_until))
+            .or_default() += 1;
+    }
+    counts.into_iter().map(|((m, l), n)| (m, l, n)).collect()
+}
+
 /// How an attempt ended, decided by the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryOutcome {
@@ -211,4 +250,46 @@ pub mod state {
     pub const PENDING: &str = "pending";
     pub const SUCCEEDED: &str = "succeeded";
     pub const FAILED: &str = "failed";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fanned(endpoint: &str) -> ClaimedDelivery {
+        ClaimedDelivery {
+            id: format!("dlv_{endpoint}"),
+            company_id: "c".into(),
+            endpoint_id: endpoint.into(),
+            message_id: "m".into(),
+            event_type: "job.created".into(),
+            payload: "{}".into(),
+            url: "http://127.0.0.1/".into(),
+            secret: "whsec_x".into(),
+            previous_secret: None,
+            attempts: 0,
+            lease_until: 1,
+            fanout: true,
+        }
+    }
+
+    /// Rows get what fan-outs left of the claim, with that much less room at their endpoints.
+    #[test]
+    fn rows_get_the_rest_of_a_claim() {
+        let req = ClaimRequest {
+            limit: 8,
+            per_endpoint: 4,
+            available: HashMap::from([("b".to_owned(), 2)]),
+            ..Default::default()
+        };
+        assert_eq!(req.fanout_limit(), 6);
+        let rows = req
+            .for_rows(&[fanned("a"), fanned("b"), fanned("a")])
+            .unwrap();
+        assert_eq!(rows.limit, 5);
+        assert_eq!(rows.available["a"], 2);
+        assert_eq!(rows.available["b"], 1);
+        let full: Vec<_> = (0..8).map(|_| fanned("a")).collect();
+        assert!(req.for_rows(&full).is_none());
+    }
 }

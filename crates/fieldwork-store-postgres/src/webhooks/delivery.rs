@@ -18,21 +18,10 @@ use crate::sql::{limit_offset, to_total};
 /// Claims queued fan-outs (at most three quarters of the claim while delivery rows are due too:
 /// retries are not starved by a stream of new events), then due delivery rows.
 pub(crate) async fn claim(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
-    let mut claimed = super::fanout::claim(db, req, req.limit - req.limit / 4).await?;
-    let rest = req.limit - claimed.len() as u32;
-    if rest == 0 {
-        return Ok(claimed);
+    let mut claimed = super::fanout::claim(db, req, req.fanout_limit()).await?;
+    if let Some(rows_req) = req.for_rows(&claimed) {
+        claimed.extend(claim_rows(db, &rows_req).await?);
     }
-    let mut rows_req = req.clone();
-    rows_req.limit = rest;
-    for d in &claimed {
-        let room = rows_req
-            .available
-            .entry(d.endpoint_id.clone())
-            .or_insert(req.per_endpoint);
-        *room = room.saturating_sub(1);
-    }
-    claimed.extend(claim_rows(db, &rows_req).await?);
     Ok(claimed)
 }
 

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
-use fieldwork_store::webhooks::{AttemptResult, ClaimRequest, ClaimedDelivery};
+use fieldwork_store::webhooks::{
+    AttemptResult, ClaimRequest, ClaimedDelivery, DeliveryOutcome, outcomes_per_fanout,
+};
 use tokio_postgres::Row;
 
 use crate::db::{Db, execute, query};
@@ -151,7 +153,7 @@ pub(crate) async fn complete(
 ) -> StoreResult<()> {
     let unsettled: Vec<&&AttemptResult> = results
         .iter()
-        .filter(|r| r.outcome != fieldwork_store::webhooks::DeliveryOutcome::Succeeded)
+        .filter(|r| r.outcome != DeliveryOutcome::Succeeded)
         .collect();
     if !unsettled.is_empty() {
         let column =
@@ -163,7 +165,7 @@ pub(crate) async fn complete(
         let states = column(|r| r.outcome.new_state().0.to_owned());
         let tries: Vec<i32> = unsettled
             .iter()
-            .map(|r| i32::from(r.outcome != fieldwork_store::webhooks::DeliveryOutcome::Held))
+            .map(|r| i32::from(r.outcome != DeliveryOutcome::Held))
             .collect();
         let nexts: Vec<i64> = unsettled
             .iter()
@@ -188,14 +190,8 @@ pub(crate) async fn complete(
         )
         .await?;
     }
-    let mut counts: std::collections::HashMap<(&str, i64), i32> = Default::default();
-    for r in results {
-        *counts
-            .entry((r.attempt.message_id.as_str(), r.lease_until))
-            .or_default() += 1;
-    }
     let (mut messages, mut leases, mut ns) = (Vec::new(), Vec::new(), Vec::new());
-    for ((message, lease), n) in counts {
+    for (message, lease, n) in outcomes_per_fanout(results) {
         messages.push(message);
         leases.push(lease);
         ns.push(n);

@@ -64,21 +64,10 @@ pub(crate) fn any_due(c: &Connection, now: i64) -> StoreResult<bool> {
 pub(crate) fn claim(c: &Connection, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
     // Fan-outs first, at most three quarters of the claim while rows are due too (retries are
     // not starved by a stream of new events).
-    let mut claimed = super::fanout::claim(c, req, req.limit - req.limit / 4)?;
-    let rest = req.limit.saturating_sub(claimed.len() as u32);
-    if rest == 0 {
-        return Ok(claimed);
+    let mut claimed = super::fanout::claim(c, req, req.fanout_limit())?;
+    if let Some(rows_req) = req.for_rows(&claimed) {
+        claimed.extend(claim_rows(c, &rows_req)?);
     }
-    let mut rows_req = req.clone();
-    rows_req.limit = rest;
-    for d in &claimed {
-        let room = rows_req
-            .available
-            .entry(d.endpoint_id.clone())
-            .or_insert(req.per_endpoint);
-        *room = room.saturating_sub(1);
-    }
-    claimed.extend(claim_rows(c, &rows_req)?);
     Ok(claimed)
 }
 

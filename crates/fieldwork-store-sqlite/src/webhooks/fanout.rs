@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use fieldwork_store::StoreResult;
-use fieldwork_store::webhooks::{AttemptResult, ClaimRequest, ClaimedDelivery, DeliveryOutcome};
+use fieldwork_store::webhooks::{
+    AttemptResult, ClaimRequest, ClaimedDelivery, DeliveryOutcome, outcomes_per_fanout,
+};
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -174,12 +176,6 @@ pub(crate) fn complete(c: &Connection, results: &[&AttemptResult], now: i64) -> 
         .and_then(|mut s| s.execute(params![Value::Array(unsettled).to_string(), now]))
         .map_err(map_err)?;
     }
-    let mut counts: HashMap<(&str, i64), i64> = HashMap::new();
-    for r in results {
-        *counts
-            .entry((r.attempt.message_id.as_str(), r.lease_until))
-            .or_default() += 1;
-    }
     let mut count = c
         .prepare_cached(
             "update webhook_fanouts set remaining = remaining - ?3
@@ -197,7 +193,7 @@ pub(crate) fn complete(c: &Connection, results: &[&AttemptResult], now: i64) -> 
                and next_attempt_at > ?2",
         )
         .map_err(map_err)?;
-    for ((message_id, lease), n) in counts {
+    for (message_id, lease, n) in outcomes_per_fanout(results) {
         let left: Option<(i64, bool)> = count
             .query_row(params![message_id, lease, n], |r| {
                 Ok((r.get(0)?, r.get(1)?))
