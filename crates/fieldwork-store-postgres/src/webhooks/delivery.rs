@@ -116,6 +116,14 @@ pub(crate) async fn complete(
     results: &[AttemptResult],
     rules: CompletionRules,
 ) -> StoreResult<()> {
+    if results
+        .iter()
+        .all(|r| r.fanout && r.outcome == DeliveryOutcome::Succeeded)
+    {
+        // A healthy fan-out's batch, the common case: one statement, no transaction.
+        let all: Vec<&AttemptResult> = results.iter().collect();
+        return super::fanout::complete_succeeded(db, &all).await;
+    }
     let attempted: Vec<&AttemptResult> = results
         .iter()
         .filter(|r| r.outcome != DeliveryOutcome::Held)
@@ -187,50 +195,76 @@ async fn apply_health(
     Ok(())
 }
 
+/// Inserts the attempt rows of `AttemptColumns` ($1 .. $11), for endpoints that still exist.
+pub(super) const INSERT_ATTEMPTS: &str = "insert into webhook_attempts (id, company_id,
+        endpoint_id, message_id, delivery_id, response_status_code, duration_ms, response_body,
+        error, next_retry_at, created_at)
+     select j.* from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+        $6::int8[], $7::int8[], $8::text[], $9::text[], $10::int8[], $11::int8[])
+        as j(id, company_id, endpoint_id, message_id, delivery_id, status, duration_ms,
+             body, error, next_retry_at, created_at)
+     where exists (select 1 from webhook_endpoints e where e.id = j.endpoint_id)";
+
+/// Attempts as the column arrays [`INSERT_ATTEMPTS`] takes.
+pub(super) struct AttemptColumns {
+    ids: Vec<String>,
+    companies: Vec<String>,
+    endpoints: Vec<String>,
+    messages: Vec<String>,
+    deliveries: Vec<String>,
+    statuses: Vec<Option<i64>>,
+    durations: Vec<i64>,
+    bodies: Vec<Option<String>>,
+    errors: Vec<Option<String>>,
+    retries: Vec<Option<i64>>,
+    times: Vec<i64>,
+}
+
+impl AttemptColumns {
+    pub(super) fn new(results: &[&AttemptResult]) -> Self {
+        let column = |f: fn(&AttemptResult) -> String| results.iter().map(|r| f(r)).collect();
+        Self {
+            ids: column(|r| r.attempt.id.clone()),
+            companies: column(|r| r.company_id.clone()),
+            endpoints: column(|r| r.attempt.endpoint_id.clone()),
+            messages: column(|r| r.attempt.message_id.clone()),
+            deliveries: column(|r| r.delivery_id.clone()),
+            statuses: results
+                .iter()
+                .map(|r| r.attempt.response_status_code)
+                .collect(),
+            durations: results.iter().map(|r| r.attempt.duration_ms).collect(),
+            bodies: results
+                .iter()
+                .map(|r| r.attempt.response_body.clone())
+                .collect(),
+            errors: results.iter().map(|r| r.attempt.error.clone()).collect(),
+            retries: results.iter().map(|r| r.attempt.next_retry_at).collect(),
+            times: results.iter().map(|r| r.attempt.created_at).collect(),
+        }
+    }
+
+    /// $1 .. $11 of [`INSERT_ATTEMPTS`].
+    pub(super) fn params(&self) -> [&(dyn ToSql + Sync); 11] {
+        [
+            &self.ids,
+            &self.companies,
+            &self.endpoints,
+            &self.messages,
+            &self.deliveries,
+            &self.statuses,
+            &self.durations,
+            &self.bodies,
+            &self.errors,
+            &self.retries,
+            &self.times,
+        ]
+    }
+}
+
 async fn insert_attempts(tx: &impl GenericClient, results: &[&AttemptResult]) -> StoreResult<()> {
-    let column = |f: fn(&AttemptResult) -> String| results.iter().map(|r| f(r)).collect::<Vec<_>>();
-    let ids = column(|r| r.attempt.id.clone());
-    let companies = column(|r| r.company_id.clone());
-    let endpoints = column(|r| r.attempt.endpoint_id.clone());
-    let messages = column(|r| r.attempt.message_id.clone());
-    let deliveries = column(|r| r.delivery_id.clone());
-    let statuses: Vec<_> = results
-        .iter()
-        .map(|r| r.attempt.response_status_code)
-        .collect();
-    let durations: Vec<_> = results.iter().map(|r| r.attempt.duration_ms).collect();
-    let bodies: Vec<_> = results
-        .iter()
-        .map(|r| r.attempt.response_body.clone())
-        .collect();
-    let errors: Vec<_> = results.iter().map(|r| r.attempt.error.clone()).collect();
-    let retries: Vec<_> = results.iter().map(|r| r.attempt.next_retry_at).collect();
-    let times: Vec<_> = results.iter().map(|r| r.attempt.created_at).collect();
-    execute(
-        tx,
-        "insert into webhook_attempts (id, company_id, endpoint_id, message_id, delivery_id,
-            response_status_code, duration_ms, response_body, error, next_retry_at,
-            created_at)
-         select j.* from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-            $6::int8[], $7::int8[], $8::text[], $9::text[], $10::int8[], $11::int8[])
-            as j(id, company_id, endpoint_id, message_id, delivery_id, status, duration_ms,
-                 body, error, next_retry_at, created_at)
-         where exists (select 1 from webhook_endpoints e where e.id = j.endpoint_id)",
-        &[
-            &ids,
-            &companies,
-            &endpoints,
-            &messages,
-            &deliveries,
-            &statuses,
-            &durations,
-            &bodies,
-            &errors,
-            &retries,
-            &times,
-        ],
-    )
-    .await?;
+    let columns = AttemptColumns::new(results);
+    execute(tx, INSERT_ATTEMPTS, &columns.params()).await?;
     Ok(())
 }
 

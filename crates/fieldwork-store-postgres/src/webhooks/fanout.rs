@@ -12,6 +12,10 @@ use fieldwork_store::webhooks::{
 };
 use tokio_postgres::Row;
 
+use fieldwork_store::time::now_micros;
+use tokio_postgres::types::ToSql;
+
+use super::delivery::{AttemptColumns, INSERT_ATTEMPTS};
 use crate::db::{Db, execute, query};
 
 /// Deliveries per message in recent claims, in sixteenths: sizes how many messages a claim
@@ -234,5 +238,63 @@ pub(crate) async fn complete(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Records a batch of fan-out deliveries that all succeeded in one statement (atomic by
+/// itself): their attempt rows, the fan-outs' counts (those with no outcome left leave the
+/// queue, rows resent during them fall due), and their endpoints' failure runs ended. Six
+/// round trips in a transaction were, with one endpoint, a fifth of PostgreSQL's work per event.
+pub(crate) async fn complete_succeeded(db: &Db, results: &[&AttemptResult]) -> StoreResult<()> {
+    let columns = AttemptColumns::new(results);
+    let (mut messages, mut leases, mut ns) = (Vec::new(), Vec::new(), Vec::new());
+    for (message, lease, n) in outcomes_per_fanout(results) {
+        messages.push(message);
+        leases.push(lease);
+        ns.push(n);
+    }
+    let mut endpoints: Vec<&str> = results
+        .iter()
+        .map(|r| r.attempt.endpoint_id.as_str())
+        .collect();
+    endpoints.sort_unstable();
+    endpoints.dedup();
+    let now = now_micros();
+    let mut params = columns.params().to_vec();
+    params.extend([
+        &messages as &(dyn ToSql + Sync),
+        &leases,
+        &ns,
+        &endpoints,
+        &now,
+    ]);
+    // The fan-outs that end and those that go on are told apart by `remaining`, so the two
+    // statements on `webhook_fanouts` never touch the same row.
+    db.execute(
+        &format!(
+            "with attempts as ({INSERT_ATTEMPTS}
+             ), outcomes as (
+                select * from unnest($12::text[], $13::int8[], $14::int4[]) as c(message, lease, n)
+             ), done as (
+                delete from webhook_fanouts f using outcomes c
+                where f.message_id = c.message and f.lease_until = c.lease and f.remaining <= c.n
+                returning f.message_id, f.resent
+             ), counted as (
+                update webhook_fanouts f set remaining = f.remaining - c.n from outcomes c
+                where f.message_id = c.message and f.lease_until = c.lease and f.remaining > c.n
+             ), recovered as (
+                update webhook_endpoints set failing_since = null
+                where id = any($15) and failing_since is not null
+             ), released as (
+                update webhook_deliveries d set next_attempt_at = $16, updated_at = $16
+                from done
+                where done.resent and d.message_id = done.message_id and d.state = 'pending'
+                  and d.lease_until is null and d.next_attempt_at > $16
+             )
+             select 1"
+        ),
+        &params,
+    )
+    .await?;
     Ok(())
 }
