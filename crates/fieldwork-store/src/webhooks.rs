@@ -199,6 +199,12 @@ pub fn outcomes_per_fanout<'a>(results: &[&'a AttemptResult]) -> Vec<(&'a str, i
     counts.into_iter().map(|((m, l), n)| (m, l, n)).collect()
 }
 
+/// How long a queued fan-out whose endpoints are all busy (no room in the claim) is passed
+/// over before a claim takes it anyway, for the worker to hold as delivery rows: a fast
+/// endpoint busy for a moment gets its messages in order, a dead one does not leave them
+/// blocking the head of the queue for every other endpoint.
+pub const HOLD_BUSY_AFTER_MICROS: i64 = 1_000_000;
+
 /// How an attempt ended, decided by the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryOutcome {

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
 use fieldwork_store::webhooks::{
-    AttemptResult, ClaimRequest, ClaimedDelivery, DeliveryOutcome, outcomes_per_fanout,
+    AttemptResult, ClaimRequest, ClaimedDelivery, DeliveryOutcome, HOLD_BUSY_AFTER_MICROS,
+    outcomes_per_fanout,
 };
 use tokio_postgres::Row;
 
@@ -29,21 +30,23 @@ static TARGETS_PER_MESSAGE_X16: AtomicU32 = AtomicU32::new(16);
 ///
 /// Messages are taken in order while each endpoint with room (`available`, `per_endpoint`)
 /// still has room for them and the deliveries stay within `limit` (the first message is taken
-/// whatever its size). Endpoints without room at all do not stop the claim as long as one of
-/// the message's endpoints has room: the worker holds their deliveries as rows
-/// (`DeliveryOutcome::Held`), so a slow endpoint never holds up the others' fan-out, while a
-/// message whose endpoints are all busy waits for them. A message no endpoint takes any more
-/// is dropped from the queue.
+/// whatever its size). Endpoints without room at all do not stop the claim: the worker holds
+/// their deliveries as rows (`DeliveryOutcome::Held`), so a slow endpoint never holds up the
+/// others' fan-out. A message whose endpoints are all busy is passed over, and taken (all
+/// held) once it has waited [`HOLD_BUSY_AFTER_MICROS`]: a fast endpoint that is busy for a
+/// moment gets it in order, a dead one does not leave it blocking the queue's head. A message
+/// no endpoint takes any more is dropped from the queue.
 pub(crate) async fn claim(
     db: &Db,
     req: &ClaimRequest,
     limit: u32,
 ) -> StoreResult<Vec<ClaimedDelivery>> {
     let per_message = TARGETS_PER_MESSAGE_X16.load(Ordering::Relaxed).max(16);
-    // An endpoint takes at most `per_endpoint` messages of a claim, so no more are looked at
-    // (each one looked at is locked, a write).
+    // An endpoint takes at most `per_endpoint` messages of a claim, so not many more are
+    // looked at (each one looked at is locked, a write): twice that, to see past messages
+    // waiting for busy endpoints.
     let messages = (u64::from(limit) * 16 / u64::from(per_message))
-        .clamp(1, u64::from(req.per_endpoint.max(1)));
+        .clamp(1, u64::from(req.per_endpoint.max(1)) * 2);
     let available = serde_json::to_value(&req.available).expect("a map serializes");
     let rows = db
         .query(
@@ -69,17 +72,20 @@ pub(crate) async fn claim(
              ), messages as (
                 select p.message_id, p.due_at, count(t.endpoint_id) as n,
                     min(t.endpoint_id) as first_endpoint,
-                    coalesce(bool_and(t.room <= 0 or t.nth <= t.room), true)
-                        and coalesce(bool_or(t.room > 0), false) as fits
+                    coalesce(bool_and(t.room <= 0 or t.nth <= t.room), true) as fits,
+                    coalesce(bool_or(t.room > 0), false) as open
                 from picked p left join targets t on t.message_id = p.message_id
                 group by p.message_id, p.due_at
              ), kept as (
                 select message_id, n, first_endpoint from (
                     select message_id, n, first_endpoint, bool_and(fits) over w as all_fit,
                         (sum(n) over w)::bigint as upto
-                    from messages window w as (order by due_at, message_id)
+                    from messages where open window w as (order by due_at, message_id)
                 ) x
-                where n > 0 and all_fit and (upto <= $4::bigint or upto = n)
+                where all_fit and (upto <= $4::bigint or upto = n)
+                union all
+                select message_id, n, first_endpoint from messages
+                where n > 0 and not open and due_at <= $7
              ), leased as (
                 update webhook_fanouts f set lease_until = $5, due_at = $5, remaining = k.n
                 from kept k where f.message_id = k.message_id
@@ -102,6 +108,7 @@ pub(crate) async fn claim(
                 &i64::from(limit),
                 &(req.now + req.lease_micros),
                 &(messages as i64),
+                &(req.now - HOLD_BUSY_AFTER_MICROS),
             ],
         )
         .await?;

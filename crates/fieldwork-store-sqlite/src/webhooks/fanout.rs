@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use fieldwork_store::StoreResult;
 use fieldwork_store::webhooks::{
-    AttemptResult, ClaimRequest, ClaimedDelivery, DeliveryOutcome, outcomes_per_fanout,
+    AttemptResult, ClaimRequest, ClaimedDelivery, DeliveryOutcome, HOLD_BUSY_AFTER_MICROS,
+    outcomes_per_fanout,
 };
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
@@ -18,7 +19,8 @@ use crate::error::map_err;
 use crate::sql::collect;
 
 /// Messages looked at by one claim, at most (each endpoint takes at most `per_endpoint` of a
-/// claim's messages anyway).
+/// claim's messages anyway; twice that are looked at, to see past those waiting for busy
+/// endpoints).
 const MAX_MESSAGES: u32 = 512;
 
 /// Whether a queued fan-out of a `max`-plan company is due at `now`.
@@ -45,24 +47,24 @@ fn delivery_id(message_id: &str, endpoint_id: &str) -> String {
 /// takes each (`fanout: true`, the message's lease). Messages are taken in order while each
 /// endpoint with room (`available`, `per_endpoint`) still has room for them and the deliveries
 /// stay within `limit` (the first message whatever its size); endpoints without any room do
-/// not stop the claim as long as one of the message's endpoints has room (the worker holds
-/// their deliveries as rows), and a message whose endpoints are all busy waits. A message no
-/// endpoint takes any more leaves the queue.
+/// not stop the claim (the worker holds their deliveries as rows), and a message whose
+/// endpoints are all busy is passed over until it has waited [`HOLD_BUSY_AFTER_MICROS`]. A
+/// message no endpoint takes any more leaves the queue.
 pub(crate) fn claim(
     c: &Connection,
     req: &ClaimRequest,
     limit: u32,
 ) -> StoreResult<Vec<ClaimedDelivery>> {
-    let picked: Vec<(String, String, String)> = collect(
+    let picked: Vec<(String, String, String, i64)> = collect(
         c,
-        "select f.message_id, f.company_id, m.event_type
+        "select f.message_id, f.company_id, m.event_type, f.due_at
          from webhook_fanouts f
          join companies co on co.id = f.company_id
          join webhook_messages m on m.id = f.message_id
          where f.due_at <= ?1 and co.plan = 'max'
          order by f.due_at, f.message_id limit ?2",
-        params![req.now, req.per_endpoint.clamp(1, MAX_MESSAGES)],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        params![req.now, (req.per_endpoint * 2).clamp(1, MAX_MESSAGES)],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
     let lease_until = req.now + req.lease_micros;
     let room = |endpoint: &str| {
@@ -83,7 +85,7 @@ pub(crate) fn claim(
     let mut drop = c
         .prepare_cached("delete from webhook_fanouts where message_id = ?1")
         .map_err(map_err)?;
-    for (message_id, company_id, event_type) in picked {
+    for (message_id, company_id, event_type, due_at) in picked {
         let targets: Vec<(String, String, String, Option<String>)> = collect(
             c,
             "select e.id, e.url, e.secret,
@@ -100,13 +102,20 @@ pub(crate) fn claim(
             drop.execute([&message_id]).map_err(map_err)?;
             continue;
         }
-        let fits = targets.iter().all(|t| {
-            let r = room(&t.0);
-            r == 0 || used.get(&t.0).copied().unwrap_or(0) < r
-        }) && targets.iter().any(|t| room(&t.0) > 0);
-        let over = !claimed.is_empty() && claimed.len() + targets.len() > limit as usize;
-        if !fits || over {
-            break;
+        if targets.iter().all(|t| room(&t.0) == 0) {
+            // Every endpoint busy: passed over, until it has waited long enough to be held.
+            if due_at > req.now - HOLD_BUSY_AFTER_MICROS {
+                continue;
+            }
+        } else {
+            let fits = targets.iter().all(|t| {
+                let r = room(&t.0);
+                r == 0 || used.get(&t.0).copied().unwrap_or(0) < r
+            });
+            let over = !claimed.is_empty() && claimed.len() + targets.len() > limit as usize;
+            if !fits || over {
+                break;
+            }
         }
         lease
             .execute(params![message_id, lease_until, targets.len() as i64])

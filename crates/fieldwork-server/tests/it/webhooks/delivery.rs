@@ -224,6 +224,35 @@ backend_tests! {
         );
     }
 
+    /// A dead endpoint's queued events must not block the head of the queue for another
+    /// endpoint's events: passed over while it is busy, and held as delivery rows once they
+    /// have waited a second.
+    async fn a_dead_endpoints_queue_does_not_block_another_endpoints_events() {
+        let app = spawn_app_with(|c| {
+            c.webhook_timeout_secs = 5;
+            c.webhook_endpoint_concurrency = 1;
+        })
+        .await;
+        let dead = Receiver::start().await;
+        dead.script(|_| Answer { status: 200, headers: Vec::new(), delay: Duration::from_secs(4) });
+        app.subscribe(&dead, &["job.created"]).await;
+        // One slot and four claimed ahead: the rest of these wait in the queue.
+        for _ in 0..12 {
+            new_job(&app, json!({})).await;
+        }
+        // (Subscribed only now: each job above came with a customer of its own.)
+        let healthy = Receiver::start().await;
+        app.subscribe(&healthy, &["customer.created"]).await;
+        let started = Instant::now();
+        let r = app.post("/customers", json!({"first_name": "Ada"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let got = healthy.wait_for(1, WAIT).await;
+        let took = started.elapsed();
+        assert_eq!(got[0].event(), "customer.created");
+        assert_eq!(got[0].body["customer"]["first_name"], "Ada");
+        assert!(took < Duration::from_secs(3), "delivered after {took:?}, behind the dead endpoint's queue");
+    }
+
     /// An endpoint deleted while one of its deliveries is being sent: that attempt has no
     /// endpoint to be logged under any more, and must not keep the worker from recording the
     /// others' (it failed the whole batch, again at every retry).
