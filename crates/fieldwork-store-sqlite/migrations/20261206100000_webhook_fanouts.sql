@@ -6,6 +6,9 @@
 create table webhook_fanouts (
     message_id text primary key references webhook_messages (id) on delete cascade,
     company_id text not null,
+    -- The message's, so a claim can pass over messages whose endpoints are all busy without
+    -- reading the message.
+    event_type text not null,
     -- When it may be claimed: the message's time, then the end of each lease.
     due_at integer not null,
     lease_until integer,

@@ -200,10 +200,12 @@ pub fn outcomes_per_fanout<'a>(results: &[&'a AttemptResult]) -> Vec<(&'a str, i
 }
 
 /// How long a queued fan-out whose endpoints are all busy (no room in the claim) is passed
-/// over before a claim takes it anyway, for the worker to hold as delivery rows: a fast
-/// endpoint busy for a moment gets its messages in order, a dead one does not leave them
-/// blocking the head of the queue for every other endpoint.
-pub const HOLD_BUSY_AFTER_MICROS: i64 = 1_000_000;
+/// over before a claim takes it anyway, for the worker to hold as delivery rows. Claims look
+/// past such messages (other endpoints' events are never stuck behind them), and a fast
+/// endpoint busy for a moment gets them in order; what this bounds is the queue of a dead
+/// endpoint's events that every claim passes over. Held any sooner, a fast endpoint's events
+/// under a burst became rows, which cost more to send and made the burst last (BENCHMARKS.md).
+pub const HOLD_BUSY_AFTER_MICROS: i64 = 10_000_000;
 
 /// How an attempt ended, decided by the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

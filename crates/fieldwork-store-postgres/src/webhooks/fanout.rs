@@ -19,6 +19,11 @@ use tokio_postgres::types::ToSql;
 use super::delivery::{AttemptColumns, INSERT_ATTEMPTS};
 use crate::db::{Db, execute, query};
 
+/// Queued messages a claim looks through at most for ones it may take (passing over those
+/// whose endpoints are all busy): more would make every claim slow while one endpoint is busy
+/// and many of its messages wait.
+const SCAN_AT_MOST: u32 = 512;
+
 /// Deliveries per message in recent claims, in sixteenths: sizes how many messages a claim
 /// looks at (a claim for 512 deliveries with 100 endpoints needs 6 messages, not 512). Only a
 /// hint; shared by the stores of one process, which is harmless.
@@ -32,21 +37,20 @@ static TARGETS_PER_MESSAGE_X16: AtomicU32 = AtomicU32::new(16);
 /// still has room for them and the deliveries stay within `limit` (the first message is taken
 /// whatever its size). Endpoints without room at all do not stop the claim: the worker holds
 /// their deliveries as rows (`DeliveryOutcome::Held`), so a slow endpoint never holds up the
-/// others' fan-out. A message whose endpoints are all busy is passed over, and taken (all
-/// held) once it has waited [`HOLD_BUSY_AFTER_MICROS`]: a fast endpoint that is busy for a
-/// moment gets it in order, a dead one does not leave it blocking the queue's head. A message
-/// no endpoint takes any more is dropped from the queue.
+/// others' fan-out. A message whose endpoints are all busy is not looked at (neither locked
+/// nor counted against the claim), until it has waited [`HOLD_BUSY_AFTER_MICROS`]; then it is
+/// taken and its deliveries held. A message no endpoint takes any more is dropped from the
+/// queue.
 pub(crate) async fn claim(
     db: &Db,
     req: &ClaimRequest,
     limit: u32,
 ) -> StoreResult<Vec<ClaimedDelivery>> {
     let per_message = TARGETS_PER_MESSAGE_X16.load(Ordering::Relaxed).max(16);
-    // An endpoint takes at most `per_endpoint` messages of a claim, so not many more are
-    // looked at (each one looked at is locked, a write): twice that, to see past messages
-    // waiting for busy endpoints.
+    // An endpoint takes at most `per_endpoint` messages of a claim, so no more are looked at
+    // (each one looked at is locked, a write).
     let messages = (u64::from(limit) * 16 / u64::from(per_message))
-        .clamp(1, u64::from(req.per_endpoint.max(1)) * 2);
+        .clamp(1, u64::from(req.per_endpoint.max(1)));
     let available = serde_json::to_value(&req.available).expect("a map serializes");
     let rows = db
         .query(
@@ -55,7 +59,16 @@ pub(crate) async fn claim(
             "with picked as (
                 select f.message_id, f.due_at
                 from webhook_fanouts f join companies co on co.id = f.company_id
-                where f.due_at <= $1 and co.plan = 'max'
+                where f.message_id = any(array(
+                        select message_id from webhook_fanouts where due_at <= $1
+                        order by due_at, message_id limit $8::bigint))
+                  and co.plan = 'max'
+                  and (f.due_at <= $7 or exists (
+                        select 1 from webhook_endpoints e
+                        where e.company_id = f.company_id and e.enabled
+                          and (cardinality(e.event_types) = 0
+                               or f.event_type = any(e.event_types))
+                          and coalesce(($2::jsonb ->> e.id)::bigint, $3::bigint) > 0))
                 order by f.due_at, f.message_id
                 limit $6::bigint
                 for update of f skip locked
@@ -109,6 +122,7 @@ pub(crate) async fn claim(
                 &(req.now + req.lease_micros),
                 &(messages as i64),
                 &(req.now - HOLD_BUSY_AFTER_MICROS),
+                &i64::from(SCAN_AT_MOST),
             ],
         )
         .await?;

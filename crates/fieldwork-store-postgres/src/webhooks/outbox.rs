@@ -24,8 +24,8 @@ pub(crate) const NEW_DELIVERY_ID: &str = "'dlv_'
 /// (`delivery::claim_fanouts`).
 pub(crate) fn queue_fanouts(messages: &str, company: &str) -> String {
     format!(
-        "insert into webhook_fanouts (message_id, company_id, due_at)
-         select m.id, {company}, m.created_at from {messages} m
+        "insert into webhook_fanouts (message_id, company_id, event_type, due_at)
+         select m.id, {company}, m.event_type, m.created_at from {messages} m
          where exists (select 1 from webhook_endpoints e
                        where e.company_id = {company} and e.enabled
                          and (cardinality(e.event_types) = 0 or m.event_type = any(e.event_types)))"

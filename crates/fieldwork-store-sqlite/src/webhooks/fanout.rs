@@ -16,12 +16,16 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::error::map_err;
-use crate::sql::collect;
+use crate::sql::{collect, to_json};
 
 /// Messages looked at by one claim, at most (each endpoint takes at most `per_endpoint` of a
-/// claim's messages anyway; twice that are looked at, to see past those waiting for busy
-/// endpoints).
+/// claim's messages anyway).
 const MAX_MESSAGES: u32 = 512;
+
+/// Queued messages a claim looks through at most for ones it may take (passing over those
+/// whose endpoints are all busy): more would make every claim slow while one endpoint is busy
+/// and many of its messages wait.
+const SCAN_AT_MOST: u32 = 512;
 
 /// Whether a queued fan-out of a `max`-plan company is due at `now`.
 pub(crate) fn any_due(c: &Connection, now: i64) -> StoreResult<bool> {
@@ -48,23 +52,44 @@ fn delivery_id(message_id: &str, endpoint_id: &str) -> String {
 /// endpoint with room (`available`, `per_endpoint`) still has room for them and the deliveries
 /// stay within `limit` (the first message whatever its size); endpoints without any room do
 /// not stop the claim (the worker holds their deliveries as rows), and a message whose
-/// endpoints are all busy is passed over until it has waited [`HOLD_BUSY_AFTER_MICROS`]. A
-/// message no endpoint takes any more leaves the queue.
+/// endpoints are all busy is not looked at until it has waited [`HOLD_BUSY_AFTER_MICROS`]
+/// (then it is taken and held). A message no endpoint takes any more leaves the queue.
 pub(crate) fn claim(
     c: &Connection,
     req: &ClaimRequest,
     limit: u32,
 ) -> StoreResult<Vec<ClaimedDelivery>> {
-    let picked: Vec<(String, String, String, i64)> = collect(
+    // Endpoints with no room: a message all of whose endpoints are among them is passed over
+    // until it has waited long enough to be held.
+    let busy: Vec<&String> = req
+        .available
+        .iter()
+        .filter(|(_, room)| **room == 0)
+        .map(|(id, _)| id)
+        .collect();
+    let picked: Vec<(String, String, String)> = collect(
         c,
-        "select f.message_id, f.company_id, m.event_type, f.due_at
-         from webhook_fanouts f
+        "select f.message_id, f.company_id, f.event_type
+         from (select * from webhook_fanouts where due_at <= ?1
+               order by due_at, message_id limit ?5) f
          join companies co on co.id = f.company_id
-         join webhook_messages m on m.id = f.message_id
-         where f.due_at <= ?1 and co.plan = 'max'
+         where co.plan = 'max'
+           and (f.due_at <= ?3 or exists (
+                 select 1 from webhook_endpoints e
+                 where e.company_id = f.company_id and e.enabled = 1
+                   and (e.event_types = '[]'
+                        or exists (select 1 from json_each(e.event_types)
+                                   where value = f.event_type))
+                   and e.id not in (select value from json_each(?4))))
          order by f.due_at, f.message_id limit ?2",
-        params![req.now, (req.per_endpoint * 2).clamp(1, MAX_MESSAGES)],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        params![
+            req.now,
+            req.per_endpoint.clamp(1, MAX_MESSAGES),
+            req.now - HOLD_BUSY_AFTER_MICROS,
+            to_json(&busy),
+            SCAN_AT_MOST
+        ],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     let lease_until = req.now + req.lease_micros;
     let room = |endpoint: &str| {
@@ -85,7 +110,7 @@ pub(crate) fn claim(
     let mut drop = c
         .prepare_cached("delete from webhook_fanouts where message_id = ?1")
         .map_err(map_err)?;
-    for (message_id, company_id, event_type, due_at) in picked {
+    for (message_id, company_id, event_type) in picked {
         let targets: Vec<(String, String, String, Option<String>)> = collect(
             c,
             "select e.id, e.url, e.secret,
@@ -102,12 +127,9 @@ pub(crate) fn claim(
             drop.execute([&message_id]).map_err(map_err)?;
             continue;
         }
-        if targets.iter().all(|t| room(&t.0) == 0) {
-            // Every endpoint busy: passed over, until it has waited long enough to be held.
-            if due_at > req.now - HOLD_BUSY_AFTER_MICROS {
-                continue;
-            }
-        } else {
+        // (A message whose endpoints are all busy is here only once it has waited long enough:
+        // taken, to be held.)
+        if targets.iter().any(|t| room(&t.0) > 0) {
             let fits = targets.iter().all(|t| {
                 let r = room(&t.0);
                 r == 0 || used.get(&t.0).copied().unwrap_or(0) < r

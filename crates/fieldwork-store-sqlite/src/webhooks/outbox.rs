@@ -23,8 +23,8 @@ const NEW_DELIVERY_ID: &str =
 pub(crate) fn emit(c: &Connection, company_id: &str, event: &OutboxEvent) -> StoreResult<()> {
     insert_message(c, company_id, event)?;
     c.prepare_cached(
-        "insert into webhook_fanouts (message_id, company_id, due_at)
-         select ?2, ?1, ?4
+        "insert into webhook_fanouts (message_id, company_id, event_type, due_at)
+         select ?2, ?1, ?3, ?4
          where exists (select 1 from webhook_endpoints e
                        where e.company_id = ?1 and e.enabled = 1
                          and (e.event_types = '[]'
