@@ -58,11 +58,13 @@ pub(crate) async fn claim(
             // list, or expanded into rows and joined, it cost 15 ms of a 19 ms claim of 500.
             "with picked as (
                 select f.message_id, f.due_at
-                from webhook_fanouts f join companies co on co.id = f.company_id
+                from webhook_fanouts f
                 where f.message_id = any(array(
-                        select message_id from webhook_fanouts where due_at <= $1
-                        order by due_at, message_id limit $8::bigint))
-                  and co.plan = 'max'
+                        select q.message_id
+                        from webhook_fanouts q join companies co on co.id = q.company_id
+                        where q.due_at <= $1 and co.plan = 'max'
+                        order by q.due_at, q.message_id limit $8::bigint))
+                  and f.due_at <= $1
                   and (f.due_at <= $7 or exists (
                         select 1 from webhook_endpoints e
                         where e.company_id = f.company_id and e.enabled

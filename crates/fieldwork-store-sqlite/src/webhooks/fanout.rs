@@ -70,11 +70,10 @@ pub(crate) fn claim(
     let picked: Vec<(String, String, String)> = collect(
         c,
         "select f.message_id, f.company_id, f.event_type
-         from (select * from webhook_fanouts where due_at <= ?1
-               order by due_at, message_id limit ?5) f
-         join companies co on co.id = f.company_id
-         where co.plan = 'max'
-           and (f.due_at <= ?3 or exists (
+         from (select q.* from webhook_fanouts q join companies co on co.id = q.company_id
+               where q.due_at <= ?1 and co.plan = 'max'
+               order by q.due_at, q.message_id limit ?5) f
+         where (f.due_at <= ?3 or exists (
                  select 1 from webhook_endpoints e
                  where e.company_id = f.company_id and e.enabled = 1
                    and (e.event_types = '[]'
