@@ -7,17 +7,15 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
+use fieldwork_store::time::now_micros;
 use fieldwork_store::webhooks::{
     AttemptResult, ClaimRequest, ClaimedDelivery, DeliveryOutcome, HOLD_BUSY_AFTER_MICROS,
     outcomes_per_fanout,
 };
-use tokio_postgres::Row;
-
-use fieldwork_store::time::now_micros;
 use tokio_postgres::types::ToSql;
 
-use super::delivery::{AttemptColumns, INSERT_ATTEMPTS};
-use crate::db::{Db, execute, query};
+use super::delivery::{AttemptColumns, INSERT_ATTEMPTS, claimed_with};
+use crate::db::{Db, execute};
 
 /// Queued messages a claim looks through at most for ones it may take (passing over those
 /// whose endpoints are all busy): more would make every claim slow while one endpoint is busy
@@ -113,7 +111,7 @@ pub(crate) async fn claim(
                 case when t.endpoint_id = k.first_endpoint
                      then (select m.payload from webhook_messages m where m.id = t.message_id)
                 end,
-                t.url, t.secret, t.previous_secret
+                t.url, t.secret, t.previous_secret, 0::bigint, $5::bigint
              from targets t join kept k on k.message_id = t.message_id
              order by t.due_at, t.message_id, t.endpoint_id",
             &[
@@ -137,7 +135,7 @@ pub(crate) async fn claim(
             if let Some(p) = r.get::<_, Option<String>>(5) {
                 payload = p;
             }
-            delivery(r, req, &payload)
+            claimed_with(r, payload.clone(), true)
         })
         .collect();
     let distinct = claimed
@@ -149,23 +147,6 @@ pub(crate) async fn claim(
         TARGETS_PER_MESSAGE_X16.store(ratio.clamp(16, 16 * 1024) as u32, Ordering::Relaxed);
     }
     Ok(claimed)
-}
-
-fn delivery(r: &Row, req: &ClaimRequest, payload: &str) -> ClaimedDelivery {
-    ClaimedDelivery {
-        id: r.get(0),
-        company_id: r.get(1),
-        endpoint_id: r.get(2),
-        message_id: r.get(3),
-        event_type: r.get(4),
-        payload: payload.to_owned(),
-        url: r.get(6),
-        secret: r.get(7),
-        previous_secret: r.get(8),
-        attempts: 0,
-        lease_until: req.now + req.lease_micros,
-        fanout: true,
-    }
 }
 
 /// Records the outcomes of fan-out deliveries (their attempt rows are written with the rest):
@@ -217,51 +198,65 @@ pub(crate) async fn complete(
         )
         .await?;
     }
-    let (mut messages, mut leases, mut ns) = (Vec::new(), Vec::new(), Vec::new());
-    for (message, lease, n) in outcomes_per_fanout(results) {
-        messages.push(message);
-        leases.push(lease);
-        ns.push(n);
-    }
-    let rows = query(
-        tx,
-        "update webhook_fanouts f set remaining = f.remaining - j.n
-         from unnest($1::text[], $2::int8[], $3::int4[]) as j(message, lease, n)
-         where f.message_id = j.message and f.lease_until = j.lease
-         returning f.message_id, f.remaining, f.resent",
-        &[&messages, &leases, &ns],
-    )
-    .await?;
-    let done: Vec<String> = rows
-        .iter()
-        .filter(|r| r.get::<_, i32>(1) <= 0)
-        .map(|r| r.get(0))
-        .collect();
-    if done.is_empty() {
-        return Ok(());
-    }
+    let counts = FanoutCounts::new(results);
     execute(
         tx,
-        "delete from webhook_fanouts where message_id = any($1)",
-        &[&done],
+        &format!("with {} select 1", finish_fanouts(1)),
+        &[&counts.messages, &counts.leases, &counts.ns, &now],
     )
     .await?;
-    let resent: Vec<String> = rows
-        .iter()
-        .filter(|r| r.get::<_, i32>(1) <= 0 && r.get::<_, bool>(2))
-        .map(|r| r.get(0))
-        .collect();
-    if !resent.is_empty() {
-        execute(
-            tx,
-            "update webhook_deliveries set next_attempt_at = $2, updated_at = $2
-             where message_id = any($1) and state = 'pending' and lease_until is null
-               and next_attempt_at > $2",
-            &[&resent, &now],
-        )
-        .await?;
-    }
     Ok(())
+}
+
+/// The fan-outs' outcomes of a batch per message and lease, as the column arrays
+/// [`finish_fanouts`] takes.
+struct FanoutCounts<'a> {
+    messages: Vec<&'a str>,
+    leases: Vec<i64>,
+    ns: Vec<i32>,
+}
+
+impl<'a> FanoutCounts<'a> {
+    fn new(results: &[&'a AttemptResult]) -> Self {
+        let mut counts = Self {
+            messages: Vec::new(),
+            leases: Vec::new(),
+            ns: Vec::new(),
+        };
+        for (message, lease, n) in outcomes_per_fanout(results) {
+            counts.messages.push(message);
+            counts.leases.push(lease);
+            counts.ns.push(n);
+        }
+        counts
+    }
+}
+
+/// CTEs that lower each fan-out's count of outcomes still to come by the batch's ($p: message
+/// ids, $p+1: leases, $p+2: counts; under the lease that claimed them only), delete those with
+/// none left, and make the delivery rows a resend made during them due at $p+3. The fan-outs
+/// that end and those that go on are told apart by `remaining`, so the two statements on
+/// `webhook_fanouts` never touch the same row.
+fn finish_fanouts(p: usize) -> String {
+    let (leases, ns, now) = (p + 1, p + 2, p + 3);
+    format!(
+        "outcomes as (
+            select * from unnest(${p}::text[], ${leases}::int8[], ${ns}::int4[])
+                as c(message, lease, n)
+         ), done as (
+            delete from webhook_fanouts f using outcomes c
+            where f.message_id = c.message and f.lease_until = c.lease and f.remaining <= c.n
+            returning f.message_id, f.resent
+         ), counted as (
+            update webhook_fanouts f set remaining = f.remaining - c.n from outcomes c
+            where f.message_id = c.message and f.lease_until = c.lease and f.remaining > c.n
+         ), released as (
+            update webhook_deliveries d set next_attempt_at = ${now}, updated_at = ${now}
+            from done
+            where done.resent and d.message_id = done.message_id and d.state = 'pending'
+              and d.lease_until is null and d.next_attempt_at > ${now}
+         )"
+    )
 }
 
 /// Records a batch of fan-out deliveries that all succeeded in one statement (atomic by
@@ -270,12 +265,7 @@ pub(crate) async fn complete(
 /// round trips in a transaction were, with one endpoint, a fifth of PostgreSQL's work per event.
 pub(crate) async fn complete_succeeded(db: &Db, results: &[&AttemptResult]) -> StoreResult<()> {
     let columns = AttemptColumns::new(results);
-    let (mut messages, mut leases, mut ns) = (Vec::new(), Vec::new(), Vec::new());
-    for (message, lease, n) in outcomes_per_fanout(results) {
-        messages.push(message);
-        leases.push(lease);
-        ns.push(n);
-    }
+    let counts = FanoutCounts::new(results);
     let mut endpoints: Vec<&str> = results
         .iter()
         .map(|r| r.attempt.endpoint_id.as_str())
@@ -285,36 +275,21 @@ pub(crate) async fn complete_succeeded(db: &Db, results: &[&AttemptResult]) -> S
     let now = now_micros();
     let mut params = columns.params().to_vec();
     params.extend([
-        &messages as &(dyn ToSql + Sync),
-        &leases,
-        &ns,
-        &endpoints,
+        &counts.messages as &(dyn ToSql + Sync),
+        &counts.leases,
+        &counts.ns,
         &now,
+        &endpoints,
     ]);
-    // The fan-outs that end and those that go on are told apart by `remaining`, so the two
-    // statements on `webhook_fanouts` never touch the same row.
     db.execute(
         &format!(
             "with attempts as ({INSERT_ATTEMPTS}
-             ), outcomes as (
-                select * from unnest($12::text[], $13::int8[], $14::int4[]) as c(message, lease, n)
-             ), done as (
-                delete from webhook_fanouts f using outcomes c
-                where f.message_id = c.message and f.lease_until = c.lease and f.remaining <= c.n
-                returning f.message_id, f.resent
-             ), counted as (
-                update webhook_fanouts f set remaining = f.remaining - c.n from outcomes c
-                where f.message_id = c.message and f.lease_until = c.lease and f.remaining > c.n
-             ), recovered as (
+             ), {finish}, recovered as (
                 update webhook_endpoints set failing_since = null
-                where id = any($15) and failing_since is not null
-             ), released as (
-                update webhook_deliveries d set next_attempt_at = $16, updated_at = $16
-                from done
-                where done.resent and d.message_id = done.message_id and d.state = 'pending'
-                  and d.lease_until is null and d.next_attempt_at > $16
+                where id = any($16) and failing_since is not null
              )
-             select 1"
+             select 1",
+            finish = finish_fanouts(12)
         ),
         &params,
     )
