@@ -163,23 +163,29 @@ pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> 
 
     // 1. Closed loop, one endpoint.
     let before = CpuSnap::take(server.pid());
-    let (created, delivered, backlog, drain) =
-        closed_loop(&target, &receiver, args.conns, args.secs, 1).await;
-    let cpu = cpu_used(&before, &CpuSnap::take(server.pid()), created);
+    let one = closed_loop(&target, &receiver, args.conns, args.secs, 1).await;
+    let cpu = cpu_used(&before, &CpuSnap::take(server.pid()), one.created);
     println!(
-        "- closed loop, {} connections, 1 endpoint: **{:.0} customers created/s, {:.0} events delivered/s**; backlog at the end {backlog}, drained in {:.1} s",
+        "- closed loop, {} connections, 1 endpoint: **{:.0} customers created/s, {:.0} events delivered/s**; backlog at the end of each second {:?}, drained in {:.1} s",
         args.conns,
-        created as f64 / args.secs as f64,
-        delivered as f64 / args.secs as f64,
-        drain.as_secs_f64()
+        one.created as f64 / args.secs as f64,
+        one.delivered as f64 / args.secs as f64,
+        one.backlog_by_second,
+        one.drain.as_secs_f64()
     );
     println!("  - {cpu} per customer created and delivered");
 
     // 2. Open loop latency.
-    let (p50, p99, max, achieved) = latency(&target, &receiver, args.rate, args.secs).await;
+    let open = latency(&target, &receiver, args.rate, args.secs).await;
     println!(
-        "- open loop at {} customers/s (achieved {achieved:.0}/s): create-to-received **p50 {:.1} ms, p99 {:.1} ms**, max {:.1} ms",
-        args.rate, p50, p99, max
+        "- open loop at {} customers/s (achieved {:.0}/s): create-to-received **p50 {:.1} ms, p99 {:.1} ms**, max {:.1} ms; the `POST` alone p50 {:.1} ms, p99 {:.1} ms",
+        args.rate,
+        open.achieved,
+        open.received.0,
+        open.received.1,
+        open.received.2,
+        open.post.0,
+        open.post.1
     );
 
     // 3. Fan-out.
@@ -195,7 +201,7 @@ pub async fn run(args: WebhookArgs, default_bin: PathBuf) -> anyhow::Result<()> 
     let started = Instant::now();
     let cpu_before = CpuSnap::take(server.pid());
     let per_customer = args.endpoints.max(1) as u64;
-    let (created, _, _, drain) =
+    let ClosedLoop { created, drain, .. } =
         closed_loop(&target, &receiver, args.conns, args.secs, per_customer).await;
     let total = receiver.received.load(Ordering::Relaxed) - before;
     let cpu = cpu_used(&cpu_before, &CpuSnap::take(server.pid()), total);
@@ -228,15 +234,28 @@ fn cpu_used(before: &CpuSnap, after: &CpuSnap, units: u64) -> String {
     )
 }
 
-/// Creates customers over `conns` connections for `secs`, each delivered to `per_customer` endpoints;
-/// returns (created, delivered in the window, deliveries left at its end, time to drain them).
+/// What a closed loop did.
+struct ClosedLoop {
+    created: u64,
+    /// Deliveries received within the window.
+    delivered: u64,
+    /// Deliveries not yet received at the end of each second of the window: a backlog that
+    /// grows second after second is one the worker does not keep up with; a steady one is the
+    /// deliveries on their way.
+    backlog_by_second: Vec<u64>,
+    /// Time to receive the backlog left at the end.
+    drain: Duration,
+}
+
+/// Creates customers over `conns` connections for `secs`, each delivered to `per_customer`
+/// endpoints.
 async fn closed_loop(
     target: &Arc<Target>,
     receiver: &Arc<Receiver>,
     conns: usize,
     secs: u64,
     per_customer: u64,
-) -> (u64, u64, u64, Duration) {
+) -> ClosedLoop {
     let stop = Arc::new(AtomicBool::new(false));
     let created = Arc::new(AtomicU64::new(0));
     let before = receiver.received.load(Ordering::Relaxed);
@@ -251,7 +270,13 @@ async fn closed_loop(
             }
         }));
     }
-    tokio::time::sleep(Duration::from_secs(secs)).await;
+    let mut backlog_by_second = Vec::new();
+    for _ in 0..secs {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let want = created.load(Ordering::Relaxed) * per_customer;
+        let got = receiver.received.load(Ordering::Relaxed) - before;
+        backlog_by_second.push(want.saturating_sub(got));
+    }
     stop.store(true, Ordering::Relaxed);
     for t in tasks {
         let _ = t.await;
@@ -259,24 +284,32 @@ async fn closed_loop(
     let created = created.load(Ordering::Relaxed);
     let delivered = receiver.received.load(Ordering::Relaxed) - before;
     let want = created * per_customer;
-    let backlog = want.saturating_sub(delivered);
     let t = Instant::now();
     let deadline = t + Duration::from_secs(300);
     while receiver.received.load(Ordering::Relaxed) - before < want && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    (created, delivered, backlog, t.elapsed())
+    ClosedLoop {
+        created,
+        delivered,
+        backlog_by_second,
+        drain: t.elapsed(),
+    }
 }
 
-/// Creates customers at a fixed rate; returns (p50, p99, max) create-to-received in ms and the
-/// achieved rate.
-async fn latency(
-    target: &Arc<Target>,
-    receiver: &Arc<Receiver>,
-    rate: u64,
-    secs: u64,
-) -> (f64, f64, f64, f64) {
-    let sent: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+/// What an open loop measured: (p50, p99, max) in ms.
+struct OpenLoop {
+    achieved: f64,
+    /// From the moment each `POST` was due to its event's arrival.
+    received: (f64, f64, f64),
+    /// From the moment each `POST` was due to its response: what the webhook adds is the
+    /// difference.
+    post: (f64, f64, f64),
+}
+
+/// Creates customers at a fixed rate.
+async fn latency(target: &Arc<Target>, receiver: &Arc<Receiver>, rate: u64, secs: u64) -> OpenLoop {
+    let sent: Arc<Mutex<Vec<(String, Instant, Instant)>>> = Arc::default();
     let interval = Duration::from_secs_f64(1.0 / rate as f64);
     let start = Instant::now();
     let total = rate * secs;
@@ -287,7 +320,7 @@ async fn latency(
         let (target, sent) = (target.clone(), sent.clone());
         tasks.push(tokio::spawn(async move {
             if let Ok(id) = target.create_customer().await {
-                sent.lock().push((id, due));
+                sent.lock().push((id, due, Instant::now()));
             }
         }));
     }
@@ -298,7 +331,9 @@ async fn latency(
     let sent = std::mem::take(&mut *sent.lock());
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut hist = Histogram::<u64>::new(3).expect("histogram");
-    for (id, due) in &sent {
+    let mut posts = Histogram::<u64>::new(3).expect("histogram");
+    for (id, due, answered) in &sent {
+        let _ = posts.record(answered.saturating_duration_since(*due).as_micros() as u64);
         loop {
             let got = receiver.first.lock().get(id).copied();
             if let Some(at) = got {
@@ -311,6 +346,13 @@ async fn latency(
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
-    let ms = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
-    (ms(0.5), ms(0.99), hist.max() as f64 / 1000.0, achieved)
+    let ms = |h: &Histogram<u64>| {
+        let at = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+        (at(0.5), at(0.99), h.max() as f64 / 1000.0)
+    };
+    OpenLoop {
+        achieved,
+        received: ms(&hist),
+        post: ms(&posts),
+    }
 }

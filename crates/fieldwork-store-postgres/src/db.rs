@@ -64,6 +64,22 @@ pub(crate) struct Db {
 impl Db {
     /// Builds the pool for `url` and checks that the server answers.
     pub(crate) async fn connect(url: &str, settings: &PoolSettings) -> StoreResult<Self> {
+        let db = Self::build(url, settings)?;
+        if let Err(e) = db.client().await {
+            let reason = match e {
+                StoreError::Unavailable(reason) => reason,
+                other => other.to_string(),
+            };
+            return Err(StoreError::Unavailable(format!(
+                "cannot connect to PostgreSQL at {}: {reason}",
+                db.target
+            )));
+        }
+        Ok(db)
+    }
+
+    /// Builds the pool for `url`; it connects at its first use.
+    pub(crate) fn build(url: &str, settings: &PoolSettings) -> StoreResult<Self> {
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Unavailable(format!("invalid PostgreSQL URL: {e}")))?;
         let target = describe(&config);
@@ -101,24 +117,13 @@ impl Db {
             .recycle_timeout(Some(settings.connect_timeout))
             .build()
             .map_err(StoreError::other)?;
-        let db = Self {
+        Ok(Self {
             pool,
             deadline: settings.acquire_timeout
                 + settings.connect_timeout
                 + settings.statement_timeout,
             target,
-        };
-        if let Err(e) = db.client().await {
-            let reason = match e {
-                StoreError::Unavailable(reason) => reason,
-                other => other.to_string(),
-            };
-            return Err(StoreError::Unavailable(format!(
-                "cannot connect to PostgreSQL at {}: {reason}",
-                db.target
-            )));
-        }
-        Ok(db)
+        })
     }
 
     /// A pooled connection; `Unavailable` when none can be had in time.

@@ -46,10 +46,19 @@ use crate::companies::Column;
 use crate::db::Db;
 pub use crate::db::PoolSettings;
 
+/// Connections of a process's webhook worker, besides `database_pool_size`: one claims while
+/// the other records outcomes.
+pub const WORKER_CONNECTIONS: usize = 2;
+
 /// The PostgreSQL store; cheap to clone (clones share one pool).
 #[derive(Clone)]
 pub struct PostgresStore {
     db: Arc<Db>,
+    /// The webhook worker's own connections (claims and recording, [`WORKER_CONNECTIONS`]),
+    /// opened at its first claim: on the shared pool, every claim waited behind the API's
+    /// requests for a connection (~20 ms at 32 concurrent writes), which held one endpoint's
+    /// deliveries below the rate its events were made (BENCHMARKS.md, issue 5).
+    worker_db: Arc<Db>,
     /// Bumped after every commit of this process that recorded events (see
     /// `Store::outbox_signal`), and by `NOTIFY`s from other processes.
     outbox: Arc<watch::Sender<u64>>,
@@ -78,6 +87,13 @@ impl PostgresStore {
     /// is `Unavailable` after at most `settings.connect_timeout`.
     pub async fn connect(url: &str, settings: PoolSettings, migrate: bool) -> StoreResult<Self> {
         let db = Db::connect(url, &settings).await?;
+        let worker_db = Arc::new(Db::build(
+            url,
+            &PoolSettings {
+                max_connections: WORKER_CONNECTIONS,
+                ..settings.clone()
+            },
+        )?);
         if migrate {
             migrate::apply(&db).await?;
         }
@@ -98,6 +114,7 @@ impl PostgresStore {
         customers::spawn_positioner(db.clone(), customers_created.subscribe());
         Ok(Self {
             db,
+            worker_db,
             outbox,
             notify_others,
             reference_cache: Arc::default(),
@@ -672,8 +689,8 @@ impl Store for PostgresStore {
         self.db.run(attempts).await
     }
     async fn claim_deliveries(&self, request: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
-        self.db
-            .run(webhooks::delivery::claim(&self.db, request))
+        self.worker_db
+            .run(webhooks::delivery::claim(&self.worker_db, request))
             .await
     }
     async fn complete_deliveries(
@@ -681,8 +698,12 @@ impl Store for PostgresStore {
         results: Vec<AttemptResult>,
         rules: CompletionRules,
     ) -> StoreResult<()> {
-        self.db
-            .run(webhooks::delivery::complete(&self.db, &results, rules))
+        self.worker_db
+            .run(webhooks::delivery::complete(
+                &self.worker_db,
+                &results,
+                rules,
+            ))
             .await
     }
     async fn purge_webhook_history(&self, before: i64, limit: u32) -> StoreResult<u64> {

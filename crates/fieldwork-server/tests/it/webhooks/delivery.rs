@@ -310,6 +310,41 @@ backend_tests! {
         assert!(got[0].verified_by(0));
     }
 
+    /// A company off the `max` plan keeps its queued events (they go out when it returns),
+    /// but more of them than a claim looks through must not hide the other companies' newer
+    /// events from the claims.
+    async fn a_paused_companys_queue_does_not_hide_other_companies_events() {
+        let app = spawn_app().await;
+        let (paused, key) = app.new_company("Paused Co", Plan::Max).await;
+        let parked = Receiver::start().await;
+        let r = app
+            .call_as(&key, reqwest::Method::POST, "/webhooks/endpoints",
+                     Some(&json!({"url": parked.url, "events": []})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        app.store.set_company_plan(&paused, Plan::Basic).await.unwrap();
+        let events = (0..600)
+            .map(|i| {
+                OutboxEvent::new("job.deleted", json!({
+                    "event": "job.deleted", "company_id": paused,
+                    "job": {"id": format!("job_{i:032}"), "deleted": true}
+                }).to_string())
+            })
+            .collect();
+        app.store.emit(&paused, events).await.unwrap();
+
+        let healthy = Receiver::start().await;
+        app.subscribe(&healthy, &["customer.created"]).await;
+        let started = Instant::now();
+        let r = app.post("/customers", json!({"first_name": "Ada"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let got = healthy.wait_for(1, WAIT).await;
+        let took = started.elapsed();
+        assert_eq!(got[0].body["customer"]["first_name"], "Ada");
+        assert!(took < Duration::from_secs(3), "delivered after {took:?}, behind the paused queue");
+        assert!(parked.deliveries().is_empty(), "nothing goes out off the max plan");
+    }
+
     async fn resend_and_recover() {
         let app = spawn_app_with(|c| c.webhook_retry_schedule = "200ms".into()).await;
         let receiver = Receiver::start().await;
