@@ -128,7 +128,7 @@ pub struct ClaimedDelivery {
     /// being sent moves the stored lease on by a microsecond, so the recording of this attempt
     /// can tell (see [`AttemptResult::lease_until`]).
     pub lease_until: i64,
-    /// Part of a message's fan-out (PostgreSQL): no delivery row exists yet, the lease is the
+    /// Part of a message's fan-out: no delivery row exists yet, the lease is the
     /// message's, and the outcome decides whether one is made (see [`DeliveryOutcome::Held`]).
     pub fanout: bool,
 }
