@@ -59,6 +59,8 @@ pub struct PostgresStore {
     /// requests for a connection (~20 ms at 32 concurrent writes), which held one endpoint's
     /// deliveries below the rate its events were made (BENCHMARKS.md, issue 5).
     worker_db: Arc<Db>,
+    /// How many endpoints this store's recent fan-outs went to, to size its next claims.
+    fanout_sizing: Arc<webhooks::fanout::TargetsPerMessage>,
     /// Bumped after every commit of this process that recorded events (see
     /// `Store::outbox_signal`), and by `NOTIFY`s from other processes.
     outbox: Arc<watch::Sender<u64>>,
@@ -115,6 +117,7 @@ impl PostgresStore {
         Ok(Self {
             db,
             worker_db,
+            fanout_sizing: Arc::default(),
             outbox,
             notify_others,
             reference_cache: Arc::default(),
@@ -690,7 +693,11 @@ impl Store for PostgresStore {
     }
     async fn claim_deliveries(&self, request: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
         self.worker_db
-            .run(webhooks::delivery::claim(&self.worker_db, request))
+            .run(webhooks::delivery::claim(
+                &self.worker_db,
+                &self.fanout_sizing,
+                request,
+            ))
             .await
     }
     async fn complete_deliveries(

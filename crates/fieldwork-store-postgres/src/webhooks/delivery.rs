@@ -12,13 +12,18 @@ use fieldwork_store::{ListParams, Page, StoreResult};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
+use super::fanout::TargetsPerMessage;
 use crate::db::{Db, Params, execute, query, query_opt, transaction};
 use crate::sql::{limit_offset, to_total};
 
 /// Claims queued fan-outs (at most three quarters of the claim while delivery rows are due too:
 /// retries are not starved by a stream of new events), then due delivery rows.
-pub(crate) async fn claim(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDelivery>> {
-    let mut claimed = super::fanout::claim(db, req, req.fanout_limit()).await?;
+pub(crate) async fn claim(
+    db: &Db,
+    sizing: &TargetsPerMessage,
+    req: &ClaimRequest,
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    let mut claimed = super::fanout::claim(db, sizing, req, req.fanout_limit()).await?;
     if let Some(rows_req) = req.for_rows(&claimed) {
         claimed.extend(claim_rows(db, &rows_req).await?);
     }

@@ -22,10 +22,16 @@ use crate::db::{Db, execute};
 /// and many of its messages wait.
 const SCAN_AT_MOST: u32 = 512;
 
-/// Deliveries per message in recent claims, in sixteenths: sizes how many messages a claim
-/// looks at (a claim for 512 deliveries with 100 endpoints needs 6 messages, not 512). Only a
-/// hint; shared by the stores of one process, which is harmless.
-static TARGETS_PER_MESSAGE_X16: AtomicU32 = AtomicU32::new(16);
+/// Deliveries per message in a store's recent claims, in sixteenths: sizes how many messages a
+/// claim looks at (a claim for 512 deliveries with 100 endpoints needs 6 messages, not 512).
+/// Only a hint.
+pub(crate) struct TargetsPerMessage(AtomicU32);
+
+impl Default for TargetsPerMessage {
+    fn default() -> Self {
+        Self(AtomicU32::new(16))
+    }
+}
 
 /// Claims queued messages, oldest first, and returns one delivery per enabled endpoint that
 /// takes each (`fanout: true`, the message's lease, an id made from message and endpoint so a
@@ -41,10 +47,11 @@ static TARGETS_PER_MESSAGE_X16: AtomicU32 = AtomicU32::new(16);
 /// queue.
 pub(crate) async fn claim(
     db: &Db,
+    sizing: &TargetsPerMessage,
     req: &ClaimRequest,
     limit: u32,
 ) -> StoreResult<Vec<ClaimedDelivery>> {
-    let per_message = TARGETS_PER_MESSAGE_X16.load(Ordering::Relaxed).max(16);
+    let per_message = sizing.0.load(Ordering::Relaxed).max(16);
     // An endpoint takes at most `per_endpoint` messages of a claim, so no more are looked at
     // (each one looked at is locked, a write).
     let messages = (u64::from(limit) * 16 / u64::from(per_message))
@@ -148,7 +155,9 @@ pub(crate) async fn claim(
         .collect::<std::collections::HashSet<_>>()
         .len();
     if let Some(ratio) = (claimed.len() * 16).checked_div(distinct) {
-        TARGETS_PER_MESSAGE_X16.store(ratio.clamp(16, 16 * 1024) as u32, Ordering::Relaxed);
+        sizing
+            .0
+            .store(ratio.clamp(16, 16 * 1024) as u32, Ordering::Relaxed);
     }
     Ok(claimed)
 }

@@ -1,7 +1,7 @@
 //! Webhook endpoints: the company's receivers, their secrets, filters and health.
 
 pub(crate) mod delivery;
-mod fanout;
+pub(crate) mod fanout;
 pub(crate) mod outbox;
 pub(crate) mod retention;
 
