@@ -1,8 +1,9 @@
-//! PostgreSQL going away: requests fail fast with 503, and the server recovers by itself.
+//! PostgreSQL going away: requests fail fast with 503, and the server — its API and its
+//! webhook worker, which have connections of their own — recovers by itself.
 
 use std::time::{Duration, Instant};
 
-use fieldwork_test_support::{Backend, postgres_admin_url, spawn_app};
+use fieldwork_test_support::{Backend, Receiver, postgres_admin_url, spawn_app};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -21,7 +22,14 @@ async fn requests_fail_fast_while_the_database_is_gone_and_recover_after() {
     Backend::Postgres
         .run(async {
             let app = spawn_app().await;
-            assert_eq!(app.get("/customers").await.status, StatusCode::OK);
+            let receiver = Receiver::start().await;
+            app.subscribe(&receiver, &["customer.created"]).await;
+            // The worker has claimed on its connections before they are dropped.
+            let r = app
+                .post("/customers", json!({"first_name": "Before"}))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED);
+            receiver.wait_for(1, Duration::from_secs(15)).await;
             let db = app.database_url.rsplit('/').next().unwrap().to_owned();
 
             // What a restart looks like from here: every connection dropped, none accepted.
@@ -59,7 +67,9 @@ async fn requests_fail_fast_while_the_database_is_gone_and_recover_after() {
                 );
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
-            assert_eq!(app.get("/customers").await.body["total_items"], 1);
+            assert_eq!(app.get("/customers").await.body["total_items"], 2);
+            let got = receiver.wait_for(2, Duration::from_secs(15)).await;
+            assert_eq!(got[1].body["customer"]["first_name"], "After");
         })
         .await;
 }
