@@ -62,6 +62,14 @@ impl Answer {
             delay: Duration::ZERO,
         }
     }
+
+    /// A 200 after `delay` (a slow endpoint).
+    pub fn ok_after(delay: Duration) -> Self {
+        Self {
+            delay,
+            ..Self::status(200)
+        }
+    }
 }
 
 type Script = Box<dyn FnMut(&Delivery) -> Answer + Send>;

@@ -18,8 +18,8 @@
 //! waits for the writer's current commit: that round trip held one endpoint to ~2,500
 //! deliveries a second). A waiting delivery whose lease could run out before its request does
 //! is not sent (a row's lease expires and it is claimed again; a fan-out delivery is held as a
-//! row), so claiming ahead never sends a delivery twice at once. A delivery counts against `max_in_flight` from its claim until its
-//! outcome is recorded.
+//! row), so claiming ahead never sends a delivery twice at once. A delivery counts against
+//! `max_in_flight` from its claim until its outcome is recorded.
 
 use std::collections::HashMap;
 use std::sync::Arc;

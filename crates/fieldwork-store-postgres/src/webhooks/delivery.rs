@@ -168,40 +168,24 @@ async fn apply_health(
 ) -> StoreResult<()> {
     let troubled: std::collections::HashSet<&str> = changes
         .iter()
-        .filter_map(|c| match c {
-            HealthChange::Recovered { .. } => None,
-            HealthChange::Failed { endpoint_id, .. } | HealthChange::Gone { endpoint_id, .. } => {
-                Some(endpoint_id.as_str())
-            }
-        })
+        .filter(|c| !matches!(c, HealthChange::Recovered { .. }))
+        .map(HealthChange::endpoint_id)
         .collect();
-    let recovered: Vec<&str> = changes
+    let (recovered, in_order): (Vec<&HealthChange>, Vec<&HealthChange>) = changes
         .iter()
-        .filter_map(|c| match c {
-            HealthChange::Recovered { endpoint_id } if !troubled.contains(endpoint_id.as_str()) => {
-                Some(endpoint_id.as_str())
-            }
-            _ => None,
-        })
-        .collect();
+        .partition(|c| !troubled.contains(c.endpoint_id()));
     if !recovered.is_empty() {
+        let ids: Vec<&str> = recovered.iter().map(|c| c.endpoint_id()).collect();
         execute(
             tx,
             "update webhook_endpoints set failing_since = null
              where id = any($1) and failing_since is not null",
-            &[&recovered],
+            &[&ids],
         )
         .await?;
     }
-    for change in changes {
-        let endpoint_id = match change {
-            HealthChange::Recovered { endpoint_id }
-            | HealthChange::Failed { endpoint_id, .. }
-            | HealthChange::Gone { endpoint_id, .. } => endpoint_id,
-        };
-        if troubled.contains(endpoint_id.as_str()) {
-            health(tx, change, rules).await?;
-        }
+    for change in in_order {
+        health(tx, change, rules).await?;
     }
     Ok(())
 }

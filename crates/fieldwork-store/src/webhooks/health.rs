@@ -32,6 +32,17 @@ pub enum HealthChange {
     Gone { endpoint_id: String, at: i64 },
 }
 
+impl HealthChange {
+    /// The endpoint it changes.
+    pub fn endpoint_id(&self) -> &str {
+        match self {
+            Self::Recovered { endpoint_id }
+            | Self::Failed { endpoint_id, .. }
+            | Self::Gone { endpoint_id, .. } => endpoint_id,
+        }
+    }
+}
+
 /// Collapses each endpoint's outcomes (in batch order) into runs: consecutive successes become
 /// one `Recovered`, consecutive failures one `Failed`. A healthy endpoint costs one change per
 /// batch however many deliveries it received.

@@ -157,7 +157,7 @@ backend_tests! {
         })
         .await;
         let slow = Receiver::start().await;
-        slow.script(|_| Answer { status: 200, headers: Vec::new(), delay: Duration::from_secs(2) });
+        slow.script(|_| Answer::ok_after(Duration::from_secs(2)));
         app.subscribe(&slow, &["job.created"]).await;
         let healthy = Receiver::start().await;
         app.subscribe(&healthy, &["job.created"]).await;
@@ -212,7 +212,7 @@ backend_tests! {
         let seen = arrivals.clone();
         receiver.script(move |d| {
             seen.lock().push((d.id.clone(), Instant::now()));
-            Answer { status: 200, headers: Vec::new(), delay: Duration::from_secs(4) }
+            Answer::ok_after(Duration::from_secs(4))
         });
         app.subscribe(&receiver, &["job.created"]).await;
         for _ in 0..3 {
@@ -249,7 +249,7 @@ backend_tests! {
         })
         .await;
         let dead = Receiver::start().await;
-        dead.script(|_| Answer { status: 200, headers: Vec::new(), delay: Duration::from_secs(4) });
+        dead.script(|_| Answer::ok_after(Duration::from_secs(4)));
         app.subscribe(&dead, &["job.created"]).await;
         // One slot and four claimed ahead: the rest of these wait in the queue.
         for _ in 0..12 {
@@ -270,7 +270,7 @@ backend_tests! {
         let a = arrived.clone();
         slow.script(move |_| {
             a.fetch_add(1, Ordering::SeqCst);
-            Answer { status: 200, headers: Vec::new(), delay: Duration::from_millis(1000) }
+            Answer::ok_after(Duration::from_millis(1000))
         });
         let gone = app.subscribe(&slow, &["job.created"]).await;
         new_job(&app, json!({})).await;
@@ -391,7 +391,7 @@ backend_tests! {
         let slow = Duration::from_millis(1500);
         receiver.script(move |_| {
             let delay = if a.fetch_add(1, Ordering::SeqCst) == 0 { slow } else { Duration::ZERO };
-            Answer { status: 200, headers: Vec::new(), delay }
+            Answer::ok_after(delay)
         });
         app.subscribe(&receiver, &["job.created"]).await;
         new_job(&app, json!({})).await;
