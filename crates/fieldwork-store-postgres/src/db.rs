@@ -52,6 +52,17 @@ impl Default for PoolSettings {
     }
 }
 
+/// Whether a commit waits for its WAL to reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Commits {
+    /// It does (`synchronous_commit = on`): what the API's writes need.
+    Durable,
+    /// It does not (`synchronous_commit = off`): the webhook worker's leases and outcomes,
+    /// which a crash of PostgreSQL may lose without breaking a promise (the deliveries are
+    /// sent again: at least once). Its connections are named `fieldwork-webhooks`.
+    Unflushed,
+}
+
 /// The pool and what every call needs to use it.
 pub(crate) struct Db {
     pool: Pool,
@@ -64,7 +75,7 @@ pub(crate) struct Db {
 impl Db {
     /// Builds the pool for `url` and checks that the server answers.
     pub(crate) async fn connect(url: &str, settings: &PoolSettings) -> StoreResult<Self> {
-        let db = Self::build(url, settings)?;
+        let db = Self::build(url, settings, Commits::Durable)?;
         if let Err(e) = db.client().await {
             let reason = match e {
                 StoreError::Unavailable(reason) => reason,
@@ -79,21 +90,28 @@ impl Db {
     }
 
     /// Builds the pool for `url`; it connects at its first use.
-    pub(crate) fn build(url: &str, settings: &PoolSettings) -> StoreResult<Self> {
+    pub(crate) fn build(url: &str, settings: &PoolSettings, commits: Commits) -> StoreResult<Self> {
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Unavailable(format!("invalid PostgreSQL URL: {e}")))?;
         let target = describe(&config);
         config
             .connect_timeout(settings.connect_timeout)
             .keepalives_idle(Duration::from_secs(30))
-            .application_name("fieldwork")
+            .application_name(match commits {
+                Commits::Durable => "fieldwork",
+                Commits::Unflushed => "fieldwork-webhooks",
+            })
             // Generic plans: no re-planning per call, and every statement of this crate is
             // written to plan well without its parameters' values.
             .options(format!(
                 "-c statement_timeout={} -c idle_in_transaction_session_timeout={} \
-                 -c plan_cache_mode=force_generic_plan",
+                 -c plan_cache_mode=force_generic_plan -c synchronous_commit={}",
                 settings.statement_timeout.as_millis(),
-                settings.statement_timeout.as_millis().max(1) * 2
+                settings.statement_timeout.as_millis().max(1) * 2,
+                match commits {
+                    Commits::Durable => "on",
+                    Commits::Unflushed => "off",
+                }
             ));
         let manager = Manager::from_config(
             config,

@@ -43,8 +43,8 @@ use fieldwork_types::{
 use tokio::sync::watch;
 
 use crate::companies::Column;
-use crate::db::Db;
 pub use crate::db::PoolSettings;
+use crate::db::{Commits, Db};
 
 /// Connections of a process's webhook worker, besides `database_pool_size`: one claims while
 /// the other records outcomes.
@@ -57,7 +57,9 @@ pub struct PostgresStore {
     /// The webhook worker's own connections (claims and recording, [`WORKER_CONNECTIONS`]),
     /// opened at its first claim: on the shared pool, every claim waited behind the API's
     /// requests for a connection (~20 ms at 32 concurrent writes), which held one endpoint's
-    /// deliveries below the rate its events were made (BENCHMARKS.md, issue 5).
+    /// deliveries below the rate its events were made (BENCHMARKS.md, issue 5). Their
+    /// commits do not wait for the WAL flush ([`Commits::Unflushed`]): a claim's commit sat
+    /// between an event's commit and its send.
     worker_db: Arc<Db>,
     /// How many endpoints this store's recent fan-outs went to, to size its next claims.
     fanout_sizing: Arc<webhooks::fanout::TargetsPerMessage>,
@@ -95,6 +97,7 @@ impl PostgresStore {
                 max_connections: WORKER_CONNECTIONS,
                 ..settings.clone()
             },
+            Commits::Unflushed,
         )?);
         if migrate {
             migrate::apply(&db).await?;
@@ -131,6 +134,15 @@ impl PostgresStore {
     /// Safe to run from several processes at once: they take turns on an advisory lock.
     pub async fn migrate(&self) -> StoreResult<()> {
         migrate::apply(&self.db).await
+    }
+
+    /// A setting of `current_setting(name)` on an API connection and on one of the worker's.
+    #[cfg(feature = "testing")]
+    pub async fn settings_of_api_and_worker(&self, name: &str) -> StoreResult<(String, String)> {
+        let sql = "select current_setting($1)";
+        let api = self.db.query(sql, &[&name]).await?;
+        let worker = self.worker_db.query(sql, &[&name]).await?;
+        Ok((api[0].get(0), worker[0].get(0)))
     }
 
     /// Numbers the customers queued for a position now (what the background task does after

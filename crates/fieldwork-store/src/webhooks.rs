@@ -207,6 +207,18 @@ pub fn outcomes_per_fanout<'a>(results: &[&'a AttemptResult]) -> Vec<(&'a str, i
 /// under a burst became rows, which cost more to send and made the burst last (BENCHMARKS.md).
 pub const HOLD_BUSY_AFTER_MICROS: i64 = 10_000_000;
 
+/// A fan-out delivery's id: `dlv_` + 32 hex digits of SHA-256 of `<message id>/<endpoint id>`,
+/// the same at every claim of the message (and in both stores).
+pub fn fanout_delivery_id(message_id: &str, endpoint_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(message_id)
+        .chain_update("/")
+        .chain_update(endpoint_id)
+        .finalize();
+    format!("dlv_{}", hex::encode(&digest[..16]))
+}
+
 /// How an attempt ended, decided by the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryOutcome {

@@ -238,3 +238,28 @@ async fn connections_past_their_maximum_age_are_replaced() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The API's commits wait for their WAL to reach the disk; the webhook worker's (leases and
+/// recorded outcomes, which a crash may lose: the deliveries are then sent again) do not.
+#[tokio::test]
+async fn only_the_webhook_workers_commits_skip_the_flush() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let store = PostgresStore::connect(db.url(), quick(), true)
+        .await
+        .unwrap();
+    let commits = store
+        .settings_of_api_and_worker("synchronous_commit")
+        .await
+        .unwrap();
+    assert_eq!(commits, ("on".to_owned(), "off".to_owned()));
+    let names = store
+        .settings_of_api_and_worker("application_name")
+        .await
+        .unwrap();
+    assert_eq!(
+        names,
+        ("fieldwork".to_owned(), "fieldwork-webhooks".to_owned())
+    );
+}

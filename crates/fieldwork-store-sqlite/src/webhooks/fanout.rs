@@ -9,11 +9,10 @@ use std::collections::HashMap;
 use fieldwork_store::StoreResult;
 use fieldwork_store::webhooks::{
     AttemptResult, ClaimRequest, ClaimedDelivery, DeliveryOutcome, HOLD_BUSY_AFTER_MICROS,
-    outcomes_per_fanout,
+    fanout_delivery_id, outcomes_per_fanout,
 };
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::error::map_err;
 use crate::sql::{collect, to_json};
@@ -35,16 +34,6 @@ pub(crate) fn any_due(c: &Connection, now: i64) -> StoreResult<bool> {
     )
     .and_then(|mut s| s.exists([now]))
     .map_err(map_err)
-}
-
-/// A fan-out delivery's id: the same for a message and endpoint at every claim.
-fn delivery_id(message_id: &str, endpoint_id: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(message_id)
-        .chain_update("/")
-        .chain_update(endpoint_id)
-        .finalize();
-    format!("dlv_{}", hex::encode(&digest[..16]))
 }
 
 /// Claims queued messages, oldest first, and returns one delivery per enabled endpoint that
@@ -148,7 +137,7 @@ pub(crate) fn claim(
         for (endpoint_id, url, secret, previous_secret) in targets {
             *used.entry(endpoint_id.clone()).or_default() += 1;
             claimed.push(ClaimedDelivery {
-                id: delivery_id(&message_id, &endpoint_id),
+                id: fanout_delivery_id(&message_id, &endpoint_id),
                 company_id: company_id.clone(),
                 endpoint_id,
                 message_id: message_id.clone(),

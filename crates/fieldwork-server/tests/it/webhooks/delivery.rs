@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use fieldwork_store::time::now_micros;
 use fieldwork_store::webhooks::{
     Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, DeliveryOutcome,
+    fanout_delivery_id,
 };
 use fieldwork_store::{OutboxEvent, Plan};
 use fieldwork_test_support::{Answer, Receiver, spawn_app, spawn_app_with};
@@ -490,6 +491,68 @@ backend_tests! {
         assert_eq!(third[0].attempts, 1, "one attempt counted: the second claim's");
         let attempts = app.get(&format!("/webhooks/endpoints/{endpoint}/attempts")).await;
         assert_eq!(attempts.body["attempts"].as_array().unwrap().len(), 2, "both attempts listed");
+    }
+
+    /// A claim takes messages in order while the endpoints with room have room for them (a
+    /// busy endpoint's deliveries come along, for the worker to hold), passes over messages
+    /// whose endpoints are all busy, and stays within its limit unless the first message alone
+    /// exceeds it; each delivery's id is made from its message and endpoint.
+    async fn a_claim_takes_messages_while_their_endpoints_have_room() {
+        let app = spawn_app_with(|c| c.webhook_worker = false).await;
+        let (first, second) = (Receiver::start().await, Receiver::start().await);
+        let a = app.subscribe(&first, &["job.created"]).await;
+        let b = app.subscribe(&second, &["job.created"]).await;
+        let mut endpoints = vec![a.clone(), b.clone()];
+        endpoints.sort();
+        for _ in 0..4 {
+            new_job(&app, json!({})).await;
+        }
+        let now = now_micros();
+        let claim = |at: i64, limit: u32, available: &[(&str, u32)]| {
+            let store = app.store.clone();
+            let available = available.iter().map(|(id, n)| (id.to_string(), *n)).collect();
+            async move {
+                store
+                    .claim_deliveries(&ClaimRequest {
+                        now: at,
+                        lease_micros: 60_000_000,
+                        limit,
+                        per_endpoint: 10,
+                        available,
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        let messages = |got: &[ClaimedDelivery]| {
+            let mut ids: Vec<String> = got.iter().map(|d| d.message_id.clone()).collect();
+            ids.dedup();
+            ids
+        };
+
+        // Room for two messages at `a`; `b` is busy: two messages, each to both endpoints.
+        let got = claim(now, 100, &[(&a, 2), (&b, 0)]).await;
+        assert_eq!(messages(&got).len(), 2, "{got:?}");
+        assert_eq!(got.len(), 4, "{got:?}");
+        for pair in got.chunks(2) {
+            let to: Vec<&str> = pair.iter().map(|d| d.endpoint_id.as_str()).collect();
+            assert_eq!(to, endpoints, "one delivery per endpoint, in id order");
+            for d in pair {
+                assert!(d.fanout);
+                assert_eq!(d.id, fanout_delivery_id(&d.message_id, &d.endpoint_id));
+            }
+        }
+
+        // Both busy: the other two messages are passed over, not taken.
+        assert!(claim(now + 1, 100, &[(&a, 0), (&b, 0)]).await.is_empty());
+
+        // A limit of 3: the next message (2 deliveries) fits, the one after it does not.
+        let got = claim(now + 2, 3, &[]).await;
+        assert_eq!(got.len(), 2, "{got:?}");
+        let rest = claim(now + 3, 100, &[]).await;
+        assert_eq!(rest.len(), 2, "{rest:?}");
+        assert_ne!(messages(&got), messages(&rest));
+        assert!(claim(now + 4, 100, &[]).await.is_empty(), "all four are leased");
     }
 
     async fn the_test_ping_is_hcps() {
