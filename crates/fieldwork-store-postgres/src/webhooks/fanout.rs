@@ -107,10 +107,10 @@ pub(crate) async fn claim(
                 select company_id, min(room) as room from endpoints where room > 0
                 group by company_id
              ), kept as (
-                select message_id, n from (
-                    select message_id, n, bool_and(fits) over w as all_fit,
+                select message_id, due_at, company_id, n from (
+                    select message_id, due_at, company_id, n, bool_and(fits) over w as all_fit,
                         (sum(n) over w)::bigint as upto
-                    from (select m.message_id, m.due_at, m.n,
+                    from (select m.message_id, m.due_at, m.company_id, m.n,
                               row_number() over (partition by m.company_id
                                                  order by m.due_at, m.message_id) <= r.room
                                   as fits
@@ -120,7 +120,7 @@ pub(crate) async fn claim(
                 ) y
                 where all_fit and (upto <= $4::bigint or upto = n)
                 union all
-                select message_id, n from messages
+                select message_id, due_at, company_id, n from messages
                 where n > 0 and not open and due_at <= $7
              ), leased as (
                 update webhook_fanouts f set lease_until = $5, due_at = $5, remaining = k.n
@@ -129,17 +129,16 @@ pub(crate) async fn claim(
                 delete from webhook_fanouts f using messages s
                 where f.message_id = s.message_id and s.n = 0
              )
-             select false, m.id, m.company_id, m.event_type, m.payload, null::text, null::text[],
-                k.n, p.due_at
-             from kept k join picked p on p.message_id = k.message_id
-             join webhook_messages m on m.id = k.message_id
+             select false, k.message_id, k.company_id, m.event_type, m.payload, null::text,
+                null::text[], k.n, k.due_at
+             from kept k, lateral (select m.event_type, m.payload from webhook_messages m
+                                   where m.id = k.message_id) m
              union all
              select true, e.id, e.company_id, e.url, e.secret,
                 case when e.previous_secret_expires_at > $1 then e.previous_secret end,
                 e.event_types, 0::bigint, 0::bigint
              from webhook_endpoints e
-             where e.enabled and e.company_id in (
-                select p.company_id from kept k join picked p on p.message_id = k.message_id)",
+             where e.enabled and e.company_id in (select company_id from kept)",
             &[
                 &req.now,
                 &available,
