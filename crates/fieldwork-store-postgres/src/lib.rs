@@ -44,7 +44,7 @@ use tokio::sync::watch;
 
 use crate::companies::Column;
 pub use crate::db::PoolSettings;
-use crate::db::{Commits, Db};
+use crate::db::{Db, Role};
 
 /// Connections of a process's webhook worker, besides `database_pool_size`: one claims while
 /// the other records outcomes.
@@ -58,8 +58,8 @@ pub struct PostgresStore {
     /// opened at its first claim: on the shared pool, every claim waited behind the API's
     /// requests for a connection (~20 ms at 32 concurrent writes), which held one endpoint's
     /// deliveries below the rate its events were made (BENCHMARKS.md, issue 5). Their
-    /// commits do not wait for the WAL flush ([`Commits::Unflushed`]): a claim's commit sat
-    /// between an event's commit and its send.
+    /// commits do not wait for the WAL flush, and they plan without bitmap or sequential scans
+    /// ([`Role::WebhookWorker`]).
     worker_db: Arc<Db>,
     /// How many endpoints this store's recent fan-outs went to, to size its next claims.
     fanout_sizing: Arc<webhooks::fanout::TargetsPerMessage>,
@@ -97,7 +97,7 @@ impl PostgresStore {
                 max_connections: WORKER_CONNECTIONS,
                 ..settings.clone()
             },
-            Commits::Unflushed,
+            Role::WebhookWorker,
         )?);
         if migrate {
             migrate::apply(&db).await?;

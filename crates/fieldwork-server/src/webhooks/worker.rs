@@ -44,6 +44,11 @@ const MIN_CLAIM_SHARE: u32 = 4;
 /// Most outcomes recorded in one transaction (one set-based statement each for attempts and
 /// deliveries, see the stores' `complete`).
 const RECORD_BATCH: usize = 1024;
+/// How long the recorder waits for more outcomes after the first of a batch: a recording
+/// costs about the same for one outcome as for dozens, and recording each few at once doubled
+/// PostgreSQL's statements per event when the worker's commits stopped waiting for the WAL
+/// flush (BENCHMARKS.md). Only the bookkeeping waits: the deliveries have been sent.
+const RECORD_LINGER: Duration = Duration::from_millis(2);
 /// Deliveries claimed per endpoint, in multiples of its sending slots.
 pub const CLAIM_AHEAD: u32 = 4;
 /// How much of a claimed delivery's lease must be left, beyond the request's timeout, for it
@@ -205,10 +210,11 @@ async fn record(
 ) {
     while let Some(first) = results.recv().await {
         let mut batch = vec![first];
+        let linger = tokio::time::Instant::now() + RECORD_LINGER;
         while batch.len() < RECORD_BATCH {
-            match results.try_recv() {
-                Ok(r) => batch.push(r),
-                Err(_) => break,
+            match tokio::time::timeout_at(linger, results.recv()).await {
+                Ok(Some(r)) => batch.push(r),
+                Ok(None) | Err(_) => break,
             }
         }
         for log in &batch {

@@ -240,9 +240,10 @@ async fn connections_past_their_maximum_age_are_replaced() {
 }
 
 /// The API's commits wait for their WAL to reach the disk; the webhook worker's (leases and
-/// recorded outcomes, which a crash may lose: the deliveries are then sent again) do not.
+/// recorded outcomes, which a crash may lose: the deliveries are then sent again) do not, and
+/// its plans read queues in index order whatever their size when planned.
 #[tokio::test]
-async fn only_the_webhook_workers_commits_skip_the_flush() {
+async fn the_webhook_workers_connections_commit_and_plan_as_its_own() {
     let Some(db) = temp_database().await else {
         return;
     };
@@ -262,4 +263,8 @@ async fn only_the_webhook_workers_commits_skip_the_flush() {
         names,
         ("fieldwork".to_owned(), "fieldwork-webhooks".to_owned())
     );
+    for scan in ["enable_bitmapscan", "enable_seqscan"] {
+        let on = store.settings_of_api_and_worker(scan).await.unwrap();
+        assert_eq!(on, ("on".to_owned(), "off".to_owned()), "{scan}");
+    }
 }
