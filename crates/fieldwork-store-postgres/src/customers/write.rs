@@ -76,10 +76,56 @@ fn split_at_company_name(json: &str) -> (String, String) {
     (head.to_owned(), tail.to_owned())
 }
 
-/// The statement of [`insert`]: `co` is read once, for the customer's stored JSON, the
-/// messages' payloads and as the result (no row: the company does not exist). The customer is
-/// queued for a position (see `positions`), and its words recorded (see `words`).
-static INSERT: LazyLock<String> = LazyLock::new(|| {
+/// The statements of [`insert`], one per [`insert_variant`]: `co` is read once, for the
+/// customer's stored JSON, the messages' payloads and as the result (no row: the company does
+/// not exist). The customer is queued for a position (see `positions`), and its words recorded
+/// (see `words`).
+///
+/// A customer without addresses, without tags, or with no word new to the vocabulary (most
+/// customers) gets a statement without those inserts: each insert of a statement is set up at
+/// every execution, rows or not, and the three cost the whole statement ~14 % of its rate
+/// (`pgbench`, BENCHMARKS.md). In their place a select no one reads (PostgreSQL drops it)
+/// keeps the parameters typed, so every variant takes the same parameters.
+static INSERTS: LazyLock<[String; 8]> = LazyLock::new(|| {
+    std::array::from_fn(|variant| {
+        insert_statement(variant & 1 != 0, variant & 2 != 0, variant & 4 != 0)
+    })
+});
+
+/// Which of [`INSERTS`] creates a customer with these addresses, tags and new words.
+fn insert_variant(addresses: bool, tags: bool, new_words: bool) -> usize {
+    usize::from(addresses) | usize::from(tags) << 1 | usize::from(new_words) << 2
+}
+
+fn insert_statement(addresses: bool, tags: bool, new_words: bool) -> String {
+    let vocabulary = if new_words {
+        "insert into search_words (word) select unnest($34::text[]) on conflict do nothing"
+    } else {
+        "select $34::text[]"
+    };
+    let address = if addresses {
+        "insert into addresses (id, company_id, customer_id, kind, street,
+                street_line_2, city, state, zip, country, created_at, updated_at)
+            select u.id, $2, $1, u.kind, u.street, u.street_line_2, u.city, u.state, u.zip,
+                u.country, $15, $15
+            from unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
+                        $21::text[], $22::text[], $23::text[])
+                 with ordinality as u (id, kind, street, street_line_2, city, state, zip,
+                                       country, n)
+            order by u.n"
+    } else {
+        "select $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[],
+                $22::text[], $23::text[]"
+    };
+    let tag = if tags {
+        "insert into tags (id, company_id, name, created_at, updated_at)
+            select u.id, $2, u.name, $15, $15
+            from unnest($24::text[], $25::text[]) with ordinality as u (id, name, n)
+            order by u.n
+            on conflict do nothing"
+    } else {
+        "select $24::text[], $25::text[]"
+    };
     format!(
         "with co as (
             select name from companies where id = $2
@@ -97,23 +143,11 @@ static INSERT: LazyLock<String> = LazyLock::new(|| {
             insert into customer_words (company_id, word, created_at, seq)
             select $2, w.word, $15, customer.seq from customer, unnest($33::text[]) as w (word)
          ), vocabulary as (
-            insert into search_words (word) select unnest($34::text[]) on conflict do nothing
+            {vocabulary}
          ), address as (
-            insert into addresses (id, company_id, customer_id, kind, street,
-                street_line_2, city, state, zip, country, created_at, updated_at)
-            select u.id, $2, $1, u.kind, u.street, u.street_line_2, u.city, u.state, u.zip,
-                u.country, $15, $15
-            from unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
-                        $21::text[], $22::text[], $23::text[])
-                 with ordinality as u (id, kind, street, street_line_2, city, state, zip,
-                                       country, n)
-            order by u.n
+            {address}
          ), tag as (
-            insert into tags (id, company_id, name, created_at, updated_at)
-            select u.id, $2, u.name, $15, $15
-            from unnest($24::text[], $25::text[]) with ordinality as u (id, name, n)
-            order by u.n
-            on conflict do nothing
+            {tag}
          ), counted as (
             insert into row_counts as r (company_id, kind, shard, n, created_at, updated_at)
             values ($2, 'customers', pg_backend_pid() % 16, 1, $15, $15)
@@ -134,7 +168,7 @@ static INSERT: LazyLock<String> = LazyLock::new(|| {
          select name from co",
         fanout = queue_fanouts("message", "$2")
     )
-});
+}
 
 async fn insert(
     c: &impl GenericClient,
@@ -182,9 +216,14 @@ async fn insert(
     let unknown = known.unknown(&words);
     let ev = |f: fn(&SplitEvent) -> &str| events.iter().map(f).collect::<Vec<_>>();
     let event_times: Vec<i64> = events.iter().map(|e| e.event.created_at).collect();
+    let variant = insert_variant(
+        !customer.addresses.is_empty(),
+        !customer.tags.is_empty(),
+        !unknown.is_empty(),
+    );
     let row = query_opt(
         c,
-        &INSERT,
+        &INSERTS[variant],
         &[
             &customer.id,
             &company_id,

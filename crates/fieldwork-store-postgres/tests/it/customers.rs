@@ -402,3 +402,67 @@ async fn every_page_from_either_end_matches_the_whole_list() {
         }
     }
 }
+
+/// A customer is created by one of eight statements, with or without the inserts of addresses,
+/// tags and words new to the vocabulary: each combination stores what it was given.
+#[tokio::test]
+async fn every_shape_of_new_customer_is_stored_whole() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let store = db.store().await.unwrap();
+    let co = store.create_company(company("Acme")).await.unwrap();
+    // Teaches the store the words the customers without new words use.
+    store
+        .create_customer(&co.id, customer(Some("Known"), "Words"), &[])
+        .await
+        .unwrap();
+    for variant in 0..8 {
+        let (addresses, tags, new_word) = (variant & 1 != 0, variant & 2 != 0, variant & 4 != 0);
+        let last = if new_word {
+            format!("Qzv{}", ["a", "b", "c", "d", "e", "f", "g", "h"][variant])
+        } else {
+            "Words".to_owned()
+        };
+        let new = CustomerIn {
+            tags: tags.then(|| vec![format!("tag{variant}")]),
+            addresses: addresses.then(|| {
+                vec![AddressIn {
+                    street: Some(format!("{variant} Elm St")),
+                    ..AddressIn::default()
+                }]
+            }),
+            ..customer(Some("Known"), &last)
+        };
+        let made = store.create_customer(&co.id, new, &[]).await.unwrap();
+        let got = store.get_customer(&co.id, &made.id).await.unwrap();
+        assert_eq!(got, made, "variant {variant}");
+        assert_eq!(
+            got.addresses.len(),
+            usize::from(addresses),
+            "variant {variant}"
+        );
+        assert_eq!(got.tags.len(), usize::from(tags), "variant {variant}");
+        if tags {
+            let all = store
+                .list_tags(
+                    &co.id,
+                    &ListParams {
+                        page_size: 100,
+                        ..ListParams::default()
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(all.items.iter().any(|t| t.name == format!("tag{variant}")));
+        }
+        let found = store
+            .list_customers(&co.id, Some(&last), &ListParams::default())
+            .await
+            .unwrap();
+        assert!(
+            found.items.iter().any(|c| c.id == made.id),
+            "variant {variant}: found by its last name"
+        );
+    }
+}
