@@ -96,26 +96,22 @@ async fn claim_rows(db: &Db, req: &ClaimRequest) -> StoreResult<Vec<ClaimedDeliv
     Ok(rows.iter().map(claimed).collect())
 }
 
+/// A claimed delivery row: id, company, endpoint, message, event type, payload, url, secret,
+/// previous secret, attempts and lease end.
 fn claimed(r: &Row) -> ClaimedDelivery {
-    claimed_with(r, r.get(5), false)
-}
-
-/// A claimed delivery from a row of id, company, endpoint, message, event type, (payload),
-/// url, secret, previous secret, attempts and lease end, with its payload given.
-pub(super) fn claimed_with(r: &Row, payload: String, fanout: bool) -> ClaimedDelivery {
     ClaimedDelivery {
         id: r.get(0),
         company_id: r.get(1),
         endpoint_id: r.get(2),
         message_id: r.get(3),
         event_type: r.get(4),
-        payload,
+        payload: r.get(5),
         url: r.get(6),
         secret: r.get(7),
         previous_secret: r.get(8),
         attempts: r.get(9),
         lease_until: r.get(10),
-        fanout,
+        fanout: false,
     }
 }
 

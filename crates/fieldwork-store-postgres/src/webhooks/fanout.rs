@@ -151,9 +151,8 @@ pub(crate) async fn claim(
             ],
         )
         .await?;
-    let claimed = deliveries(&rows, lease_until);
-    let distinct = rows.iter().filter(|r| !r.get::<_, bool>(0)).count();
-    if let Some(ratio) = (claimed.len() * 16).checked_div(distinct) {
+    let (claimed, messages) = deliveries(&rows, lease_until);
+    if let Some(ratio) = (claimed.len() * 16).checked_div(messages) {
         sizing
             .0
             .store(ratio.clamp(16, 16 * 1024) as u32, Ordering::Relaxed);
@@ -161,8 +160,15 @@ pub(crate) async fn claim(
     Ok(claimed)
 }
 
-/// A claimed message: id, company, event type, payload, its deliveries' count, due time.
-type ClaimedMessage = (String, String, String, String, i64, i64);
+/// A claimed message, with the count of its deliveries the statement made.
+struct ClaimedMessage {
+    id: String,
+    company_id: String,
+    event_type: String,
+    payload: String,
+    deliveries: i64,
+    due_at: i64,
+}
 
 /// An enabled endpoint of a claimed message's company.
 struct Target {
@@ -181,8 +187,9 @@ impl Target {
 
 /// The deliveries of a claim's rows (messages, then their companies' endpoints): for each
 /// message in queue order, one per endpoint that takes it, in endpoint id order — the
-/// endpoints the statement counted, read in the same snapshot.
-fn deliveries(rows: &[tokio_postgres::Row], lease_until: i64) -> Vec<ClaimedDelivery> {
+/// endpoints the statement counted, read in the same snapshot. Also returns how many messages
+/// they come from.
+fn deliveries(rows: &[tokio_postgres::Row], lease_until: i64) -> (Vec<ClaimedDelivery>, usize) {
     let mut messages: Vec<ClaimedMessage> = Vec::new();
     let mut targets: HashMap<String, Vec<Target>> = HashMap::new();
     for r in rows {
@@ -195,27 +202,35 @@ fn deliveries(rows: &[tokio_postgres::Row], lease_until: i64) -> Vec<ClaimedDeli
                 event_types: r.get(6),
             });
         } else {
-            messages.push((r.get(1), r.get(2), r.get(3), r.get(4), r.get(7), r.get(8)));
+            messages.push(ClaimedMessage {
+                id: r.get(1),
+                company_id: r.get(2),
+                event_type: r.get(3),
+                payload: r.get(4),
+                deliveries: r.get(7),
+                due_at: r.get(8),
+            });
         }
     }
     for list in targets.values_mut() {
         list.sort_by(|a, b| a.id.cmp(&b.id));
     }
-    messages.sort_by(|a, b| (a.5, &a.0).cmp(&(b.5, &b.0)));
+    messages.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
+    let count = messages.len();
     let mut claimed = Vec::new();
-    for (message_id, company_id, event_type, payload, n, _) in messages {
+    for m in messages {
         let before = claimed.len();
-        for t in targets.get(&company_id).into_iter().flatten() {
-            if !t.takes(&event_type) {
+        for t in targets.get(&m.company_id).into_iter().flatten() {
+            if !t.takes(&m.event_type) {
                 continue;
             }
             claimed.push(ClaimedDelivery {
-                id: fanout_delivery_id(&message_id, &t.id),
-                company_id: company_id.clone(),
+                id: fanout_delivery_id(&m.id, &t.id),
+                company_id: m.company_id.clone(),
                 endpoint_id: t.id.clone(),
-                message_id: message_id.clone(),
-                event_type: event_type.clone(),
-                payload: payload.clone(),
+                message_id: m.id.clone(),
+                event_type: m.event_type.clone(),
+                payload: m.payload.clone(),
                 url: t.url.clone(),
                 secret: t.secret.clone(),
                 previous_secret: t.previous_secret.clone(),
@@ -226,11 +241,12 @@ fn deliveries(rows: &[tokio_postgres::Row], lease_until: i64) -> Vec<ClaimedDeli
         }
         debug_assert_eq!(
             (claimed.len() - before) as i64,
-            n,
-            "the deliveries of {message_id} are the ones the claim counted"
+            m.deliveries,
+            "the deliveries of {} are the ones the claim counted",
+            m.id
         );
     }
-    claimed
+    (claimed, count)
 }
 
 /// Records the outcomes of fan-out deliveries (their attempt rows are written with the rest):
