@@ -1,9 +1,9 @@
 //! Work documents (jobs, estimates, leads, invoices, events): JSON bodies with indexed columns.
 
-use fieldwork_store::docs::{Doc, DocIndex, DocKind, DocQuery, DocWrite, VERSION_CONFLICT};
+use fieldwork_store::docs::{Doc, DocIndex, DocKind, DocQuery, DocWrite};
 use fieldwork_store::{Page, StoreError, StoreResult};
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, Row, params, params_from_iter};
 
 use crate::error::{map_err, not_found};
 use crate::sql::{collect, count};
@@ -205,7 +205,7 @@ pub(crate) fn write(
     for w in writes {
         match w {
             DocWrite::Insert(doc) => stored.push(insert(c, company_id, doc)?),
-            DocWrite::Update(doc) => stored.push(update(c, company_id, doc)?),
+            DocWrite::Update(doc) => stored.push(crate::doc_update::update(c, company_id, doc)?),
             DocWrite::Delete { kind, id } => delete(c, company_id, kind, &id)?,
             DocWrite::Emit(event) => crate::webhooks::outbox::emit(c, company_id, &event)?,
         }
@@ -274,59 +274,6 @@ fn insert(c: &Connection, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
         ])
     })
     .map_err(map_err)?;
-    write_keys(c, company_id, &doc)?;
-    Ok(doc)
-}
-
-fn update(c: &Connection, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
-    let i = &doc.index;
-    let changed = c
-        .prepare_cached(&format!(
-            "update {} set version = version + 1, customer_id = ?4, status = ?5, starts_at = ?6,
-                ends_at = ?7, due_at = ?8, paid_at = ?9, amount = ?10, parent_id = ?11,
-                number = coalesce(?12, number), sort_text = ?13, updated_at = ?14, body = ?15,
-                detail = ?16
-             where id = ?1 and company_id = ?2 and version = ?3
-             returning number",
-            doc.kind.table()
-        ))
-        .and_then(|mut s| {
-            s.query_row(
-                params![
-                    doc.id,
-                    company_id,
-                    doc.version,
-                    i.customer_id,
-                    i.status,
-                    i.starts_at,
-                    i.ends_at,
-                    i.due_at,
-                    i.paid_at,
-                    i.amount,
-                    i.parent_id,
-                    i.number,
-                    i.sort_text,
-                    i.updated_at,
-                    doc.body,
-                    crate::packed::pack(doc.detail.as_deref())
-                ],
-                |r| r.get::<_, Option<i64>>(0),
-            )
-            .optional()
-        })
-        .map_err(map_err)?;
-    let Some(number) = changed else {
-        // Missing, or changed by someone else since it was read.
-        get(c, company_id, doc.kind, &doc.id)?;
-        return Err(StoreError::Conflict {
-            constraint: VERSION_CONFLICT.into(),
-        });
-    };
-    doc.version += 1;
-    doc.index.number = number;
-    c.prepare_cached("delete from doc_keys where doc_id = ?1 and company_id = ?2")
-        .and_then(|mut s| s.execute([&doc.id, company_id]))
-        .map_err(map_err)?;
     write_keys(c, company_id, &doc)?;
     Ok(doc)
 }

@@ -4,6 +4,7 @@ mod changes;
 mod companies;
 mod customers;
 mod db;
+mod doc_update;
 mod docs;
 mod employees;
 mod error;
