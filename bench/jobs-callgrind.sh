@@ -8,7 +8,9 @@
 #                 fieldwork.db is copied (the server migrates the copy) and manifest.json
 #                 gives the key
 #   REQUESTS      measured requests (default 30), after 3 unmeasured ones
-#   PATH          default: the week of 2026-10-01, 50 jobs a page
+#   PATH          default: the week of 2026-10-01, 50 jobs a page; `bulk` instead sends the
+#                 benchmark's PUT /jobs/{id}/line_items/bulk_update of 50 lines, one job of the
+#                 data set after another
 # Needs valgrind and a release build (cargo build --release -p fieldwork-server); KEEP_DUMPS=DIR
 # keeps the callgrind dump; SHOW_FUNCTIONS=1 prints the top functions per request.
 set -euo pipefail
@@ -24,12 +26,21 @@ key="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key"])'
 
 # `jobs_client PORT COUNT`: COUNT requests of `$path` over one keep-alive connection.
 jobs_client() {
-  python3 - "$1" "$key" "$2" "$path" <<'PY'
-import http.client, sys
+  python3 - "$1" "$key" "$2" "$path" "$data/manifest.json" <<'PY'
+import http.client, json, sys
 port, key, count, path = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+jobs = json.load(open(sys.argv[5]))["sample_job_ids"]
+lines = [{"name": f"Part {i}", "kind": "materials", "unit_price": 100 + i, "quantity": 2,
+          "taxable": True} for i in range(50)]
+bulk = json.dumps({"line_items": lines})
 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
 for i in range(count):
-    conn.request("GET", path, headers={"Authorization": "Token " + key})
+    headers = {"Authorization": "Token " + key}
+    if path == "bulk":
+        headers["Content-Type"] = "application/json"
+        conn.request("PUT", f"/jobs/{jobs[i % len(jobs)]}/line_items/bulk_update", bulk, headers)
+    else:
+        conn.request("GET", path, headers=headers)
     r = conn.getresponse()
     r.read()
     if r.status != 200:
@@ -48,7 +59,7 @@ writer="$(callgrind_annotate --inclusive=yes "$dir/fieldwork.dump" 2>/dev/null \
 python3 - "$(cat "$dir/fieldwork.total")" "${writer:-0}" "$requests" "$path" <<'PY'
 import sys
 total, writer, n, path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-print(f"requests measured: {n} x GET {path}")
+print(f"requests measured: {n} x {path}")
 print(f"instructions per request: {(total - writer) / n:,.0f} (the writer's background work: {writer / n:,.0f} more)")
 PY
 if [ "${SHOW_FUNCTIONS:-0}" = 1 ]; then

@@ -5,18 +5,13 @@ use fieldwork_store::docs::DocWrite;
 use fieldwork_store::{OutboxEvent, Store};
 use fieldwork_types::Estimate;
 
-use super::{event, to_value};
+use super::event;
 use crate::error::ApiResult;
 use crate::services::estimates::{self, EstimateDoc, StoredEstimate};
 
 /// `estimate.created` for a new estimate.
 pub fn estimate_created(company_id: &str, estimate: &Estimate) -> OutboxEvent {
-    event(
-        "estimate.created",
-        company_id,
-        "estimate",
-        to_value(estimate),
-    )
+    event("estimate.created", company_id, "estimate", estimate)
 }
 
 /// The `Emit` writes of an estimate change: `before` is the document as read, `after` the
@@ -31,10 +26,10 @@ pub async fn estimate_changed_writes(
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let estimate = to_value(&estimates::present(store, company_id, after, false).await?);
+    let estimate = estimates::present(store, company_id, after, false).await?;
     Ok(names
         .into_iter()
-        .map(|name| DocWrite::Emit(event(name, company_id, "estimate", estimate.clone())))
+        .map(|name| DocWrite::Emit(event(name, company_id, "estimate", &estimate)))
         .collect())
 }
 

@@ -3,7 +3,7 @@
 use chrono_tz::Tz;
 use fieldwork_store::docs::DocWrite;
 
-use super::{event, to_value};
+use super::event;
 use crate::services::invoices::{InvoiceDoc, StoredInvoice, render, status};
 
 /// The `Emit` writes of an invoice change, each carrying the invoice as it will be stored,
@@ -24,10 +24,10 @@ pub fn invoice_changed_writes(
     if names.is_empty() {
         return Vec::new();
     }
-    let invoice = to_value(&render::invoice(after, tz));
+    let invoice = render::invoice(after, tz);
     names
         .into_iter()
-        .map(|name| DocWrite::Emit(event(name, company_id, "invoice", invoice.clone())))
+        .map(|name| DocWrite::Emit(event(name, company_id, "invoice", &invoice)))
         .collect()
 }
 

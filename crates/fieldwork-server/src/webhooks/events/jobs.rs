@@ -12,7 +12,7 @@ use fieldwork_store::events::envelope_value;
 
 /// `job.created` for a new job.
 pub fn job_created(company_id: &str, job: &Job) -> OutboxEvent {
-    event("job.created", company_id, "job", to_value(job))
+    event("job.created", company_id, "job", job)
 }
 
 /// How events embed a job: as `GET /jobs/{id}?expand[]=appointments` renders it.
@@ -52,14 +52,13 @@ pub fn job_changed(
     after: &JobDoc,
     job: &Job,
 ) -> Vec<OutboxEvent> {
-    let job_value = to_value(job);
     let mut out = Vec::new();
     let lifecycle = lifecycle_event(before, after);
     for name in &lifecycle {
-        out.push(event(name, company_id, "job", job_value.clone()));
+        out.push(event(name, company_id, "job", job));
     }
     if lifecycle.is_empty() && before != after {
-        out.push(event("job.updated", company_id, "job", job_value.clone()));
+        out.push(event("job.updated", company_id, "job", job));
     }
     let discards = discarded(&before.appointments, &after.appointments)
         .map(|a| ("job.appointment.appointment_discarded", a));
@@ -68,7 +67,7 @@ pub fn job_changed(
         let mut object = to_value(&render::appointment(appointment));
         object["job_id"] = Value::String(job.id.clone());
         let mut env = envelope_value(name, company_id, "appointment", object);
-        env["job"] = job_value.clone();
+        env["job"] = to_value(job);
         out.push(OutboxEvent::new(name, env.to_string()));
     }
     out

@@ -5,13 +5,13 @@ use fieldwork_store::docs::DocWrite;
 use fieldwork_store::{OutboxEvent, Store};
 use fieldwork_types::Lead;
 
-use super::{event, to_value};
+use super::event;
 use crate::error::ApiResult;
 use crate::services::leads::{self, LeadDoc, StoredLead, status};
 
 /// `lead.created` for a new lead.
 pub fn lead_created(company_id: &str, lead: &Lead) -> OutboxEvent {
-    event("lead.created", company_id, "lead", to_value(lead))
+    event("lead.created", company_id, "lead", lead)
 }
 
 /// The `Emit` write of a lead change: `before` is the document as read, `after` the lead as it
@@ -30,10 +30,5 @@ pub async fn lead_changed_writes(
         _ => return Ok(Vec::new()),
     };
     let lead = leads::present(store, company_id, after).await?;
-    Ok(vec![DocWrite::Emit(event(
-        name,
-        company_id,
-        "lead",
-        to_value(&lead),
-    ))])
+    Ok(vec![DocWrite::Emit(event(name, company_id, "lead", &lead))])
 }

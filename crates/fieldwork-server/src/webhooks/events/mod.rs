@@ -17,10 +17,15 @@ pub use jobs::{JOB_EXPAND, job_changed_writes, job_created};
 pub use leads::{lead_changed_writes, lead_created};
 
 /// An event whose payload is `{"event", "company_id", "<key>": object}`.
-pub fn event(event_type: &str, company_id: &str, key: &str, object: Value) -> OutboxEvent {
+pub fn event(
+    event_type: &str,
+    company_id: &str,
+    key: &str,
+    object: &impl serde::Serialize,
+) -> OutboxEvent {
     OutboxEvent::new(
         event_type,
-        fieldwork_store::events::envelope(event_type, company_id, key, object),
+        fieldwork_store::events::envelope_of(event_type, company_id, key, object),
     )
 }
 
