@@ -69,17 +69,37 @@ pub fn build(
     existing: Option<&LineItem>,
     order_index: i64,
 ) -> ApiResult<LineItem> {
-    let f = |name: &str| format!("{field}.{name}");
+    build_line(input, existing, order_index).map_err(|e| named(e, || field.to_owned()))
+}
+
+/// Names a line's field error after where the line came from (`line_items[3]` + `.name`).
+/// Made only for an error: formatting the names for every field of every line was a tenth of a
+/// 50-line bulk update's instructions (BENCHMARKS.md).
+fn named(e: ApiError, line: impl FnOnce() -> String) -> ApiError {
+    match e {
+        ApiError::Unprocessable { field, reason } => {
+            ApiError::invalid(format!("{}.{field}", line()), reason)
+        }
+        other => other,
+    }
+}
+
+/// [`build`] with errors naming the line's own fields.
+fn build_line(
+    input: LineItemIn,
+    existing: Option<&LineItem>,
+    order_index: i64,
+) -> ApiResult<LineItem> {
     let name = match (input.name, existing) {
-        (Some(n), _) => validate::required(&f("name"), Some(n), MAX_TEXT)?,
+        (Some(n), _) => validate::required("name", Some(n), MAX_TEXT)?,
         (None, Some(e)) => e.name.clone(),
-        (None, None) => return Err(ApiError::invalid(f("name"), "is missing")),
+        (None, None) => return Err(ApiError::invalid("name", "is missing")),
     };
     let kind = match input.kind {
         Some(k) if KINDS.contains(&k.as_str()) => k,
         Some(_) => {
             return Err(ApiError::invalid(
-                f("kind"),
+                "kind",
                 format!("must be one of: {}", KINDS.join(", ")),
             ));
         }
@@ -89,19 +109,19 @@ pub fn build(
         Some(t) if SERVICE_ITEM_TYPES.contains(&t.as_str()) => Some(t),
         Some(_) => {
             return Err(ApiError::invalid(
-                f("service_item_type"),
+                "service_item_type",
                 format!("must be one of: {}", SERVICE_ITEM_TYPES.join(", ")),
             ));
         }
         None => existing.and_then(|e| e.service_item_type.clone()),
     };
     let unit_price = match input.unit_price {
-        Some(v) => cents(&f("unit_price"), v)?,
+        Some(v) => cents("unit_price", v)?,
         None => existing.map_or(0, |e| e.unit_price),
     };
     if kind == "percent discount" && !(0..=100).contains(&unit_price) {
         return Err(ApiError::invalid(
-            f("unit_price"),
+            "unit_price",
             "of a percent discount must be a percentage from 0 to 100",
         ));
     }
@@ -110,20 +130,20 @@ pub fn build(
         id: existing.map_or_else(|| new_id(PREFIX), |e| e.id.clone()),
         name,
         description: match input.description {
-            Some(d) => validate::text(&f("description"), Some(d), MAX_NOTES)?,
+            Some(d) => validate::text("description", Some(d), MAX_NOTES)?,
             None => existing.and_then(|e| e.description.clone()),
         },
         unit_price,
         unit_cost: match input.unit_cost {
-            Some(v) => cents(&f("unit_cost"), v)?,
+            Some(v) => cents("unit_cost", v)?,
             None => existing.map_or(0, |e| e.unit_cost),
         },
         unit_of_measure: match input.unit_of_measure {
-            Some(u) => validate::text(&f("unit_of_measure"), Some(u), MAX_TEXT)?,
+            Some(u) => validate::text("unit_of_measure", Some(u), MAX_TEXT)?,
             None => existing.and_then(|e| e.unit_of_measure.clone()),
         },
         quantity: match input.quantity {
-            Some(q) => quantity(&f("quantity"), q)?,
+            Some(q) => quantity("quantity", q)?,
             None => existing.map_or(1.0, |e| e.quantity),
         },
         kind,
@@ -133,7 +153,7 @@ pub fn build(
         amount: 0,
         order_index,
         service_item_id: match input.service_item_id {
-            Some(s) => validate::text(&f("service_item_id"), Some(s), MAX_TEXT)?,
+            Some(s) => validate::text("service_item_id", Some(s), MAX_TEXT)?,
             None => existing.and_then(|e| e.service_item_id.clone()),
         },
         service_item_type,
@@ -143,7 +163,7 @@ pub fn build(
     };
     if (line.unit_price as f64 * line.quantity).abs() > MAX_LINE_AMOUNT {
         return Err(ApiError::invalid(
-            f("quantity"),
+            "quantity",
             "times unit_price is more than a line can hold",
         ));
     }
@@ -161,7 +181,9 @@ pub fn build_all(field: &str, inputs: Vec<LineItemIn>) -> ApiResult<Vec<LineItem
     let mut lines = inputs
         .into_iter()
         .enumerate()
-        .map(|(i, input)| build(&format!("{field}[{i}]"), input, None, i as i64))
+        .map(|(i, input)| {
+            build_line(input, None, i as i64).map_err(|e| named(e, || format!("{field}[{i}]")))
+        })
         .collect::<ApiResult<Vec<_>>>()?;
     recompute(&mut lines);
     Ok(lines)
@@ -176,19 +198,22 @@ pub fn bulk_update(
 ) -> ApiResult<Vec<LineItem>> {
     let mut kept: Vec<LineItem> = if append { current.to_vec() } else { Vec::new() };
     for (i, input) in inputs.into_iter().enumerate() {
-        let field = format!("line_items[{i}]");
+        let field = || format!("line_items[{i}]");
         match input.id.clone().filter(|id| !id.is_empty()) {
             Some(id) => {
                 let existing = current.iter().find(|l| l.id == id).ok_or_else(|| {
-                    ApiError::invalid(format!("{field}.id"), "is not a line item of this record")
+                    ApiError::invalid(
+                        format!("{}.id", field()),
+                        "is not a line item of this record",
+                    )
                 })?;
-                let line = build(&field, input, Some(existing), 0)?;
+                let line = build_line(input, Some(existing), 0).map_err(|e| named(e, field))?;
                 match kept.iter_mut().find(|l| l.id == id) {
                     Some(slot) => *slot = line,
                     None => kept.push(line),
                 }
             }
-            None => kept.push(build(&field, input, None, 0)?),
+            None => kept.push(build_line(input, None, 0).map_err(|e| named(e, field))?),
         }
     }
     if kept.len() > MAX_LINES {
