@@ -3,12 +3,12 @@
 use crate::services::jobs::Job;
 use fieldwork_store::docs::DocWrite;
 use fieldwork_store::{OutboxEvent, Store};
-use serde_json::Value;
+use fieldwork_types::Appointment;
+use serde::Serialize;
 
-use super::{event, to_value};
+use super::event;
 use crate::error::ApiResult;
 use crate::services::jobs::{self, Expand, JobDoc, StoredAppointment, StoredJob, render, status};
-use fieldwork_store::events::envelope_value;
 
 /// `job.created` for a new job.
 pub fn job_created(company_id: &str, job: &Job) -> OutboxEvent {
@@ -64,13 +64,35 @@ pub fn job_changed(
         .map(|a| ("job.appointment.appointment_discarded", a));
     let changes = appointment_events(&before.appointments, &after.appointments);
     for (name, appointment) in changes.into_iter().chain(discards) {
-        let mut object = to_value(&render::appointment(appointment));
-        object["job_id"] = Value::String(job.id.clone());
-        let mut env = envelope_value(name, company_id, "appointment", object);
-        env["job"] = to_value(job);
-        out.push(OutboxEvent::new(name, env.to_string()));
+        let envelope = AppointmentEnvelope {
+            event: name,
+            company_id,
+            appointment: JobAppointment {
+                appointment: render::appointment(appointment),
+                job_id: &job.id,
+            },
+            job,
+        };
+        let payload = serde_json::to_string(&envelope).expect("wire types serialize");
+        out.push(OutboxEvent::new(name, payload));
     }
     out
+}
+
+/// A `job.appointment.*` envelope: the appointment (with its job's id) and the whole job.
+#[derive(Serialize)]
+struct AppointmentEnvelope<'a> {
+    event: &'a str,
+    company_id: &'a str,
+    appointment: JobAppointment<'a>,
+    job: &'a Job,
+}
+
+#[derive(Serialize)]
+struct JobAppointment<'a> {
+    #[serde(flatten)]
+    appointment: Appointment,
+    job_id: &'a str,
 }
 
 /// The job-level lifecycle events between two states.

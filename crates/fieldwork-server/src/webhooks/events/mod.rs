@@ -9,7 +9,6 @@ mod jobs;
 mod leads;
 
 use fieldwork_store::OutboxEvent;
-use serde_json::Value;
 
 pub use estimates::{estimate_changed_writes, estimate_created};
 pub use invoices::invoice_changed_writes;
@@ -27,9 +26,4 @@ pub fn event(
         event_type,
         fieldwork_store::events::envelope_of(event_type, company_id, key, object),
     )
-}
-
-/// The JSON of a wire type.
-fn to_value<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).expect("wire types serialize")
 }
