@@ -26,6 +26,8 @@ const INDEXED: [&str; 10] = [
     "number",
     "sort_text",
 ];
+/// Where `number` is in [`INDEXED`]: an update without a number keeps the stored one.
+const NUMBER: usize = 8;
 
 /// The values of [`INDEXED`] in `index`.
 fn values(index: &DocIndex) -> [Value; 10] {
@@ -79,12 +81,11 @@ pub(crate) fn update(c: &Connection, company_id: &str, mut doc: Doc) -> StoreRes
         Value::Text(doc.body.clone()),
         crate::packed::pack(doc.detail.as_deref()).map_or(Value::Null, Value::Blob),
     ];
-    for ((column, new), old) in INDEXED.iter().zip(values(&doc.index)).zip(&old) {
-        // No number keeps the stored one.
-        let keep = *column == "number" && new == Value::Null;
+    for (i, (new, old)) in values(&doc.index).into_iter().zip(&old).enumerate() {
+        let keep = i == NUMBER && new == Value::Null;
         if !keep && new != *old {
             args.push(new);
-            sql.push_str(&format!(", {column} = ?{}", args.len()));
+            sql.push_str(&format!(", {} = ?{}", INDEXED[i], args.len()));
         }
     }
     args.push(Value::Integer(seq));
@@ -94,7 +95,7 @@ pub(crate) fn update(c: &Connection, company_id: &str, mut doc: Doc) -> StoreRes
         .map_err(map_err)?;
     doc.version = version + 1;
     if doc.index.number.is_none() {
-        doc.index.number = match &old[8] {
+        doc.index.number = match &old[NUMBER] {
             Value::Integer(n) => Some(*n),
             _ => None,
         };

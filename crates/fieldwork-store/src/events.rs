@@ -40,21 +40,11 @@ impl OutboxEvent {
     }
 }
 
-/// The envelope HCP sends, `{"event": …, "company_id": …, "<key>": {…}}`, as JSON text. Store
-/// methods whose object is made inside the transaction (ids, times) build their event with it
-/// there; services use it through the server's `webhooks::events`.
-pub fn envelope(
-    event_type: &str,
-    company_id: &str,
-    key: &str,
-    object: serde_json::Value,
-) -> String {
-    envelope_value(event_type, company_id, key, object).to_string()
-}
-
-/// [`envelope`] of any wire type, serialized straight to text with the object's fields in the
-/// order the API answers with them (a `serde_json::Value` sorts them). Making the object a
-/// value first cost a 50-line job change about as much as serializing it (BENCHMARKS.md).
+/// The envelope HCP sends, `{"event": …, "company_id": …, "<key>": {…}}`, as JSON text: serialized
+/// straight from the object, its fields in the order the API answers with them (making it a
+/// `serde_json::Value` first sorted them, and cost a 50-line job change about as much as the
+/// text, BENCHMARKS.md). Store methods whose object is made inside the transaction (ids, times)
+/// build their event with it there; services use it through the server's `webhooks::events`.
 pub fn envelope_of(
     event_type: &str,
     company_id: &str,
@@ -86,7 +76,7 @@ pub fn envelope_of(
     .expect("wire types serialize")
 }
 
-/// [`envelope`] as a JSON value, for callers that add to it or compare it.
+/// [`envelope_of`] as a JSON value, for callers that add to it or compare it.
 pub fn envelope_value(
     event_type: &str,
     company_id: &str,
@@ -135,11 +125,11 @@ pub fn employee_events(types: &[impl AsRef<str>], employee: &Employee) -> Vec<Ou
 mod tests {
     #[test]
     fn envelope_has_hcps_three_keys() {
-        let e: serde_json::Value = serde_json::from_str(&super::envelope(
+        let e: serde_json::Value = serde_json::from_str(&super::envelope_of(
             "customer.created",
             "c1",
             "customer",
-            serde_json::json!({"id": "cus_1"}),
+            &serde_json::json!({"id": "cus_1"}),
         ))
         .unwrap();
         assert_eq!(
