@@ -196,6 +196,7 @@ mod tests {
     /// refused, and the number stays when the update gives none.
     #[tokio::test]
     async fn an_update_writes_what_changed_and_keeps_the_rest() {
+        assert_eq!(INDEXED[NUMBER], "number");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fw.db");
         let store = crate::SqliteStore::open(path.to_str().unwrap(), true).unwrap();
