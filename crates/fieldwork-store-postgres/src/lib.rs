@@ -62,7 +62,7 @@ pub struct PostgresStore {
     /// ([`Role::WebhookWorker`]).
     worker_db: Arc<Db>,
     /// How many endpoints this store's recent fan-outs went to, to size its next claims.
-    fanout_sizing: Arc<webhooks::fanout::TargetsPerMessage>,
+    fanout_hints: Arc<webhooks::fanout::ClaimHints>,
     /// Bumped after every commit of this process that recorded events (see
     /// `Store::outbox_signal`), and by `NOTIFY`s from other processes.
     outbox: Arc<watch::Sender<u64>>,
@@ -120,7 +120,7 @@ impl PostgresStore {
         Ok(Self {
             db,
             worker_db,
-            fanout_sizing: Arc::default(),
+            fanout_hints: Arc::default(),
             outbox,
             notify_others,
             reference_cache: Arc::default(),
@@ -707,7 +707,7 @@ impl Store for PostgresStore {
         self.worker_db
             .run(webhooks::delivery::claim(
                 &self.worker_db,
-                &self.fanout_sizing,
+                &self.fanout_hints,
                 request,
             ))
             .await

@@ -12,7 +12,7 @@ use fieldwork_store::{ListParams, Page, StoreResult};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::fanout::TargetsPerMessage;
+use super::fanout::ClaimHints;
 use crate::db::{Db, Params, execute, query, query_opt, transaction};
 use crate::sql::{limit_offset, to_total};
 
@@ -20,10 +20,10 @@ use crate::sql::{limit_offset, to_total};
 /// retries are not starved by a stream of new events), then due delivery rows.
 pub(crate) async fn claim(
     db: &Db,
-    sizing: &TargetsPerMessage,
+    hints: &ClaimHints,
     req: &ClaimRequest,
 ) -> StoreResult<Vec<ClaimedDelivery>> {
-    let mut claimed = super::fanout::claim(db, sizing, req, req.fanout_limit()).await?;
+    let mut claimed = super::fanout::claim(db, hints, req, req.fanout_limit()).await?;
     if let Some(rows_req) = req.for_rows(&claimed) {
         claimed.extend(claim_rows(db, &rows_req).await?);
     }

@@ -4,7 +4,7 @@
 //! delivery were most of PostgreSQL's work (BENCHMARKS.md, issue 5).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
@@ -23,14 +23,24 @@ use crate::db::{Db, execute};
 /// and many of its messages wait.
 const SCAN_AT_MOST: u32 = 512;
 
-/// Deliveries per message in a store's recent claims, in sixteenths: sizes how many messages a
-/// claim looks at (a claim for 512 deliveries with 100 endpoints needs 6 messages, not 512).
-/// Only a hint.
-pub(crate) struct TargetsPerMessage(AtomicU32);
+/// What a store's recent claims found; only hints.
+pub(crate) struct ClaimHints {
+    /// Deliveries per message, in sixteenths: sizes how many messages a claim looks at (a
+    /// claim for 512 deliveries with 100 endpoints needs 6 messages, not 512).
+    per_message: AtomicU32,
+    /// Whether the last claim found a message. Until one does, a claim first looks whether any
+    /// is due: the claim's statement costs ~1.6 ms to start even on an empty queue, and with no
+    /// endpoints every write that records an event woke the worker for one (a third of a core
+    /// during `POST /jobs` on PostgreSQL, BENCHMARKS.md).
+    found: AtomicBool,
+}
 
-impl Default for TargetsPerMessage {
+impl Default for ClaimHints {
     fn default() -> Self {
-        Self(AtomicU32::new(16))
+        Self {
+            per_message: AtomicU32::new(16),
+            found: AtomicBool::new(true),
+        }
     }
 }
 
@@ -55,11 +65,14 @@ impl Default for TargetsPerMessage {
 /// window, the claim of 5 messages for 100 endpoints cost three times as much.)
 pub(crate) async fn claim(
     db: &Db,
-    sizing: &TargetsPerMessage,
+    hints: &ClaimHints,
     req: &ClaimRequest,
     limit: u32,
 ) -> StoreResult<Vec<ClaimedDelivery>> {
-    let per_message = sizing.0.load(Ordering::Relaxed).max(16);
+    if !hints.found.load(Ordering::Relaxed) && !any_due(db, req.now).await? {
+        return Ok(Vec::new());
+    }
+    let per_message = hints.per_message.load(Ordering::Relaxed).max(16);
     // An endpoint takes at most `per_endpoint` messages of a claim, so no more are looked at
     // (each one looked at is locked, a write).
     let messages = (u64::from(limit) * 16 / u64::from(per_message))
@@ -152,12 +165,24 @@ pub(crate) async fn claim(
         )
         .await?;
     let (claimed, messages) = deliveries(&rows, lease_until);
+    hints.found.store(messages > 0, Ordering::Relaxed);
     if let Some(ratio) = (claimed.len() * 16).checked_div(messages) {
-        sizing
-            .0
+        hints
+            .per_message
             .store(ratio.clamp(16, 16 * 1024) as u32, Ordering::Relaxed);
     }
     Ok(claimed)
+}
+
+/// Whether any queued message is due (one seek of `webhook_fanouts_due`).
+async fn any_due(db: &Db, now: i64) -> StoreResult<bool> {
+    let rows = db
+        .query(
+            "select exists (select 1 from webhook_fanouts where due_at <= $1)",
+            &[&now],
+        )
+        .await?;
+    Ok(rows.first().is_some_and(|r| r.get(0)))
 }
 
 /// A claimed message, with the count of its deliveries the statement made.

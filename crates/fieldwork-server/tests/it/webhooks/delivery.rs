@@ -496,7 +496,8 @@ backend_tests! {
     /// A claim takes messages in order while the endpoints with room have room for them (a
     /// busy endpoint's deliveries come along, for the worker to hold), passes over messages
     /// whose endpoints are all busy, and stays within its limit unless the first message alone
-    /// exceeds it; each delivery's id is made from its message and endpoint.
+    /// exceeds it; each delivery's id is made from its message and endpoint. A claim after one
+    /// that found nothing still finds what came since.
     async fn a_claim_takes_messages_while_their_endpoints_have_room() {
         let app = spawn_app_with(|c| c.webhook_worker = false).await;
         let (first, second) = (Receiver::start().await, Receiver::start().await);
@@ -553,6 +554,12 @@ backend_tests! {
         assert_eq!(rest.len(), 2, "{rest:?}");
         assert_ne!(messages(&got), messages(&rest));
         assert!(claim(now + 4, 100, &[]).await.is_empty(), "all four are leased");
+
+        // After a claim that found nothing (PostgreSQL then looks first), a new message is found.
+        new_job(&app, json!({})).await;
+        let later = claim(now_micros(), 100, &[]).await;
+        assert_eq!(later.len(), 2, "{later:?}");
+        assert_eq!(messages(&later).len(), 1, "{later:?}");
     }
 
     async fn the_test_ping_is_hcps() {
