@@ -77,6 +77,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261206100000_webhook_fanouts",
         include_str!("../migrations/20261206100000_webhook_fanouts.sql"),
     ),
+    (
+        "20261206120000_details_lz4",
+        include_str!("../migrations/20261206120000_details_lz4.sql"),
+    ),
 ];
 
 /// The name of the newest migration, i.e. the schema this binary writes.

@@ -304,3 +304,56 @@ backend_tests! {
         assert_eq!(job["notes"][0]["content"], "Side gate");
     }
 }
+
+/// A large detail (50 lines) is compressed with LZ4 where PostgreSQL has it, and reads back whole.
+#[tokio::test]
+async fn large_details_are_lz4_on_postgres() {
+    fieldwork_test_support::Backend::Postgres
+        .run(async {
+            let app = spawn_app().await;
+            let job = new_job(&app).await;
+            let lines: Vec<Value> = (0..50)
+                .map(|i| json!({"name": format!("Part {i}"), "unit_price": 100 + i, "quantity": 2}))
+                .collect();
+            let r = app
+                .put(
+                    &format!("/jobs/{job}/line_items/bulk_update"),
+                    json!({"line_items": lines}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            let (client, conn) = tokio_postgres::connect(&app.database_url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(conn);
+            let has_lz4: bool = client
+                .query_one(
+                    "select 'lz4' = any(enumvals) from pg_settings
+                     where name = 'default_toast_compression'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            let method: Option<String> = client
+                .query_one(
+                    "select pg_column_compression(detail) from jobs where id = $1",
+                    &[&job],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            assert_eq!(
+                method.as_deref(),
+                Some(if has_lz4 { "lz4" } else { "pglz" })
+            );
+            let read = app.get(&format!("/jobs/{job}/line_items")).await;
+            assert_eq!(
+                read.body["data"].as_array().unwrap().len(),
+                50,
+                "{:?}",
+                read.body
+            );
+        })
+        .await;
+}
