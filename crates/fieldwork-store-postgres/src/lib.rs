@@ -61,7 +61,8 @@ pub struct PostgresStore {
     /// commits do not wait for the WAL flush, and they plan without bitmap or sequential scans
     /// ([`Role::WebhookWorker`]).
     worker_db: Arc<Db>,
-    /// How many endpoints this store's recent fan-outs went to, to size its next claims.
+    /// What this store's recent fan-out claims found (endpoints per message, whether any), to
+    /// size its next claims and skip them on an empty queue.
     fanout_hints: Arc<webhooks::fanout::ClaimHints>,
     /// Bumped after every commit of this process that recorded events (see
     /// `Store::outbox_signal`), and by `NOTIFY`s from other processes.
