@@ -355,9 +355,13 @@ impl Store for PostgresStore {
             .run(customers::get_json(&self.db, company_id, customer_id))
             .await
     }
-    async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>> {
+    async fn get_customers_json(
+        &self,
+        company_id: &str,
+        ids: &[String],
+    ) -> StoreResult<Vec<String>> {
         self.db
-            .run(customers::get_many(&self.db, company_id, ids))
+            .run(customers::get_many_json(&self.db, company_id, ids))
             .await
     }
     async fn update_customer(

@@ -273,8 +273,13 @@ impl Store for SqliteStore {
         self.db
             .read(|c| customers::get_json(c, &self.customer_seqs, company_id, customer_id))
     }
-    async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>> {
-        self.db.read(|c| customers::get_many(c, company_id, ids))
+    async fn get_customers_json(
+        &self,
+        company_id: &str,
+        ids: &[String],
+    ) -> StoreResult<Vec<String>> {
+        self.db
+            .read(|c| customers::get_many_json(c, company_id, ids))
     }
     async fn update_customer(
         &self,

@@ -172,9 +172,14 @@ pub trait Store: Send + Sync + 'static {
         let customer = self.get_customer(company_id, customer_id).await?;
         Ok(rules::customer_json(&customer))
     }
-    /// The customers with these ids that exist in the company, with their addresses, in no
-    /// particular order (one round trip for a page of jobs).
-    async fn get_customers(&self, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>>;
+    /// The JSON ([`Store::get_customer_json`]'s) of the customers with these ids that exist in
+    /// the company, in no particular order: one round trip for a page of jobs, whose customers
+    /// are embedded from it without being parsed whole.
+    async fn get_customers_json(
+        &self,
+        company_id: &str,
+        ids: &[String],
+    ) -> StoreResult<Vec<String>>;
     /// Applies a validated partial update; `emit` as for [`Store::create_customer`].
     async fn update_customer(
         &self,

@@ -98,15 +98,6 @@ pub fn customer_json(c: &Customer) -> String {
     serde_json::to_string(&c.clone().unexpanded()).expect("a customer serializes")
 }
 
-/// A customer read back from its stored [`customer_json`], with the `do_not_service` flag
-/// that JSON leaves out (as [`crate::Store::get_customers`] returns them); `None` if the JSON
-/// does not parse.
-pub fn customer_from_json(json: &str, do_not_service: bool) -> Option<Customer> {
-    let mut customer: Customer = serde_json::from_str(json).ok()?;
-    customer.do_not_service = Some(do_not_service);
-    Some(customer)
-}
-
 /// The text `q=` terms are matched against: names, email, company and phone numbers one per
 /// line, then each address's street, second line, city, state and zip on a line, then every
 /// line of the first part that holds at least seven digits as bare digits (so `q=5551234` finds

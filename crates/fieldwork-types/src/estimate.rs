@@ -7,17 +7,18 @@ use crate::{
     Schedule, WorkTimestamps,
 };
 
-/// An estimate as HCP returns it.
+/// An estimate as HCP returns it. The server embeds its customer (`C`) and
+/// address (`A`) as JSON serialized beforehand; clients read them as the types named by default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Estimate {
+pub struct Estimate<C = EmbeddedCustomer, A = Address> {
     pub id: String,
     /// A string of digits, unique in the company.
     pub estimate_number: String,
     /// `needs scheduling`, `scheduled`, … (the job vocabulary).
     pub work_status: String,
     pub lead_source: Option<String>,
-    pub customer: EmbeddedCustomer,
-    pub address: Option<Address>,
+    pub customer: C,
+    pub address: Option<A>,
     pub work_timestamps: WorkTimestamps,
     pub schedule: Schedule,
     pub assigned_employees: Vec<Employee>,

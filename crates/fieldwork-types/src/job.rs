@@ -4,16 +4,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Address, Attachment, Employee, Tag};
 
-/// A job as HCP returns it. The server embeds its employees as JSON serialized beforehand
-/// (`E`); clients read them as [`Employee`]s.
+/// A job as HCP returns it. The server embeds its employees (`E`), customer (`C`) and address
+/// (`A`) as JSON serialized beforehand; clients read them as the types named by default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Job<E = Employee> {
+pub struct Job<E = Employee, C = JobCustomer, A = Address> {
     pub id: String,
     /// A string of digits, unique in the company ("29").
     pub invoice_number: String,
     pub description: Option<String>,
-    pub customer: JobCustomer,
-    pub address: Option<Address>,
+    pub customer: C,
+    pub address: Option<A>,
     pub notes: Vec<Note>,
     /// `needs scheduling`, `scheduled`, `in progress`, `complete unrated`, `complete rated`,
     /// `user canceled` or `pro canceled`.

@@ -4,13 +4,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Address, AddressIn, CustomerIn, EmbeddedCustomer, Employee, LineItemIn};
 
-/// A lead as HCP returns it, plus a few Fieldwork additions (marked).
+/// A lead as HCP returns it, plus a few Fieldwork additions (marked). The server embeds its customer (`C`) and
+/// address (`A`) as JSON serialized beforehand; clients read them as the types named by default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Lead {
+pub struct Lead<C = EmbeddedCustomer, A = Address> {
     pub id: String,
     pub number: i64,
-    pub customer: EmbeddedCustomer,
-    pub address: Option<Address>,
+    pub customer: C,
+    pub address: Option<A>,
     pub lead_source: Option<String>,
     /// Tag names.
     pub tags: Vec<String>,

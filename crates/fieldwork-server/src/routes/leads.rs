@@ -1,10 +1,11 @@
 //! `/leads`: HCP's lead operations, plus Fieldwork's `POST /leads/{id}/lose`.
 
+use crate::services::leads::Lead;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fieldwork_types::{ConvertIn, ConvertOut, Lead, LeadIn, LineItem, ListOut};
+use fieldwork_types::{ConvertIn, ConvertOut, LeadIn, LineItem, ListOut};
 
 use super::doc_list_out;
 use super::pages::page_of;

@@ -10,7 +10,7 @@ use fieldwork_types::Customer;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::{COLS, JOINS, customers_from_rows, get_many, words};
+use super::{COLS, JOINS, customers_from_rows, from_columns, words};
 use crate::db::Db;
 use crate::sql::{SearchTerm, limit_offset, order_by, order_by_dir, search_terms, to_total};
 
@@ -80,7 +80,7 @@ impl FromPage for String {
         let rendered = if unstored.is_empty() {
             Vec::new()
         } else {
-            get_many(db, company_id, &unstored).await?
+            from_columns(db, company_id, &unstored).await?
         };
         let items = page
             .into_iter()

@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 
 use deadpool_postgres::GenericClient;
 use fieldwork_store::StoreResult;
-use fieldwork_store::rules::{customer_from_json, customer_json};
+use fieldwork_store::rules::customer_json;
 use fieldwork_store::time::format_ts;
 use fieldwork_types::{Address, Customer};
 use tokio_postgres::Row;
@@ -135,36 +135,44 @@ static LOAD_MANY: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The customers with these ids that exist in the company, with their addresses: parsed from
-/// their stored JSON (a read of the primary key alone; joining the addresses took the planner
-/// to hashing all of a company's addresses, most of a page of jobs' 0.8 ms here), rendered from
-/// their columns for the few without one.
-pub(crate) async fn get_many(
+/// The stored JSON of the customers with these ids that exist in the company (a read of the
+/// primary key alone; joining the addresses took the planner to hashing all of a company's
+/// addresses, most of a page of jobs' 0.8 ms here), rendered from their columns for the few
+/// without one.
+pub(crate) async fn get_many_json(
     db: &Db,
     company_id: &str,
     ids: &[String],
-) -> StoreResult<Vec<Customer>> {
+) -> StoreResult<Vec<String>> {
     let rows = db
         .query(
-            "select id, doc, do_not_service from customers
-             where company_id = $1 and id = any($2::text[])",
+            "select id, doc from customers where company_id = $1 and id = any($2::text[])",
             &[&company_id, &ids],
         )
         .await?;
-    let mut customers = Vec::with_capacity(rows.len());
+    let mut docs = Vec::with_capacity(rows.len());
     let mut undocumented = Vec::new();
     for r in &rows {
-        let doc: Option<String> = r.get(1);
-        match doc.and_then(|d| customer_from_json(&d, r.get(2))) {
-            Some(c) => customers.push(c),
+        match r.get::<_, Option<String>>(1) {
+            Some(doc) => docs.push(doc),
             None => undocumented.push(r.get::<_, String>(0)),
         }
     }
     if !undocumented.is_empty() {
-        let rows = db.query(&LOAD_MANY, &[&company_id, &undocumented]).await?;
-        customers.extend(customers_from_rows(&rows));
+        let customers = from_columns(db, company_id, &undocumented).await?;
+        docs.extend(customers.iter().map(customer_json));
     }
-    Ok(customers)
+    Ok(docs)
+}
+
+/// The customers with these ids that exist in the company, read from their columns.
+pub(crate) async fn from_columns(
+    db: &Db,
+    company_id: &str,
+    ids: &[String],
+) -> StoreResult<Vec<Customer>> {
+    let rows = db.query(&LOAD_MANY, &[&company_id, &ids]).await?;
+    Ok(customers_from_rows(&rows))
 }
 
 pub(crate) async fn get(db: &Db, company_id: &str, customer_id: &str) -> StoreResult<Customer> {

@@ -15,7 +15,7 @@ mod write;
 
 use std::sync::LazyLock;
 
-use fieldwork_store::rules::{customer_from_json, customer_json};
+use fieldwork_store::rules::customer_json;
 use fieldwork_store::time::format_ts;
 use fieldwork_store::{StoreError, StoreResult};
 use fieldwork_types::{Address, Customer};
@@ -196,15 +196,15 @@ fn store_json(c: &Connection, seq: i64, customer: &Customer) -> StoreResult<()> 
 /// The customers with these ids that exist in the company, with their addresses: parsed from
 /// their stored JSON (rendering them from their columns, with their addresses gathered as
 /// JSON by SQLite, was a quarter of a page of jobs), from their columns for the few without.
-pub(crate) fn get_many(
+pub(crate) fn get_many_json(
     c: &Connection,
     company_id: &str,
     ids: &[String],
-) -> StoreResult<Vec<Customer>> {
+) -> StoreResult<Vec<String>> {
     let json_ids = serde_json::to_string(ids).expect("strings serialize");
     let mut stmt = c
         .prepare_cached(
-            "select c.id, d.doc, c.do_not_service from customers c
+            "select c.id, d.doc from customers c
              left join customer_docs d on d.seq = c.seq
              where +c.company_id = ?1 and c.id in (select value from json_each(?2))",
         )
@@ -212,23 +212,25 @@ pub(crate) fn get_many(
     let mut rows = stmt
         .query(rusqlite::params![company_id, json_ids])
         .map_err(map_err)?;
-    let mut customers = Vec::with_capacity(ids.len());
+    let mut docs = Vec::with_capacity(ids.len());
     let mut undocumented = Vec::new();
     while let Some(r) = rows.next().map_err(map_err)? {
-        let doc: Option<String> = r.get(1).map_err(map_err)?;
-        let do_not_service: bool = r.get(2).map_err(map_err)?;
-        match doc.and_then(|d| customer_from_json(&d, do_not_service)) {
-            Some(customer) => customers.push(customer),
+        match r.get::<_, Option<String>>(1).map_err(map_err)? {
+            Some(doc) => docs.push(doc),
             None => undocumented.push(r.get::<_, String>(0).map_err(map_err)?),
         }
     }
     if !undocumented.is_empty() {
-        customers.extend(from_columns(c, company_id, &undocumented)?);
+        docs.extend(
+            from_columns(c, company_id, &undocumented)?
+                .iter()
+                .map(customer_json),
+        );
     }
-    Ok(customers)
+    Ok(docs)
 }
 
-/// [`get_many`] rendered from the customers' columns.
+/// [`get_many_json`]'s customers read the customers' columns.
 fn from_columns(c: &Connection, company_id: &str, ids: &[String]) -> StoreResult<Vec<Customer>> {
     let ids = serde_json::to_string(ids).expect("strings serialize");
     let mut stmt = c
@@ -292,13 +294,13 @@ pub(super) mod tests {
     }
 
     /// The customer's stored JSON and its rendering from its columns; also checks that
-    /// `get_customers` (which reads the stored JSON) returns the customer `get_customer` does.
+    /// `get_customers_json` returns the same JSON.
     async fn stored_and_rendered(store: &SqliteStore, company: &str, id: &str) -> (String, String) {
         let stored = store.get_customer_json(company, id).await.unwrap();
         let customer = store.get_customer(company, id).await.unwrap();
         let ids = [id.to_owned(), "cus_missing".to_owned()];
-        let many = store.get_customers(company, &ids).await.unwrap();
-        assert_eq!(many, std::slice::from_ref(&customer));
+        let many = store.get_customers_json(company, &ids).await.unwrap();
+        assert_eq!(many, std::slice::from_ref(&stored));
         (stored, customer_json(&customer))
     }
 

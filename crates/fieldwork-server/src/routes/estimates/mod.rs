@@ -2,10 +2,11 @@
 
 mod options;
 
+use crate::services::estimates::Estimate;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fieldwork_types::{ApproveOut, DeclineOut, Estimate, EstimateIn, ListOut, OptionIdsIn};
+use fieldwork_types::{ApproveOut, DeclineOut, EstimateIn, ListOut, OptionIdsIn};
 
 use super::doc_list_out;
 use crate::error::ApiResult;

@@ -4,12 +4,10 @@ use fieldwork_store::docs::{Doc, DocKind, DocWrite};
 use fieldwork_store::ids::new_id;
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{ListParams, Store, StoreError};
-use fieldwork_types::{
-    AddressIn, Estimate, EstimateIn, EstimateOptionIn, EstimateScheduleIn, TaxIn,
-};
+use fieldwork_types::{AddressIn, EstimateIn, EstimateOptionIn, EstimateScheduleIn, TaxIn};
 
 use super::doc::{EstimateDoc, OptionDoc, StoredEstimate};
-use super::render;
+use super::render::{self, Estimate};
 use crate::error::{ApiError, ApiResult};
 use crate::services::jobs::create::{
     APPOINTMENT_PREFIX, arrival_window, check_customer_address, check_employees, check_span,

@@ -1,8 +1,8 @@
 //! `GET /estimates`: the job filters of HCP's spec over the indexed columns.
 
+use super::render::Estimate;
 use fieldwork_store::docs::{DocKind, DocQuery, DocSort};
 use fieldwork_store::{Page, Store};
-use fieldwork_types::Estimate;
 
 use super::doc::StoredEstimate;
 use super::render;

@@ -12,9 +12,9 @@ pub mod schedule;
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocWrite, VERSION_CONFLICT};
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{Store, StoreError};
-use fieldwork_types::Estimate;
 
 pub use doc::{EstimateDoc, OptionDoc, StoredEstimate};
+pub use render::Estimate;
 
 use crate::error::{ApiError, ApiResult};
 use crate::services::jobs::Context;

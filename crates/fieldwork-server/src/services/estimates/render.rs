@@ -1,27 +1,27 @@
 //! Turns stored estimates into HCP's `Estimate`.
 
 use fieldwork_store::time::format_ts;
-use fieldwork_types::{Estimate, EstimateFields, EstimateOption, Schedule};
+use fieldwork_types::{EstimateFields, EstimateOption, Schedule};
 
 use super::doc::{OptionDoc, STATUS_COPIED, StoredEstimate};
 use crate::services::jobs::Context;
+use crate::services::jobs::embedded::RawJson;
+
+/// An estimate as the server renders it: its customer and address embedded as JSON serialized
+/// beforehand.
+pub type Estimate = fieldwork_types::Estimate<RawJson, RawJson>;
 
 /// Renders one estimate; `attachments` includes each option's attachments.
 pub fn estimate(ctx: &Context, stored: &StoredEstimate, attachments: bool) -> Estimate {
     let d = &stored.doc;
     let span = d.span();
-    let address = ctx.customers.get(&d.customer_id).and_then(|c| {
-        d.address_id
-            .as_ref()
-            .and_then(|id| c.addresses.iter().find(|a| &a.id == id).cloned())
-    });
     Estimate {
         id: stored.id.clone(),
         estimate_number: stored.number.to_string(),
         work_status: d.work_status.clone(),
         lead_source: d.lead_source.clone(),
-        customer: ctx.customer(&d.customer_id).into(),
-        address,
+        customer: ctx.customer_plain(&d.customer_id),
+        address: ctx.address(&d.customer_id, d.address_id.as_ref()),
         work_timestamps: d.work_timestamps.clone(),
         schedule: Schedule {
             scheduled_start: span.map(|s| format_ts(s.0)),

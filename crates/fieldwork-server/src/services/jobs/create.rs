@@ -112,11 +112,10 @@ async fn validate_input(store: &dyn Store, ctx: &Context, input: JobIn) -> ApiRe
     let company_id = ctx.company_id.as_str();
     let customer_id = validate::required("customer_id", input.customer_id, MAX_TEXT)?;
     let address_id = validate::required("address_id", input.address_id, MAX_TEXT)?;
-    let customer = ctx
-        .customers
-        .get(&customer_id)
+    let has_address = ctx
+        .has_address(&customer_id, &address_id)
         .ok_or_else(|| ApiError::invalid("customer_id", "does not exist"))?;
-    if !customer.addresses.iter().any(|a| a.id == address_id) {
+    if !has_address {
         return Err(ApiError::invalid(
             "address_id",
             "is not an address of this customer",

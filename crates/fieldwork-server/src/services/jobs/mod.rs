@@ -3,6 +3,7 @@
 pub mod busy;
 pub mod create;
 pub mod doc;
+pub mod embedded;
 pub mod lifecycle;
 pub mod list;
 pub mod parts;

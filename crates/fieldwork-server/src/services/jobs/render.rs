@@ -5,17 +5,18 @@ use std::sync::Arc;
 
 use fieldwork_store::Store;
 use fieldwork_store::reference::{self, CompanyReference, EmployeeJson};
+use fieldwork_store::rules::customer_json;
 use fieldwork_store::time::format_ts;
-use fieldwork_types::{
-    Appointment, Customer, Employee, JobCustomer, JobFields, Note, Schedule, Tag,
-};
+use fieldwork_types::{Appointment, Customer, Employee, JobFields, Schedule, Tag};
 
 use super::doc::{Lines, StoredAppointment, StoredJob};
-use crate::error::ApiResult;
+use super::embedded::{EmbeddedCustomer, RawJson};
+use crate::error::{ApiError, ApiResult};
 use crate::services::times;
 
-/// A job as the server renders it: its employees embedded as JSON serialized beforehand.
-pub type Job = fieldwork_types::Job<EmployeeJson>;
+/// A job as the server renders it: its employees, customer and address embedded as JSON
+/// serialized beforehand.
+pub type Job = fieldwork_types::Job<EmployeeJson, RawJson, RawJson>;
 
 /// What rendering needs besides the job: read once per request, shared by every job of a list.
 pub struct Context {
@@ -23,7 +24,7 @@ pub struct Context {
     /// The company, its employees and job types (cached across requests, see
     /// `fieldwork_store::reference`).
     pub reference: Arc<CompanyReference>,
-    pub customers: HashMap<String, Customer>,
+    customers: HashMap<String, EmbeddedCustomer>,
 }
 
 impl Context {
@@ -48,15 +49,23 @@ impl Context {
         ids.sort_unstable();
         ids.dedup();
         // A customer cannot be deleted, so a job's customer is always found.
-        let customers = if ids.is_empty() {
+        let stored = if ids.is_empty() {
             Vec::new()
         } else {
-            store.get_customers(company_id, &ids).await?
+            store.get_customers_json(company_id, &ids).await?
         };
+        let customers = stored
+            .iter()
+            .map(|json| {
+                EmbeddedCustomer::from_json(json).ok_or_else(|| {
+                    ApiError::Internal(format!("a stored customer does not parse: {json}"))
+                })
+            })
+            .collect::<ApiResult<_>>()?;
         Ok(Self {
             company_id: company_id.to_owned(),
             reference,
-            customers: customers.into_iter().map(|c| (c.id.clone(), c)).collect(),
+            customers,
         })
     }
 
@@ -99,59 +108,61 @@ impl Context {
             .collect()
     }
 
-    /// The embedded form of a customer (no addresses).
-    pub fn customer(&self, id: &str) -> JobCustomer {
+    /// Whether the customer was loaded; if so, whether `address_id` is one of its addresses.
+    pub fn has_address(&self, customer_id: &str, address_id: &str) -> Option<bool> {
+        let customer = self.customers.get(customer_id)?;
+        Some(customer.address(address_id).is_some())
+    }
+
+    /// The customer as a job embeds it.
+    pub fn customer(&self, id: &str) -> RawJson {
+        self.embedded(id, |c| c.in_job.clone())
+    }
+
+    /// The customer as an estimate or a lead embeds it.
+    pub fn customer_plain(&self, id: &str) -> RawJson {
+        self.embedded(id, |c| c.plain.clone())
+    }
+
+    /// The customer's address with this id.
+    pub fn address(&self, customer_id: &str, address_id: Option<&String>) -> Option<RawJson> {
+        let customer = self.customers.get(customer_id)?;
+        customer.address(address_id?).cloned()
+    }
+
+    fn embedded(&self, id: &str, form: impl Fn(&EmbeddedCustomer) -> RawJson) -> RawJson {
         match self.customers.get(id) {
-            Some(c) => embed(c),
-            None => JobCustomer {
-                id: id.to_owned(),
-                first_name: None,
-                last_name: None,
-                email: None,
-                mobile_number: None,
-                home_number: None,
-                work_number: None,
-                company: None,
-                notifications_enabled: false,
-                lead_source: None,
-                notes: Vec::new(),
-                created_at: String::new(),
-                updated_at: String::new(),
-                company_name: self.company_name().to_owned(),
-                company_id: self.company_id.clone(),
-                tags: Vec::new(),
-            },
+            Some(c) => form(c),
+            None => form(&self.unknown_customer(id)),
         }
     }
-}
 
-/// A customer as embedded in jobs, estimates and leads.
-pub fn embed(c: &Customer) -> JobCustomer {
-    JobCustomer {
-        id: c.id.clone(),
-        first_name: c.first_name.clone(),
-        last_name: c.last_name.clone(),
-        email: c.email.clone(),
-        mobile_number: c.mobile_number.clone(),
-        home_number: c.home_number.clone(),
-        work_number: c.work_number.clone(),
-        company: c.company.clone(),
-        notifications_enabled: c.notifications_enabled,
-        lead_source: c.lead_source.clone(),
-        notes: c
-            .notes
-            .iter()
-            .map(|content| Note {
-                // Stable per customer: the same note keeps its id across reads.
-                id: format!("nte_{}", c.id.strip_prefix("cus_").unwrap_or(&c.id)),
-                content: content.clone(),
-            })
-            .collect(),
-        created_at: c.created_at.clone(),
-        updated_at: c.updated_at.clone(),
-        company_name: c.company_name.clone(),
-        company_id: c.company_id.clone(),
-        tags: c.tags.clone(),
+    /// A customer that was not loaded, by its id and company only.
+    fn unknown_customer(&self, id: &str) -> EmbeddedCustomer {
+        let customer = Customer {
+            id: id.to_owned(),
+            first_name: None,
+            last_name: None,
+            email: None,
+            mobile_number: None,
+            home_number: None,
+            work_number: None,
+            company: None,
+            notifications_enabled: false,
+            lead_source: None,
+            notes: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+            company_name: self.company_name().to_owned(),
+            company_id: self.company_id.clone(),
+            tags: Vec::new(),
+            addresses: Vec::new(),
+            attachments: None,
+            do_not_service: None,
+        };
+        let (_, embedded) = EmbeddedCustomer::from_json(&customer_json(&customer))
+            .expect("a rendered customer cuts");
+        embedded
     }
 }
 
@@ -190,17 +201,12 @@ pub fn job<L: Lines>(ctx: &Context, stored: &StoredJob<L>, expand: Expand) -> Jo
     let d = &stored.doc;
     let totals = d.totals();
     let span = d.span();
-    let address = ctx.customers.get(&d.customer_id).and_then(|c| {
-        d.address_id
-            .as_ref()
-            .and_then(|id| c.addresses.iter().find(|a| &a.id == id).cloned())
-    });
     Job {
         id: stored.id.clone(),
         invoice_number: stored.number.to_string(),
         description: d.description.clone(),
         customer: ctx.customer(&d.customer_id),
-        address,
+        address: ctx.address(&d.customer_id, d.address_id.as_ref()),
         notes: d.notes.clone(),
         work_status: d.work_status.clone(),
         work_timestamps: d.work_timestamps.clone(),

@@ -4,7 +4,9 @@ use fieldwork_store::Store;
 use fieldwork_store::docs::{Doc, DocKind, DocWrite};
 use fieldwork_store::ids::new_id;
 use fieldwork_store::time::now_micros;
-use fieldwork_types::{Lead, LeadIn};
+use fieldwork_types::LeadIn;
+
+use super::render::Lead;
 
 use super::doc::{LeadDoc, StoredLead, status};
 use crate::error::{ApiError, ApiResult};

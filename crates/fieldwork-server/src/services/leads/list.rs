@@ -1,8 +1,8 @@
 //! `GET /leads`: the filters of HCP's spec over the indexed columns and filter keys.
 
+use super::render::Lead;
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocSort};
 use fieldwork_store::{Page, Store};
-use fieldwork_types::Lead;
 
 use super::doc::{StoredLead, source_key, status};
 use super::render;

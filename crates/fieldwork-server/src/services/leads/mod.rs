@@ -9,9 +9,9 @@ pub mod render;
 use fieldwork_store::docs::{DocKind, DocWrite, VERSION_CONFLICT};
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{Store, StoreError};
-use fieldwork_types::Lead;
 
 pub use doc::{LeadDoc, StoredLead, status};
+pub use render::Lead;
 
 use crate::error::{ApiError, ApiResult};
 use crate::services::jobs::Context;

@@ -1,25 +1,24 @@
 //! Turns stored leads into HCP's `Lead`.
 
 use fieldwork_store::time::format_ts;
-use fieldwork_types::Lead;
 
 use super::doc::StoredLead;
 use crate::services::jobs::Context;
+use crate::services::jobs::embedded::RawJson;
+
+/// A lead as the server renders it: its customer and address embedded as JSON serialized
+/// beforehand.
+pub type Lead = fieldwork_types::Lead<RawJson, RawJson>;
 
 /// Renders one lead.
 pub fn lead(ctx: &Context, stored: &StoredLead) -> Lead {
     let d = &stored.doc;
     let totals = d.totals();
-    let address = ctx.customers.get(&d.customer_id).and_then(|c| {
-        d.address_id
-            .as_ref()
-            .and_then(|id| c.addresses.iter().find(|a| &a.id == id).cloned())
-    });
     Lead {
         id: stored.id.clone(),
         number: stored.number,
-        customer: ctx.customer(&d.customer_id).into(),
-        address,
+        customer: ctx.customer_plain(&d.customer_id),
+        address: ctx.address(&d.customer_id, d.address_id.as_ref()),
         lead_source: d.lead_source.clone(),
         tags: d.tags.iter().map(|t| t.name.clone()).collect(),
         assigned_employee: d

@@ -1,9 +1,9 @@
 //! Which estimate events a change of an estimate causes, with the estimate as it will be
 //! stored (as `GET /estimates/{id}` shows it).
 
+use crate::services::estimates::Estimate;
 use fieldwork_store::docs::DocWrite;
 use fieldwork_store::{OutboxEvent, Store};
-use fieldwork_types::Estimate;
 
 use super::event;
 use crate::error::ApiResult;

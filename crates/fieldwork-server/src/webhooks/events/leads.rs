@@ -1,9 +1,9 @@
 //! Which lead events a change of a lead causes, with the lead as it will be stored (as
 //! `GET /leads/{id}` shows it).
 
+use crate::services::leads::Lead;
 use fieldwork_store::docs::DocWrite;
 use fieldwork_store::{OutboxEvent, Store};
-use fieldwork_types::Lead;
 
 use super::event;
 use crate::error::ApiResult;

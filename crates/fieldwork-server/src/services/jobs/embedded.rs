@@ -1,0 +1,278 @@
+//! Customers as jobs, estimates and leads embed them, cut from the customers' stored JSON
+//! (`GET /customers/{id}`'s) without parsing it whole: parsing each customer of a week's page of
+//! jobs with its addresses, cloning and serializing it again was a third of the page's
+//! instructions (BENCHMARKS.md).
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+/// JSON serialized beforehand, embedded as it is.
+#[derive(Debug, Clone)]
+pub struct RawJson(Arc<RawValue>);
+
+impl RawJson {
+    fn of(raw: &RawValue) -> Self {
+        Self(Arc::from(raw.to_owned()))
+    }
+
+    fn serialized(value: &impl Serialize) -> Self {
+        Self(Arc::from(
+            serde_json::value::to_raw_value(value).expect("plain data serializes"),
+        ))
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+/// One customer, ready to embed.
+#[derive(Debug)]
+pub struct EmbeddedCustomer {
+    /// As a job embeds it (HCP's `JobCustomer`: no addresses, the notes as a list).
+    pub in_job: RawJson,
+    /// As an estimate or a lead embeds it (`EmbeddedCustomer`: no addresses, the notes as one
+    /// string).
+    pub plain: RawJson,
+    /// The customer's addresses with their ids.
+    pub addresses: Vec<(String, RawJson)>,
+}
+
+/// The fields of a stored customer, borrowed from its JSON.
+#[derive(Deserialize, Serialize)]
+struct Stored<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    first_name: &'a RawValue,
+    #[serde(borrow)]
+    last_name: &'a RawValue,
+    #[serde(borrow)]
+    email: &'a RawValue,
+    #[serde(borrow)]
+    mobile_number: &'a RawValue,
+    #[serde(borrow)]
+    home_number: &'a RawValue,
+    #[serde(borrow)]
+    work_number: &'a RawValue,
+    #[serde(borrow)]
+    company: &'a RawValue,
+    #[serde(borrow)]
+    notifications_enabled: &'a RawValue,
+    #[serde(borrow)]
+    lead_source: &'a RawValue,
+    #[serde(borrow)]
+    notes: &'a RawValue,
+    #[serde(borrow)]
+    created_at: &'a RawValue,
+    #[serde(borrow)]
+    updated_at: &'a RawValue,
+    #[serde(borrow)]
+    company_name: &'a RawValue,
+    #[serde(borrow)]
+    company_id: &'a RawValue,
+    #[serde(borrow)]
+    tags: &'a RawValue,
+    #[serde(borrow, skip_serializing)]
+    addresses: Vec<&'a RawValue>,
+}
+
+/// [`Stored`] with its notes as a job's list; the fields in `JobCustomer`'s order.
+#[derive(Serialize)]
+struct InJob<'a> {
+    id: &'a str,
+    first_name: &'a RawValue,
+    last_name: &'a RawValue,
+    email: &'a RawValue,
+    mobile_number: &'a RawValue,
+    home_number: &'a RawValue,
+    work_number: &'a RawValue,
+    company: &'a RawValue,
+    notifications_enabled: &'a RawValue,
+    lead_source: &'a RawValue,
+    notes: Vec<Note<'a>>,
+    created_at: &'a RawValue,
+    updated_at: &'a RawValue,
+    company_name: &'a RawValue,
+    company_id: &'a RawValue,
+    tags: &'a RawValue,
+}
+
+#[derive(Serialize)]
+struct Note<'a> {
+    id: String,
+    content: &'a RawValue,
+}
+
+#[derive(Deserialize)]
+struct AddressId<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+}
+
+impl EmbeddedCustomer {
+    /// From a customer's stored JSON; with its id. `None` if the JSON is not a customer's.
+    pub fn from_json(json: &str) -> Option<(String, Self)> {
+        let c: Stored = serde_json::from_str(json).ok()?;
+        let notes = match c.notes.get() {
+            "null" => Vec::new(),
+            // Stable per customer: the same note keeps its id across reads.
+            _ => vec![Note {
+                id: format!("nte_{}", c.id.strip_prefix("cus_").unwrap_or(&c.id)),
+                content: c.notes,
+            }],
+        };
+        let in_job = InJob {
+            id: &c.id,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            email: c.email,
+            mobile_number: c.mobile_number,
+            home_number: c.home_number,
+            work_number: c.work_number,
+            company: c.company,
+            notifications_enabled: c.notifications_enabled,
+            lead_source: c.lead_source,
+            notes,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            company_name: c.company_name,
+            company_id: c.company_id,
+            tags: c.tags,
+        };
+        let addresses = c
+            .addresses
+            .iter()
+            .map(|a| {
+                let AddressId { id } = serde_json::from_str(a.get()).ok()?;
+                Some((id.into_owned(), RawJson::of(a)))
+            })
+            .collect::<Option<_>>()?;
+        let embedded = Self {
+            in_job: RawJson::serialized(&in_job),
+            plain: RawJson::serialized(&c),
+            addresses,
+        };
+        Some((c.id.into_owned(), embedded))
+    }
+
+    /// The address with this id, if it is the customer's.
+    pub fn address(&self, id: &str) -> Option<&RawJson> {
+        self.addresses
+            .iter()
+            .find_map(|(address_id, json)| (address_id == id).then_some(json))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fieldwork_store::rules::customer_json;
+    use fieldwork_types::{Address, Customer, EmbeddedCustomer as Plain, JobCustomer};
+
+    use super::*;
+
+    /// The typed embedding the cut must agree with.
+    fn embed(c: &Customer) -> JobCustomer {
+        JobCustomer {
+            id: c.id.clone(),
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            email: c.email.clone(),
+            mobile_number: c.mobile_number.clone(),
+            home_number: c.home_number.clone(),
+            work_number: c.work_number.clone(),
+            company: c.company.clone(),
+            notifications_enabled: c.notifications_enabled,
+            lead_source: c.lead_source.clone(),
+            notes: c
+                .notes
+                .iter()
+                .map(|content| fieldwork_types::Note {
+                    id: format!("nte_{}", c.id.strip_prefix("cus_").unwrap_or(&c.id)),
+                    content: content.clone(),
+                })
+                .collect(),
+            created_at: c.created_at.clone(),
+            updated_at: c.updated_at.clone(),
+            company_name: c.company_name.clone(),
+            company_id: c.company_id.clone(),
+            tags: c.tags.clone(),
+        }
+    }
+
+    fn customer(notes: Option<&str>) -> Customer {
+        let address = |id: &str, street: &str| Address {
+            id: id.into(),
+            kind: "service".into(),
+            street: Some(street.into()),
+            street_line_2: None,
+            city: Some("Austin".into()),
+            state: Some("TX".into()),
+            zip: Some("78701".into()),
+            country: None,
+        };
+        Customer {
+            id: "cus_7".into(),
+            first_name: Some("Zoë \"Z\"".into()),
+            last_name: None,
+            email: Some("z@example.com".into()),
+            mobile_number: Some("555-0100".into()),
+            home_number: None,
+            work_number: None,
+            company: Some("Pipes\\Co".into()),
+            notifications_enabled: true,
+            lead_source: None,
+            notes: notes.map(str::to_owned),
+            created_at: "2026-01-02T03:04:05Z".into(),
+            updated_at: "2026-01-02T03:04:06Z".into(),
+            company_name: "Acme \u{1F527}".into(),
+            company_id: "com_1".into(),
+            tags: vec!["vip".into(), "a\nb".into()],
+            addresses: vec![
+                address("adr_1", "1 Main"),
+                address("adr_2", "2 \"Side\" St"),
+            ],
+            attachments: None,
+            do_not_service: None,
+        }
+    }
+
+    /// Each form is byte for byte what serializing the typed customer gives, so pages read the
+    /// same as before and as clients' types expect.
+    #[test]
+    fn a_customer_cut_from_its_json_embeds_as_the_typed_one() {
+        for notes in [None, Some(""), Some("Back gate \"code\" 12")] {
+            let c = customer(notes);
+            let (id, e) = EmbeddedCustomer::from_json(&customer_json(&c)).unwrap();
+            assert_eq!(id, "cus_7");
+            let job: JobCustomer = embed(&c);
+            assert_eq!(e.in_job.get(), serde_json::to_string(&job).unwrap());
+            let plain: Plain = job.into();
+            assert_eq!(e.plain.get(), serde_json::to_string(&plain).unwrap());
+            for a in &c.addresses {
+                let json = e.address(&a.id).unwrap().get();
+                assert_eq!(json, serde_json::to_string(a).unwrap());
+            }
+            assert!(e.address("adr_other").is_none());
+        }
+    }
+
+    #[test]
+    fn json_that_is_not_a_customer_is_refused() {
+        assert!(EmbeddedCustomer::from_json("{}").is_none());
+        assert!(EmbeddedCustomer::from_json("[1]").is_none());
+        let mut c = serde_json::to_value(customer(None)).unwrap();
+        c["addresses"] = serde_json::json!([{"street": "no id"}]);
+        assert!(EmbeddedCustomer::from_json(&c.to_string()).is_none());
+    }
+}
