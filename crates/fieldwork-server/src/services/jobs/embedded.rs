@@ -1,13 +1,58 @@
 //! Customers as jobs, estimates and leads embed them, cut from the customers' stored JSON
-//! (`GET /customers/{id}`'s) without parsing it whole: parsing each customer of a week's page of
-//! jobs with its addresses, cloning and serializing it again was a third of the page's
-//! instructions (BENCHMARKS.md).
+//! (`GET /customers/{id}`'s) and remembered by that JSON: parsing each customer of a week's page
+//! of jobs with its addresses, cloning and serializing it again was a third of the page's
+//! instructions, and cutting it without the types cost as much (BENCHMARKS.md). The cut is a
+//! function of the JSON alone, so a remembered one is right for as long as the customer's
+//! stored JSON is the same text; a changed customer has other text and is cut afresh.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
+use parking_lot::Mutex;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
+
+/// Most customers remembered (about 2 kB each); past that the memory starts over, which bounds
+/// memory, not correctness.
+const MAX_REMEMBERED: usize = 10_000;
+
+/// Customers already cut, by their stored JSON.
+static REMEMBERED: LazyLock<Mutex<HashMap<String, Arc<EmbeddedCustomer>>>> =
+    LazyLock::new(Mutex::default);
+
+/// The customers of these stored JSON texts, by id; `None` if one of them is not a customer's.
+pub fn cut_all(stored: Vec<String>) -> Option<HashMap<String, Arc<EmbeddedCustomer>>> {
+    let mut found = HashMap::with_capacity(stored.len());
+    let mut new = Vec::new();
+    {
+        let remembered = REMEMBERED.lock();
+        for json in stored {
+            match remembered.get(&json) {
+                Some(c) => {
+                    found.insert(c.id.clone(), c.clone());
+                }
+                None => new.push(json),
+            }
+        }
+    }
+    if new.is_empty() {
+        return Some(found);
+    }
+    let cut = new
+        .into_iter()
+        .map(|json| Some((Arc::new(EmbeddedCustomer::from_json(&json)?), json)))
+        .collect::<Option<Vec<_>>>()?;
+    let mut remembered = REMEMBERED.lock();
+    if remembered.len() + cut.len() > MAX_REMEMBERED {
+        remembered.clear();
+    }
+    for (c, json) in cut {
+        found.insert(c.id.clone(), c.clone());
+        remembered.insert(json, c);
+    }
+    Some(found)
+}
 
 /// JSON serialized beforehand, embedded as it is.
 #[derive(Debug, Clone)]
@@ -39,6 +84,7 @@ impl Serialize for RawJson {
 /// One customer, ready to embed.
 #[derive(Debug)]
 pub struct EmbeddedCustomer {
+    pub id: String,
     /// As a job embeds it (HCP's `JobCustomer`: no addresses, the notes as a list).
     pub in_job: RawJson,
     /// As an estimate or a lead embeds it (`EmbeddedCustomer`: no addresses, the notes as one
@@ -121,8 +167,8 @@ struct AddressId<'a> {
 }
 
 impl EmbeddedCustomer {
-    /// From a customer's stored JSON; with its id. `None` if the JSON is not a customer's.
-    pub fn from_json(json: &str) -> Option<(String, Self)> {
+    /// From a customer's stored JSON; `None` if the JSON is not a customer's.
+    pub fn from_json(json: &str) -> Option<Self> {
         let c: Stored = serde_json::from_str(json).ok()?;
         let notes = match c.notes.get() {
             "null" => Vec::new(),
@@ -158,12 +204,12 @@ impl EmbeddedCustomer {
                 Some((id.into_owned(), RawJson::of(a)))
             })
             .collect::<Option<_>>()?;
-        let embedded = Self {
+        Some(Self {
             in_job: RawJson::serialized(&in_job),
             plain: RawJson::serialized(&c),
             addresses,
-        };
-        Some((c.id.into_owned(), embedded))
+            id: c.id.into_owned(),
+        })
     }
 
     /// The address with this id, if it is the customer's.
@@ -253,8 +299,8 @@ mod tests {
     fn a_customer_cut_from_its_json_embeds_as_the_typed_one() {
         for notes in [None, Some(""), Some("Back gate \"code\" 12")] {
             let c = customer(notes);
-            let (id, e) = EmbeddedCustomer::from_json(&customer_json(&c)).unwrap();
-            assert_eq!(id, "cus_7");
+            let e = EmbeddedCustomer::from_json(&customer_json(&c)).unwrap();
+            assert_eq!(e.id, "cus_7");
             let job: JobCustomer = embed(&c);
             assert_eq!(e.in_job.get(), serde_json::to_string(&job).unwrap());
             let plain: Plain = job.into();
@@ -265,6 +311,27 @@ mod tests {
             }
             assert!(e.address("adr_other").is_none());
         }
+    }
+
+    /// The same text gives the cut remembered; a changed customer (other text) its own.
+    #[test]
+    fn a_customer_is_cut_once_per_text_of_its_json() {
+        let before = customer_json(&customer(None));
+        let after = customer_json(&customer(Some("Gate code 4")));
+        let first = cut_all(vec![before.clone()]).unwrap();
+        let again = cut_all(vec![before.clone(), after]).unwrap();
+        assert!(Arc::ptr_eq(
+            &first["cus_7"],
+            &cut_all(vec![before]).unwrap()["cus_7"]
+        ));
+        assert_eq!(again.len(), 1, "both texts are the one customer's");
+        let notes = &again["cus_7"].in_job;
+        assert!(
+            notes.get().contains(r#""content":"Gate code 4""#),
+            "{}",
+            notes.get()
+        );
+        assert!(cut_all(vec!["{}".into()]).is_none());
     }
 
     #[test]

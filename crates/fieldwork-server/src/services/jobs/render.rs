@@ -10,7 +10,7 @@ use fieldwork_store::time::format_ts;
 use fieldwork_types::{Appointment, Customer, Employee, JobFields, Schedule, Tag};
 
 use super::doc::{Lines, StoredAppointment, StoredJob};
-use super::embedded::{EmbeddedCustomer, RawJson};
+use super::embedded::{self, EmbeddedCustomer, RawJson};
 use crate::error::{ApiError, ApiResult};
 use crate::services::times;
 
@@ -24,7 +24,7 @@ pub struct Context {
     /// The company, its employees and job types (cached across requests, see
     /// `fieldwork_store::reference`).
     pub reference: Arc<CompanyReference>,
-    customers: HashMap<String, EmbeddedCustomer>,
+    customers: HashMap<String, Arc<EmbeddedCustomer>>,
 }
 
 impl Context {
@@ -54,14 +54,8 @@ impl Context {
         } else {
             store.get_customers_json(company_id, &ids).await?
         };
-        let customers = stored
-            .iter()
-            .map(|json| {
-                EmbeddedCustomer::from_json(json).ok_or_else(|| {
-                    ApiError::Internal(format!("a stored customer does not parse: {json}"))
-                })
-            })
-            .collect::<ApiResult<_>>()?;
+        let customers = embedded::cut_all(stored)
+            .ok_or_else(|| ApiError::Internal("a stored customer does not parse".into()))?;
         Ok(Self {
             company_id: company_id.to_owned(),
             reference,
@@ -160,9 +154,7 @@ impl Context {
             attachments: None,
             do_not_service: None,
         };
-        let (_, embedded) = EmbeddedCustomer::from_json(&customer_json(&customer))
-            .expect("a rendered customer cuts");
-        embedded
+        EmbeddedCustomer::from_json(&customer_json(&customer)).expect("a rendered customer cuts")
     }
 }
 
