@@ -279,7 +279,7 @@ impl Store for SqliteStore {
         ids: &[String],
     ) -> StoreResult<Vec<String>> {
         self.db
-            .read(|c| customers::get_many_json(c, company_id, ids))
+            .read(|c| customers::get_many_json(c, &self.customer_seqs, company_id, ids))
     }
     async fn update_customer(
         &self,

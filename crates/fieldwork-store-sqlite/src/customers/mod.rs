@@ -193,18 +193,75 @@ fn store_json(c: &Connection, seq: i64, customer: &Customer) -> StoreResult<()> 
     Ok(())
 }
 
-/// The customers with these ids that exist in the company, with their addresses: parsed from
-/// their stored JSON (rendering them from their columns, with their addresses gathered as
-/// JSON by SQLite, was a quarter of a page of jobs), from their columns for the few without.
+/// The stored JSON of the customers with these ids that exist in the company (rendering them
+/// from their columns, with their addresses gathered as JSON by SQLite, was a quarter of a page
+/// of jobs), rendered from their columns for the few without. Customers whose place is
+/// remembered ([`SeqHints`]) are read from `customer_docs` alone, as [`get_json`] reads one.
 pub(crate) fn get_many_json(
     c: &Connection,
+    hints: &SeqHints,
     company_id: &str,
     ids: &[String],
+) -> StoreResult<Vec<String>> {
+    let mut hinted: Vec<(i64, &str)> = Vec::with_capacity(ids.len());
+    let mut rest: Vec<&str> = Vec::new();
+    for id in ids {
+        match hints.get(id) {
+            Some(seq) => hinted.push((seq, id)),
+            None => rest.push(id),
+        }
+    }
+    let mut docs = Vec::with_capacity(ids.len());
+    if !hinted.is_empty() {
+        hinted.sort_unstable();
+        let seqs: Vec<i64> = hinted.iter().map(|(seq, _)| *seq).collect();
+        let found = crate::sql::collect(
+            c,
+            "select seq, doc from customer_docs
+             where seq in (select value from json_each(?1)) and company_id = ?2",
+            rusqlite::params![
+                serde_json::to_string(&seqs).expect("numbers serialize"),
+                company_id
+            ],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )?;
+        let mut answered = vec![false; hinted.len()];
+        for (seq, doc) in found {
+            // Two ids may share a wrong hint: the document answers the one it names.
+            let at = hinted
+                .iter()
+                .position(|&(s, id)| s == seq && doc_has_id(&doc, id));
+            if let Some(at) = at {
+                answered[at] = true;
+                docs.push(doc);
+            }
+        }
+        rest.extend(
+            hinted
+                .iter()
+                .zip(&answered)
+                .filter(|(_, a)| !**a)
+                .map(|((_, id), _)| *id),
+        );
+    }
+    if !rest.is_empty() {
+        docs.extend(by_ids(c, hints, company_id, &rest)?);
+    }
+    Ok(docs)
+}
+
+/// [`get_many_json`] for the customers without a hint (or a wrong one), found by id; their
+/// places remembered.
+fn by_ids(
+    c: &Connection,
+    hints: &SeqHints,
+    company_id: &str,
+    ids: &[&str],
 ) -> StoreResult<Vec<String>> {
     let json_ids = serde_json::to_string(ids).expect("strings serialize");
     let mut stmt = c
         .prepare_cached(
-            "select c.id, d.doc from customers c
+            "select c.id, c.seq, d.doc from customers c
              left join customer_docs d on d.seq = c.seq
              where +c.company_id = ?1 and c.id in (select value from json_each(?2))",
         )
@@ -215,9 +272,13 @@ pub(crate) fn get_many_json(
     let mut docs = Vec::with_capacity(ids.len());
     let mut undocumented = Vec::new();
     while let Some(r) = rows.next().map_err(map_err)? {
-        match r.get::<_, Option<String>>(1).map_err(map_err)? {
-            Some(doc) => docs.push(doc),
-            None => undocumented.push(r.get::<_, String>(0).map_err(map_err)?),
+        let id: String = r.get(0).map_err(map_err)?;
+        match r.get::<_, Option<String>>(2).map_err(map_err)? {
+            Some(doc) => {
+                hints.put(&id, r.get(1).map_err(map_err)?);
+                docs.push(doc);
+            }
+            None => undocumented.push(id),
         }
     }
     if !undocumented.is_empty() {
@@ -453,6 +514,28 @@ pub(super) mod tests {
             hints.put(&ann.id, wrong);
             assert_eq!(first_name(json(&company, &ann.id).await.unwrap()), "Ann");
             assert_eq!(hints.get(&ann.id), Some(seq_of(&ann.id)));
+        }
+
+        // Many at once (a page of jobs): wrong hints, one shared by two ids, and another
+        // company's customer at its right seq; each customer found once, and only the company's.
+        let names_of = |ids: Vec<String>| {
+            let store = store.clone();
+            let company = company.clone();
+            async move {
+                let docs = store.get_customers_json(&company, &ids).await.unwrap();
+                let mut names: Vec<String> = docs.into_iter().map(first_name).collect();
+                names.sort();
+                names
+            }
+        };
+        let ids = vec![ann.id.clone(), bob.id.clone(), cat.id.clone()];
+        for wrong in [seq_of(&bob.id), seq_of(&cat.id), 999_999] {
+            hints.put(&ann.id, wrong);
+            hints.put(&bob.id, wrong);
+            hints.put(&cat.id, seq_of(&cat.id));
+            assert_eq!(names_of(ids.clone()).await, ["Ann", "Bob"], "hint {wrong}");
+            assert_eq!(hints.get(&ann.id), Some(seq_of(&ann.id)));
+            assert_eq!(names_of(ids.clone()).await, ["Ann", "Bob"], "repaired");
         }
 
         // The right seq of another company's customer still answers 404.
