@@ -1,13 +1,14 @@
 //! `/application`: the state of the company's API application.
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use fieldwork_store::CompanyRecord;
 use fieldwork_types::Application;
 
 use crate::error::ApiResult;
 use crate::extract::MaxPlanCompany;
+use crate::routes::Json;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

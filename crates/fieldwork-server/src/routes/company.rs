@@ -1,13 +1,14 @@
 //! `/company`, its schedule availability and booking windows.
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::Utc;
 use fieldwork_types::{BookingWindows, Company, ScheduleAvailability, ScheduleAvailabilityIn};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::booking::{self, BookingRequest, MAX_DAYS};
 use crate::services::company;
 use crate::services::jobs;

@@ -1,15 +1,16 @@
 //! `/customers` and their addresses.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use fieldwork_types::{Address, AddressIn, Customer, CustomerIn, CustomerPatch, ListOut};
 
 use super::{RenderedJson, list_out};
 use crate::error::ApiResult;
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::customers::{self, EXPANDABLE};
 use crate::state::AppState;
 

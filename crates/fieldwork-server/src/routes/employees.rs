@@ -1,13 +1,14 @@
 //! `GET /employees` (HCP has no employee writes).
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use fieldwork_types::{Employee, ListOut};
 
 use super::list_out;
 use crate::error::ApiResult;
 use crate::extract::{HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::state::AppState;
 
 const SORTABLE: &[&str] = &[

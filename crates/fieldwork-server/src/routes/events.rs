@@ -1,14 +1,15 @@
 //! `/events`: HCP's calendar-event reads, plus Fieldwork's create, update and delete.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use fieldwork_types::{Deleted, Event, EventIn, ListOut};
 
 use super::doc_list_out;
 use crate::error::ApiResult;
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::events::{self, write};
 use crate::state::AppState;
 

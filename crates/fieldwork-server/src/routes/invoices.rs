@@ -1,17 +1,18 @@
 //! Invoices: HCP's `GET /invoices`, `GET /api/invoices/{uuid}`, its HTML preview and
 //! `GET /jobs/{job_id}/invoices`, plus Fieldwork's payments and void actions.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use fieldwork_types::{Invoice, JobInvoices, ListOut, PaymentIn};
 
 use super::doc_list_out;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::invoices::list::{self, InvoiceFilter, company_zone};
 use crate::services::invoices::pay::{self, NewPayment};
 use crate::services::invoices::{self, preview, render};

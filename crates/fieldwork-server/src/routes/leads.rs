@@ -1,16 +1,17 @@
 //! `/leads`: HCP's lead operations, plus Fieldwork's `POST /leads/{id}/lose`.
 
 use crate::services::leads::Lead;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use fieldwork_types::{ConvertIn, ConvertOut, LeadIn, LineItem, ListOut};
 
 use super::doc_list_out;
 use super::pages::page_of;
 use crate::error::ApiResult;
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::leads::{self, convert, list::LeadFilter};
 use crate::state::AppState;
 

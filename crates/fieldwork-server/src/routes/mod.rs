@@ -9,6 +9,7 @@ mod estimates;
 mod events;
 mod invoices;
 mod jobs;
+mod json;
 mod leads;
 mod meter;
 mod middleware;
@@ -27,6 +28,7 @@ use fieldwork_types::ListOut;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use json::Json;
 
 /// A JSON body that is already rendered (a stored document), answered as it is.
 struct RenderedJson(String);

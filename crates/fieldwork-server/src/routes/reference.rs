@@ -1,14 +1,15 @@
 //! Tags, lead sources and job types.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
-use axum::{Json, Router};
 use fieldwork_types::{JobType, LeadSource, ListOut, NameIn, Tag};
 
 use super::list_out;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::validate;
 use crate::state::AppState;
 

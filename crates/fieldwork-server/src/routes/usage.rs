@@ -1,12 +1,13 @@
 //! `GET /usage` (Fieldwork's addition): the company's API usage per key and minute.
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use fieldwork_types::UsageOut;
 
 use crate::error::ApiResult;
 use crate::extract::{HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::usage::{UsageRange, summarize};
 use crate::state::AppState;
 

@@ -1,14 +1,15 @@
 //! `/vendors`: Fieldwork's addition, listed the way HCP lists.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use fieldwork_types::{ListOut, Vendor, VendorIn, VendorPatch};
 
 use super::list_out;
 use crate::error::ApiResult;
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::vendors;
 use crate::state::AppState;
 

@@ -3,14 +3,15 @@
 mod options;
 
 use crate::services::estimates::Estimate;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use fieldwork_types::{ApproveOut, DeclineOut, EstimateIn, ListOut, OptionIdsIn};
 
 use super::doc_list_out;
 use crate::error::ApiResult;
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::estimates::{self, approval};
 use crate::services::jobs::list::JobFilter;
 use crate::services::times;

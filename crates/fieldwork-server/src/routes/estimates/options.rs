@@ -1,10 +1,10 @@
 //! `/estimates/{estimate_id}/options…`: creating options and their line items, notes, links,
 //! schedule and attachments.
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
 use fieldwork_types::{
     EstimateOption, EstimateOptionIn, EstimateUrlOut, JobLink, JobLinkIn, LineItem,
     LineItemsBulkIn, LineItemsOut, ListOut, Note, NoteIn, ScheduleIn, ScheduleOut,
@@ -12,6 +12,7 @@ use fieldwork_types::{
 
 use crate::error::ApiResult;
 use crate::extract::{FileUpload, HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::routes::pages;
 use crate::services::attachments;
 use crate::services::estimates::{options, schedule};

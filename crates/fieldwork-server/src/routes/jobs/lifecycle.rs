@@ -1,15 +1,16 @@
 //! Fieldwork's job actions: `POST /jobs/{id}/on_my_way|start|finish|cancel`, and HCP's locks.
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::post;
-use axum::{Json, Router};
 use fieldwork_types::CancelIn;
 
 use crate::services::jobs::Job;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{MaxPlanCompany, json};
+use crate::routes::Json;
 use crate::services::invoices::{self, Terms};
 use crate::services::jobs::{self, Expand, JobDoc, lifecycle};
 use crate::state::AppState;

@@ -1,14 +1,15 @@
 //! `/jobs/{id}/line_items`: list, add, bulk update, update one, delete one.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
-use axum::{Json, Router};
 use fieldwork_types::{DataList, LineItem, LineItemIn, LineItemsBulkIn};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpJson, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::jobs;
 use crate::services::line_items::{self, MAX_LINES};
 use crate::state::AppState;

@@ -6,10 +6,10 @@ mod line_items;
 mod parts;
 mod schedule;
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use fieldwork_store::reference;
 use fieldwork_types::{JobIn, ListOut};
 
@@ -18,6 +18,7 @@ use crate::services::jobs::Job;
 use super::doc_list_out;
 use crate::error::ApiResult;
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::jobs::{self, Expand, list::JobFilter};
 use crate::services::times;
 use crate::state::AppState;

@@ -1,9 +1,9 @@
 //! Notes, tags, links, input materials and locks of jobs.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocSort, Range, RangeField};
 use fieldwork_types::{
     JobInputMaterial, JobInputMaterialsBulkIn, JobLink, JobLinkIn, LockRangeIn, Note, NoteIn, Tag,
@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::schedule::company_zone;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{FileUpload, HcpJson, HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::attachments;
 use crate::services::jobs::{self, Expand, Job, StoredJob, parts, status};
 use crate::services::times;

@@ -1,9 +1,9 @@
 //! `/jobs/{id}/schedule`, `/dispatch`, `/appointments`: when and by whom the work is done.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
-use axum::{Json, Router};
 use chrono_tz::Tz;
 use fieldwork_store::time::format_ts;
 use fieldwork_types::{Appointment, AppointmentIn, DispatchIn, ScheduleIn, ScheduleOut};
@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpJson, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::jobs::create::check_employees;
 use crate::services::jobs::render::{Context, appointment};
 use crate::services::jobs::{self, schedule};

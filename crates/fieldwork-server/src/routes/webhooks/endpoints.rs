@@ -1,11 +1,11 @@
 //! `/webhooks/endpoints`: several endpoints per company, each with its URL, filter, secret and
 //! state; its attempts; recover and test.
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use fieldwork_store::OutboxEvent;
 use fieldwork_store::time::format_ts;
 use fieldwork_types::{
@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::super::list_out;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany, json};
+use crate::routes::Json;
 use crate::services::{times, webhooks};
 use crate::state::AppState;
 

@@ -2,15 +2,16 @@
 //! of one type (`?name=job.created&recent=3`), which is what trigger-setup screens of
 //! Zapier-style tools ask for.
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use fieldwork_store::webhooks::MessageQuery;
 use fieldwork_types::EventTypeOut;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::state::AppState;
 use crate::webhooks::catalog::{self, EVENT_TYPES};
 

@@ -1,8 +1,8 @@
 //! `GET /webhooks/messages` (the outbound event log) and `POST /webhooks/messages/{id}/resend`.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono_tz::Tz;
 use fieldwork_store::time::format_ts;
 use fieldwork_store::webhooks::MessageQuery;
@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpQuery, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::times;
 use crate::state::AppState;
 use crate::webhooks::catalog;

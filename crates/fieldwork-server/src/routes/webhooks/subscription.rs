@@ -1,13 +1,14 @@
 //! HCP's `POST` / `DELETE /webhooks/subscription`: the company's primary endpoint.
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
-use axum::{Json, Router};
 use fieldwork_types::{EndpointOut, SubscriptionIn};
 use serde_json::{Value, json};
 
 use crate::error::ApiResult;
 use crate::extract::{HcpJson, MaxPlanCompany};
+use crate::routes::Json;
 use crate::services::webhooks;
 use crate::state::AppState;
 
