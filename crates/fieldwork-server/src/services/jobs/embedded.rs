@@ -13,22 +13,27 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-/// Most customers remembered (about 2 kB each); past that the memory starts over, which bounds
-/// memory, not correctness.
-const MAX_REMEMBERED: usize = 10_000;
+/// Most bytes of JSON remembered (texts and cuts; about 2 kB a customer of the benchmark); past
+/// that the memory starts over, which bounds memory, not correctness.
+const MAX_REMEMBERED_BYTES: usize = 16 << 20;
 
-/// Customers already cut, by their stored JSON.
-static REMEMBERED: LazyLock<Mutex<HashMap<String, Arc<EmbeddedCustomer>>>> =
-    LazyLock::new(Mutex::default);
+/// Customers already cut, by their stored JSON, and the bytes they hold.
+#[derive(Default)]
+struct Remembered {
+    cuts: HashMap<String, Arc<EmbeddableCustomer>>,
+    bytes: usize,
+}
+
+static REMEMBERED: LazyLock<Mutex<Remembered>> = LazyLock::new(Mutex::default);
 
 /// The customers of these stored JSON texts, by id; `None` if one of them is not a customer's.
-pub fn cut_all(stored: Vec<String>) -> Option<HashMap<String, Arc<EmbeddedCustomer>>> {
+pub fn cut_all(stored: Vec<String>) -> Option<HashMap<String, Arc<EmbeddableCustomer>>> {
     let mut found = HashMap::with_capacity(stored.len());
     let mut new = Vec::new();
     {
         let remembered = REMEMBERED.lock();
         for json in stored {
-            match remembered.get(&json) {
+            match remembered.cuts.get(&json) {
                 Some(c) => {
                     found.insert(c.id.clone(), c.clone());
                 }
@@ -41,15 +46,17 @@ pub fn cut_all(stored: Vec<String>) -> Option<HashMap<String, Arc<EmbeddedCustom
     }
     let cut = new
         .into_iter()
-        .map(|json| Some((Arc::new(EmbeddedCustomer::from_json(&json)?), json)))
+        .map(|json| Some((Arc::new(EmbeddableCustomer::from_json(&json)?), json)))
         .collect::<Option<Vec<_>>>()?;
     let mut remembered = REMEMBERED.lock();
-    if remembered.len() + cut.len() > MAX_REMEMBERED {
-        remembered.clear();
-    }
     for (c, json) in cut {
+        let bytes = json.len() + c.bytes();
+        if remembered.bytes + bytes > MAX_REMEMBERED_BYTES {
+            *remembered = Remembered::default();
+        }
+        remembered.bytes += bytes;
         found.insert(c.id.clone(), c.clone());
-        remembered.insert(json, c);
+        remembered.cuts.insert(json, c);
     }
     Some(found)
 }
@@ -83,7 +90,7 @@ impl Serialize for RawJson {
 
 /// One customer, ready to embed.
 #[derive(Debug)]
-pub struct EmbeddedCustomer {
+pub struct EmbeddableCustomer {
     pub id: String,
     /// As a job embeds it (HCP's `JobCustomer`: no addresses, the notes as a list).
     pub in_job: RawJson,
@@ -166,7 +173,7 @@ struct AddressId<'a> {
     id: Cow<'a, str>,
 }
 
-impl EmbeddedCustomer {
+impl EmbeddableCustomer {
     /// From a customer's stored JSON; `None` if the JSON is not a customer's.
     pub fn from_json(json: &str) -> Option<Self> {
         let c: Stored = serde_json::from_str(json).ok()?;
@@ -210,6 +217,16 @@ impl EmbeddedCustomer {
             addresses,
             id: c.id.into_owned(),
         })
+    }
+
+    /// The bytes of JSON the cut holds.
+    fn bytes(&self) -> usize {
+        let addresses: usize = self
+            .addresses
+            .iter()
+            .map(|(id, a)| id.len() + a.get().len())
+            .sum();
+        self.id.len() + self.in_job.get().len() + self.plain.get().len() + addresses
     }
 
     /// The address with this id, if it is the customer's.
@@ -299,7 +316,7 @@ mod tests {
     fn a_customer_cut_from_its_json_embeds_as_the_typed_one() {
         for notes in [None, Some(""), Some("Back gate \"code\" 12")] {
             let c = customer(notes);
-            let e = EmbeddedCustomer::from_json(&customer_json(&c)).unwrap();
+            let e = EmbeddableCustomer::from_json(&customer_json(&c)).unwrap();
             assert_eq!(e.id, "cus_7");
             let job: JobCustomer = embed(&c);
             assert_eq!(e.in_job.get(), serde_json::to_string(&job).unwrap());
@@ -334,12 +351,31 @@ mod tests {
         assert!(cut_all(vec!["{}".into()]).is_none());
     }
 
+    /// Customers with large notes, each another text: what is remembered stays within its bytes.
+    #[test]
+    fn what_is_remembered_is_bounded_in_bytes() {
+        let note = "n".repeat(1 << 20);
+        for i in 0..40 {
+            let json = customer_json(&customer(Some(&format!("{i} {note}"))));
+            assert!(cut_all(vec![json]).is_some());
+            let bytes = REMEMBERED.lock().bytes;
+            assert!(bytes <= MAX_REMEMBERED_BYTES, "{bytes} after {i}");
+            let held: usize = REMEMBERED
+                .lock()
+                .cuts
+                .iter()
+                .map(|(json, c)| json.len() + c.bytes())
+                .sum();
+            assert_eq!(held, bytes);
+        }
+    }
+
     #[test]
     fn json_that_is_not_a_customer_is_refused() {
-        assert!(EmbeddedCustomer::from_json("{}").is_none());
-        assert!(EmbeddedCustomer::from_json("[1]").is_none());
+        assert!(EmbeddableCustomer::from_json("{}").is_none());
+        assert!(EmbeddableCustomer::from_json("[1]").is_none());
         let mut c = serde_json::to_value(customer(None)).unwrap();
         c["addresses"] = serde_json::json!([{"street": "no id"}]);
-        assert!(EmbeddedCustomer::from_json(&c.to_string()).is_none());
+        assert!(EmbeddableCustomer::from_json(&c.to_string()).is_none());
     }
 }

@@ -10,7 +10,7 @@ use fieldwork_store::time::format_ts;
 use fieldwork_types::{Appointment, Customer, Employee, JobFields, Schedule, Tag};
 
 use super::doc::{Lines, StoredAppointment, StoredJob};
-use super::embedded::{self, EmbeddedCustomer, RawJson};
+use super::embedded::{self, EmbeddableCustomer, RawJson};
 use crate::error::{ApiError, ApiResult};
 use crate::services::times;
 
@@ -24,7 +24,7 @@ pub struct Context {
     /// The company, its employees and job types (cached across requests, see
     /// `fieldwork_store::reference`).
     pub reference: Arc<CompanyReference>,
-    customers: HashMap<String, Arc<EmbeddedCustomer>>,
+    customers: HashMap<String, Arc<EmbeddableCustomer>>,
 }
 
 impl Context {
@@ -124,7 +124,7 @@ impl Context {
         customer.address(address_id?).cloned()
     }
 
-    fn embedded(&self, id: &str, form: impl Fn(&EmbeddedCustomer) -> RawJson) -> RawJson {
+    fn embedded(&self, id: &str, form: impl Fn(&EmbeddableCustomer) -> RawJson) -> RawJson {
         match self.customers.get(id) {
             Some(c) => form(c),
             None => form(&self.unknown_customer(id)),
@@ -132,7 +132,7 @@ impl Context {
     }
 
     /// A customer that was not loaded, by its id and company only.
-    fn unknown_customer(&self, id: &str) -> EmbeddedCustomer {
+    fn unknown_customer(&self, id: &str) -> EmbeddableCustomer {
         let customer = Customer {
             id: id.to_owned(),
             first_name: None,
@@ -154,7 +154,7 @@ impl Context {
             attachments: None,
             do_not_service: None,
         };
-        EmbeddedCustomer::from_json(&customer_json(&customer)).expect("a rendered customer cuts")
+        EmbeddableCustomer::from_json(&customer_json(&customer)).expect("a rendered customer cuts")
     }
 }
 
