@@ -214,6 +214,7 @@ pub(crate) fn get_many_json(
     let mut docs = Vec::with_capacity(ids.len());
     if !hinted.is_empty() {
         hinted.sort_unstable();
+        hinted.dedup();
         let seqs: Vec<i64> = hinted.iter().map(|(seq, _)| *seq).collect();
         let found = crate::sql::collect(
             c,
