@@ -47,7 +47,19 @@ pub async fn create(admin_url: &str, name: &str, template: Option<&str>) -> anyh
     let sql = match template {
         Some(t) => {
             check_name(t)?;
-            format!("create database {name} template {t}")
+            // PostgreSQL 15's default copy writes every block of the template to the WAL, and
+            // the checkpoint that follows landed in the measured phases (a third of the runs
+            // stalled for 250–500 ms); `file_copy` checkpoints before and after the copy instead.
+            let version: i32 = client
+                .query_one("select current_setting('server_version_num')::int", &[])
+                .await?
+                .get(0);
+            let strategy = if version >= 150_000 {
+                " strategy file_copy"
+            } else {
+                ""
+            };
+            format!("create database {name} template {t}{strategy}")
         }
         None => format!("create database {name}"),
     };
