@@ -50,12 +50,16 @@ pub fn cut_all(stored: Vec<String>) -> Option<HashMap<String, Arc<EmbeddableCust
         .collect::<Option<Vec<_>>>()?;
     let mut remembered = REMEMBERED.lock();
     for (c, json) in cut {
+        found.insert(c.id.clone(), c.clone());
+        // Another request may have cut the same text meanwhile: counted once.
+        if remembered.cuts.contains_key(&json) {
+            continue;
+        }
         let bytes = json.len() + c.bytes();
         if remembered.bytes + bytes > MAX_REMEMBERED_BYTES {
             *remembered = Remembered::default();
         }
         remembered.bytes += bytes;
-        found.insert(c.id.clone(), c.clone());
         remembered.cuts.insert(json, c);
     }
     Some(found)
