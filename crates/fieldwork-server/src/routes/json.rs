@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 
+use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -36,15 +37,18 @@ impl<T: Serialize> IntoResponse for Json<T> {
             written
         });
         match body {
-            Ok(body) => {
-                let json = HeaderValue::from_static("application/json");
-                ([(header::CONTENT_TYPE, json)], body).into_response()
-            }
+            Ok(body) => answer(body),
             Err(e) => {
                 ApiError::Internal(format!("an answer does not serialize: {e}")).into_response()
             }
         }
     }
+}
+
+/// JSON text answered as it is, as `application/json`.
+pub(super) fn answer(body: impl Into<Body>) -> Response {
+    let json = HeaderValue::from_static("application/json");
+    ([(header::CONTENT_TYPE, json)], body.into()).into_response()
 }
 
 #[cfg(test)]

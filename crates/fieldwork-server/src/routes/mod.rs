@@ -35,8 +35,7 @@ struct RenderedJson(String);
 
 impl axum::response::IntoResponse for RenderedJson {
     fn into_response(self) -> axum::response::Response {
-        let json = axum::http::HeaderValue::from_static("application/json");
-        ([(axum::http::header::CONTENT_TYPE, json)], self.0).into_response()
+        json::answer(self.0)
     }
 }
 

@@ -1,16 +1,17 @@
-//! Customers as jobs, estimates and leads embed them, cut from the customers' stored JSON
-//! (`GET /customers/{id}`'s) and remembered by that JSON: parsing each customer of a week's page
-//! of jobs with its addresses, cloning and serializing it again was a third of the page's
-//! instructions, and cutting it without the types cost as much (BENCHMARKS.md). The cut is a
-//! function of the JSON alone, so a remembered one is right for as long as the customer's
-//! stored JSON is the same text; a changed customer has other text and is cut afresh.
+//! Customers as jobs, estimates and leads embed them, made from the customers' stored JSON
+//! (`GET /customers/{id}`'s) once per text of it and remembered by that text: parsing each
+//! customer of a week's page of jobs with its addresses, cloning and serializing it again was a
+//! third of the page's instructions (cutting the JSON without the types cost as much,
+//! BENCHMARKS.md). The embedded forms are a function of the JSON alone, so remembered ones are
+//! right for as long as the customer's stored JSON is the same text; a changed customer has
+//! other text and is made afresh.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
+use fieldwork_types::{Customer, EmbeddedCustomer, JobCustomer, Note};
 use parking_lot::Mutex;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 /// Most bytes of JSON remembered (texts and cuts; about 2 kB a customer of the benchmark); past
@@ -70,10 +71,6 @@ pub fn cut_all(stored: Vec<String>) -> Option<HashMap<String, Arc<EmbeddableCust
 pub struct RawJson(Arc<RawValue>);
 
 impl RawJson {
-    fn of(raw: &RawValue) -> Self {
-        Self(Arc::from(raw.to_owned()))
-    }
-
     fn serialized(value: &impl Serialize) -> Self {
         Self(Arc::from(
             serde_json::value::to_raw_value(value).expect("plain data serializes"),
@@ -105,122 +102,27 @@ pub struct EmbeddableCustomer {
     pub addresses: Vec<(String, RawJson)>,
 }
 
-/// The fields of a stored customer, borrowed from its JSON.
-#[derive(Deserialize, Serialize)]
-struct Stored<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-    #[serde(borrow)]
-    first_name: &'a RawValue,
-    #[serde(borrow)]
-    last_name: &'a RawValue,
-    #[serde(borrow)]
-    email: &'a RawValue,
-    #[serde(borrow)]
-    mobile_number: &'a RawValue,
-    #[serde(borrow)]
-    home_number: &'a RawValue,
-    #[serde(borrow)]
-    work_number: &'a RawValue,
-    #[serde(borrow)]
-    company: &'a RawValue,
-    #[serde(borrow)]
-    notifications_enabled: &'a RawValue,
-    #[serde(borrow)]
-    lead_source: &'a RawValue,
-    #[serde(borrow)]
-    notes: &'a RawValue,
-    #[serde(borrow)]
-    created_at: &'a RawValue,
-    #[serde(borrow)]
-    updated_at: &'a RawValue,
-    #[serde(borrow)]
-    company_name: &'a RawValue,
-    #[serde(borrow)]
-    company_id: &'a RawValue,
-    #[serde(borrow)]
-    tags: &'a RawValue,
-    #[serde(borrow, skip_serializing)]
-    addresses: Vec<&'a RawValue>,
-}
-
-/// [`Stored`] with its notes as a job's list; the fields in `JobCustomer`'s order.
-#[derive(Serialize)]
-struct InJob<'a> {
-    id: &'a str,
-    first_name: &'a RawValue,
-    last_name: &'a RawValue,
-    email: &'a RawValue,
-    mobile_number: &'a RawValue,
-    home_number: &'a RawValue,
-    work_number: &'a RawValue,
-    company: &'a RawValue,
-    notifications_enabled: &'a RawValue,
-    lead_source: &'a RawValue,
-    notes: Vec<Note<'a>>,
-    created_at: &'a RawValue,
-    updated_at: &'a RawValue,
-    company_name: &'a RawValue,
-    company_id: &'a RawValue,
-    tags: &'a RawValue,
-}
-
-#[derive(Serialize)]
-struct Note<'a> {
-    id: String,
-    content: &'a RawValue,
-}
-
-#[derive(Deserialize)]
-struct AddressId<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-}
-
 impl EmbeddableCustomer {
     /// From a customer's stored JSON; `None` if the JSON is not a customer's.
     pub fn from_json(json: &str) -> Option<Self> {
-        let c: Stored = serde_json::from_str(json).ok()?;
-        let notes = match c.notes.get() {
-            "null" => Vec::new(),
-            // Stable per customer: the same note keeps its id across reads.
-            _ => vec![Note {
-                id: format!("nte_{}", c.id.strip_prefix("cus_").unwrap_or(&c.id)),
-                content: c.notes,
-            }],
-        };
-        let in_job = InJob {
-            id: &c.id,
-            first_name: c.first_name,
-            last_name: c.last_name,
-            email: c.email,
-            mobile_number: c.mobile_number,
-            home_number: c.home_number,
-            work_number: c.work_number,
-            company: c.company,
-            notifications_enabled: c.notifications_enabled,
-            lead_source: c.lead_source,
-            notes,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-            company_name: c.company_name,
-            company_id: c.company_id,
-            tags: c.tags,
-        };
+        let customer: Customer = serde_json::from_str(json).ok()?;
+        Some(Self::of(&customer))
+    }
+
+    /// The customer's embedded forms.
+    pub fn of(c: &Customer) -> Self {
+        let in_job = embed(c);
         let addresses = c
             .addresses
             .iter()
-            .map(|a| {
-                let AddressId { id } = serde_json::from_str(a.get()).ok()?;
-                Some((id.into_owned(), RawJson::of(a)))
-            })
-            .collect::<Option<_>>()?;
-        Some(Self {
+            .map(|a| (a.id.clone(), RawJson::serialized(a)))
+            .collect();
+        Self {
+            id: c.id.clone(),
+            plain: RawJson::serialized(&EmbeddedCustomer::from(in_job.clone())),
             in_job: RawJson::serialized(&in_job),
-            plain: RawJson::serialized(&c),
             addresses,
-            id: c.id.into_owned(),
-        })
+        }
     }
 
     /// The bytes of JSON the cut holds.
@@ -241,41 +143,42 @@ impl EmbeddableCustomer {
     }
 }
 
+/// A customer as jobs embed it: without addresses, its notes as a list.
+fn embed(c: &Customer) -> JobCustomer {
+    JobCustomer {
+        id: c.id.clone(),
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        email: c.email.clone(),
+        mobile_number: c.mobile_number.clone(),
+        home_number: c.home_number.clone(),
+        work_number: c.work_number.clone(),
+        company: c.company.clone(),
+        notifications_enabled: c.notifications_enabled,
+        lead_source: c.lead_source.clone(),
+        notes: c
+            .notes
+            .iter()
+            .map(|content| Note {
+                // Stable per customer: the same note keeps its id across reads.
+                id: format!("nte_{}", c.id.strip_prefix("cus_").unwrap_or(&c.id)),
+                content: content.clone(),
+            })
+            .collect(),
+        created_at: c.created_at.clone(),
+        updated_at: c.updated_at.clone(),
+        company_name: c.company_name.clone(),
+        company_id: c.company_id.clone(),
+        tags: c.tags.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use fieldwork_store::rules::customer_json;
-    use fieldwork_types::{Address, Customer, EmbeddedCustomer as Plain, JobCustomer};
+    use fieldwork_types::{Address, EmbeddedCustomer as Plain};
 
     use super::*;
-
-    /// The typed embedding the cut must agree with.
-    fn embed(c: &Customer) -> JobCustomer {
-        JobCustomer {
-            id: c.id.clone(),
-            first_name: c.first_name.clone(),
-            last_name: c.last_name.clone(),
-            email: c.email.clone(),
-            mobile_number: c.mobile_number.clone(),
-            home_number: c.home_number.clone(),
-            work_number: c.work_number.clone(),
-            company: c.company.clone(),
-            notifications_enabled: c.notifications_enabled,
-            lead_source: c.lead_source.clone(),
-            notes: c
-                .notes
-                .iter()
-                .map(|content| fieldwork_types::Note {
-                    id: format!("nte_{}", c.id.strip_prefix("cus_").unwrap_or(&c.id)),
-                    content: content.clone(),
-                })
-                .collect(),
-            created_at: c.created_at.clone(),
-            updated_at: c.updated_at.clone(),
-            company_name: c.company_name.clone(),
-            company_id: c.company_id.clone(),
-            tags: c.tags.clone(),
-        }
-    }
 
     fn customer(notes: Option<&str>) -> Customer {
         let address = |id: &str, street: &str| Address {

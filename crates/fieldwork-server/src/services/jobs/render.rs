@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use fieldwork_store::Store;
 use fieldwork_store::reference::{self, CompanyReference, EmployeeJson};
-use fieldwork_store::rules::customer_json;
 use fieldwork_store::time::format_ts;
 use fieldwork_types::{Appointment, Customer, Employee, JobFields, Schedule, Tag};
 
@@ -154,7 +153,7 @@ impl Context {
             attachments: None,
             do_not_service: None,
         };
-        EmbeddableCustomer::from_json(&customer_json(&customer)).expect("a rendered customer cuts")
+        EmbeddableCustomer::of(&customer)
     }
 }
 
