@@ -89,6 +89,14 @@ pub(crate) fn reference_epoch(c: &Connection, company_id: &str) -> StoreResult<i
         .map_err(map_err)
 }
 
+/// The company's customers epoch (`Store::customers_epoch`); 0 before any change.
+pub(crate) fn customers_epoch(c: &Connection, company_id: &str) -> StoreResult<i64> {
+    c.prepare_cached("select customers from reference_epochs where company_id = ?1")
+        .and_then(|mut s| s.query_row([company_id], |r| r.get(0)).optional())
+        .map(Option::unwrap_or_default)
+        .map_err(map_err)
+}
+
 pub(crate) fn find_by_name(c: &Connection, name: &str) -> StoreResult<Option<CompanyRecord>> {
     c.prepare_cached(&format!(
         "select {COLS} from companies where name = ?1 order by created_at limit 1"

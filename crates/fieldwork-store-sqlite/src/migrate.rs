@@ -67,6 +67,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261206100000_webhook_fanouts",
         include_str!("../migrations/20261206100000_webhook_fanouts.sql"),
     ),
+    (
+        "20261206130000_customer_epochs",
+        include_str!("../migrations/20261206130000_customer_epochs.sql"),
+    ),
 ];
 
 /// The name of the newest migration, i.e. the schema this binary writes.

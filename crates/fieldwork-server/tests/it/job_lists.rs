@@ -1,5 +1,6 @@
 //! Job lists over a span of scheduled start (read day by day on SQLite), and reference data
-//! (employees, job types, company) seen by the very next job request after a change.
+//! (employees, job types, company) and customers seen by the very next job request after a
+//! change.
 
 use fieldwork_test_support::spawn_app;
 use reqwest::StatusCode;
@@ -155,5 +156,54 @@ backend_tests! {
         assert_eq!(second.body["assigned_employees"][0]["id"], kim.as_str());
         let listed = app.get("/jobs?page_size=5").await;
         assert_eq!(listed.body["jobs"][0]["assigned_employees"][0]["first_name"], "Kim");
+    }
+
+    /// Servers keep the customers they embed (SQLite: while the company's customers epoch
+    /// stays put); a changed name, a new address and a new customer show at once.
+    async fn customer_changes_show_on_the_next_job_request() {
+        let app = spawn_app().await;
+        let (customer, address) = app.customer_with_address("Ana").await;
+        let job = |address: &str| json!({"customer_id": customer, "address_id": address});
+        let created = app.post("/jobs", job(&address)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        let estimate = app.post("/estimates", json!({"customer_id": customer})).await;
+        assert_eq!(estimate.status, StatusCode::OK, "{:?}", estimate.body);
+        let first = |path: &str, key: &str| {
+            let path = path.to_owned();
+            let key = key.to_owned();
+            let app = &app;
+            async move { app.get(&path).await.body[key.as_str()][0].clone() }
+        };
+        assert_eq!(first("/jobs", "jobs").await["customer"]["first_name"], "Ana");
+        assert_eq!(first("/estimates", "estimates").await["customer"]["first_name"], "Ana");
+
+        let renamed = app
+            .put(&format!("/customers/{customer}"), json!({"first_name": "Anna"}))
+            .await;
+        assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
+        assert_eq!(first("/jobs", "jobs").await["customer"]["first_name"], "Anna");
+        assert_eq!(app.get(&format!("/jobs/{id}")).await.body["customer"]["first_name"], "Anna");
+        assert_eq!(first("/estimates", "estimates").await["customer"]["first_name"], "Anna");
+
+        let added = app
+            .post(&format!("/customers/{customer}/addresses"),
+                  json!({"street": "9 Pier Rd", "city": "Alameda", "state": "CA",
+                         "zip": "94501", "country": "USA"}))
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+        let second = added.body["id"].as_str().unwrap().to_owned();
+        let moved = app.post("/jobs", job(&second)).await;
+        assert_eq!(moved.status, StatusCode::CREATED, "{:?}", moved.body);
+        let listed = first("/jobs?sort_direction=desc", "jobs").await;
+        assert_eq!(listed["address"]["street"], "9 Pier Rd");
+
+        let (bea, bea_address) = app.customer_with_address("Bea").await;
+        let created = app
+            .post("/jobs", json!({"customer_id": bea, "address_id": bea_address}))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        let listed = first("/jobs?sort_direction=desc", "jobs").await;
+        assert_eq!(listed["customer"]["first_name"], "Bea");
     }
 }

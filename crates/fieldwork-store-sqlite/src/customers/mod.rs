@@ -436,6 +436,90 @@ pub(super) mod tests {
         assert!(matches!(deleted, Err(StoreError::NotFound(_))));
     }
 
+    /// The customers epoch moves with every change to a customer's stored JSON (by whatever
+    /// writes it: the store, or a repair by hand), and not for a new customer; the reference
+    /// epoch beside it stays where it was.
+    #[tokio::test]
+    async fn the_customers_epoch_moves_when_a_stored_customer_changes() {
+        let (_dir, path, store, company) = store_with_company("Epochs").await;
+        let epoch = |store: &SqliteStore, company: &str| {
+            let (store, company) = (store.clone(), company.to_owned());
+            async move { store.customers_epoch(&company).await.unwrap().unwrap() }
+        };
+        let address = AddressIn {
+            street: Some("1 Elm St".into()),
+            ..AddressIn::default()
+        };
+        let new = CustomerIn {
+            first_name: Some("Ada".into()),
+            addresses: Some(vec![address.clone()]),
+            ..CustomerIn::default()
+        };
+        let ada = store
+            .create_customer(&company, new.clone(), &[])
+            .await
+            .unwrap();
+        let start = epoch(&store, &company).await;
+        let reference = store.reference_epoch(&company).await.unwrap();
+        assert!(reference > 0);
+
+        let mut seen = vec![start];
+        let mut changed = async |what: &str| {
+            let now = epoch(&store, &company).await;
+            assert!(now > *seen.last().unwrap(), "{what} did not move the epoch");
+            seen.push(now);
+        };
+        let patch = CustomerPatch {
+            last_name: Some(Some("Lovelace".into())),
+            ..CustomerPatch::default()
+        };
+        store
+            .update_customer(&company, &ada.id, patch, &[])
+            .await
+            .unwrap();
+        changed("an update").await;
+        store
+            .create_address(&company, &ada.id, address, &[])
+            .await
+            .unwrap();
+        changed("a new address").await;
+        // Written from outside the store: a customer stored before its JSON was, then changed.
+        let repair = rusqlite::Connection::open(&path).unwrap();
+        repair.execute("delete from customer_docs", []).unwrap();
+        changed("a deleted JSON").await;
+        repair
+            .execute("update customers set first_name = 'Ida'", [])
+            .unwrap();
+        changed("a customer changed by hand").await;
+
+        // A new customer, and changes in another company, leave it alone.
+        let last = *seen.last().unwrap();
+        let new = CustomerIn {
+            first_name: Some("Bea".into()),
+            ..CustomerIn::default()
+        };
+        store
+            .create_customer(&company, new.clone(), &[])
+            .await
+            .unwrap();
+        let other_company = max_company(&store, "Other").await;
+        let other = store
+            .create_customer(&other_company, new, &[])
+            .await
+            .unwrap();
+        let patch = CustomerPatch {
+            last_name: Some(Some("Other".into())),
+            ..CustomerPatch::default()
+        };
+        store
+            .update_customer(&other_company, &other.id, patch, &[])
+            .await
+            .unwrap();
+        assert_eq!(epoch(&store, &company).await, last);
+        assert!(epoch(&store, &other_company).await > 0);
+        assert_eq!(store.reference_epoch(&company).await.unwrap(), reference);
+    }
+
     /// Within one request (one `fieldwork_store::request` scope, which lets store calls share
     /// a reading of the WAL-index header), a read after the request's own write sees it.
     #[tokio::test]

@@ -126,7 +126,7 @@ impl EmbeddableCustomer {
     }
 
     /// The bytes of JSON the cut holds.
-    fn bytes(&self) -> usize {
+    pub(super) fn bytes(&self) -> usize {
         let addresses: usize = self
             .addresses
             .iter()
@@ -174,13 +174,13 @@ fn embed(c: &Customer) -> JobCustomer {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use fieldwork_store::rules::customer_json;
     use fieldwork_types::{Address, EmbeddedCustomer as Plain};
 
     use super::*;
 
-    fn customer(notes: Option<&str>) -> Customer {
+    pub(in crate::services::jobs) fn customer(notes: Option<&str>) -> Customer {
         let address = |id: &str, street: &str| Address {
             id: id.into(),
             kind: "service".into(),

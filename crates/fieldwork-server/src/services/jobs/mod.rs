@@ -4,6 +4,7 @@ pub mod busy;
 pub mod create;
 pub mod doc;
 pub mod embedded;
+mod kept;
 pub mod lifecycle;
 pub mod list;
 pub mod parts;

@@ -9,8 +9,9 @@ use fieldwork_store::time::format_ts;
 use fieldwork_types::{Appointment, Customer, Employee, JobFields, Schedule, Tag};
 
 use super::doc::{Lines, StoredAppointment, StoredJob};
-use super::embedded::{self, EmbeddableCustomer, RawJson};
-use crate::error::{ApiError, ApiResult};
+use super::embedded::{EmbeddableCustomer, RawJson};
+use super::kept;
+use crate::error::ApiResult;
 use crate::services::times;
 
 /// A job as the server renders it: its employees, customer and address embedded as JSON
@@ -48,13 +49,7 @@ impl Context {
         ids.sort_unstable();
         ids.dedup();
         // A customer cannot be deleted, so a job's customer is always found.
-        let stored = if ids.is_empty() {
-            Vec::new()
-        } else {
-            store.get_customers_json(company_id, &ids).await?
-        };
-        let customers = embedded::cut_all(stored)
-            .ok_or_else(|| ApiError::Internal("a stored customer does not parse".into()))?;
+        let customers = kept::customers(store, company_id, ids).await?;
         Ok(Self {
             company_id: company_id.to_owned(),
             reference,
