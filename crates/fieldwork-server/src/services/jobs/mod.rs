@@ -107,19 +107,18 @@ async fn modify_job<T>(
         let out = change(&mut job.doc)?;
         let now = now_micros();
         let mut writes = vec![DocWrite::Update(job.to_doc(now))];
-        let after = StoredJob {
-            version: job.version + 1,
-            updated_at: now,
-            ..job.clone()
-        };
+        // The job as written (moved, not cloned: with 50 lines a clone was 4 % of a bulk
+        // update's CPU).
+        let mut after = job;
+        after.version += 1;
+        after.updated_at = now;
         let (emits, rendered) =
             events::job_changed_writes(store, company_id, &before, &after).await?;
         writes.extend(emits);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {
-                job.version = stored[0].version;
-                job.updated_at = now;
-                return Ok((job, out, rendered));
+                after.version = stored[0].version;
+                return Ok((after, out, rendered));
             }
             Err(StoreError::Conflict { constraint }) if constraint == VERSION_CONFLICT => continue,
             Err(e) => return Err(e.into()),
