@@ -96,6 +96,18 @@ pub(crate) async fn reference_epoch(db: &Db, company_id: &str) -> StoreResult<i6
     Ok(row.map_or(0, |r| r.get(0)))
 }
 
+/// The company's customers epoch (`Store::customers_epoch`): the sum of its stripes; 0 before
+/// any change.
+pub(crate) async fn customers_epoch(db: &Db, company_id: &str) -> StoreResult<i64> {
+    let row = db
+        .query_opt(
+            "select coalesce(sum(n), 0)::bigint from customer_epochs where company_id = $1",
+            &[&company_id],
+        )
+        .await?;
+    Ok(row.map_or(0, |r| r.get(0)))
+}
+
 pub(crate) async fn find_by_name(db: &Db, name: &str) -> StoreResult<Option<CompanyRecord>> {
     let row = db
         .query_opt(

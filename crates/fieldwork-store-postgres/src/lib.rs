@@ -212,10 +212,10 @@ impl Store for PostgresStore {
     fn reference_cache(&self) -> &ReferenceCache {
         &self.reference_cache
     }
-    /// None: a counter row that every customer write of a company updates would make those
-    /// writes wait on each other (row lock until commit); SQLite's writes are serial anyway.
-    async fn customers_epoch(&self, _company_id: &str) -> StoreResult<Option<i64>> {
-        Ok(None)
+    async fn customers_epoch(&self, company_id: &str) -> StoreResult<i64> {
+        self.db
+            .run(companies::customers_epoch(&self.db, company_id))
+            .await
     }
 
     async fn create_company(&self, new: NewCompany) -> StoreResult<CompanyRecord> {

@@ -81,6 +81,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261206120000_details_lz4",
         include_str!("../migrations/20261206120000_details_lz4.sql"),
     ),
+    (
+        "20261206130000_customer_epochs",
+        include_str!("../migrations/20261206130000_customer_epochs.sql"),
+    ),
 ];
 
 /// The name of the newest migration, i.e. the schema this binary writes.

@@ -134,10 +134,8 @@ impl Store for SqliteStore {
     fn reference_cache(&self) -> &ReferenceCache {
         &self.reference_cache
     }
-    async fn customers_epoch(&self, company_id: &str) -> StoreResult<Option<i64>> {
-        self.db
-            .read(|c| companies::customers_epoch(c, company_id))
-            .map(Some)
+    async fn customers_epoch(&self, company_id: &str) -> StoreResult<i64> {
+        self.db.read(|c| companies::customers_epoch(c, company_id))
     }
 
     async fn create_company(&self, new: NewCompany) -> StoreResult<CompanyRecord> {

@@ -55,10 +55,9 @@ pub trait Store: Send + Sync + 'static {
     /// This store's cache of reference data, used by [`reference::load`].
     fn reference_cache(&self) -> &reference::ReferenceCache;
     /// The company's customers epoch: it moves whenever the stored JSON of one of its
-    /// customers changes or goes, in any process (a new customer need not move it). Renderers
-    /// keep the customers they embed while it stays put. `None` where the store keeps no such
-    /// counter, and every read then goes to the store.
-    async fn customers_epoch(&self, company_id: &str) -> StoreResult<Option<i64>>;
+    /// customers changes or the customer goes, in any process (a new customer need not move
+    /// it). Renderers keep the customers they embed while it stays put.
+    async fn customers_epoch(&self, company_id: &str) -> StoreResult<i64>;
 
     // Companies -----------------------------------------------------------------------------
     /// Creates a company with default settings and schedule availability.

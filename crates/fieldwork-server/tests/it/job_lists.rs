@@ -158,8 +158,8 @@ backend_tests! {
         assert_eq!(listed.body["jobs"][0]["assigned_employees"][0]["first_name"], "Kim");
     }
 
-    /// Servers keep the customers they embed (SQLite: while the company's customers epoch
-    /// stays put); a changed name, a new address and a new customer show at once.
+    /// Servers keep the customers they embed while the company's customers epoch stays put; a
+    /// changed name, a new address and a new customer show at once.
     async fn customer_changes_show_on_the_next_job_request() {
         let app = spawn_app().await;
         let (customer, address) = app.customer_with_address("Ana").await;

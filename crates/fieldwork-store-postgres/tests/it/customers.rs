@@ -466,3 +466,98 @@ async fn every_shape_of_new_customer_is_stored_whole() {
         );
     }
 }
+
+/// The customers epoch moves with every change to a customer's stored JSON (by the store or
+/// by hand) and when a customer goes, not for a new customer nor for another company's
+/// changes; the reference epoch stays where it was.
+#[tokio::test]
+async fn the_customers_epoch_moves_when_a_stored_customer_changes() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let store = db.store().await.unwrap();
+    let a = store.create_company(company("Acme")).await.unwrap();
+    let b = store.create_company(company("Beta")).await.unwrap();
+    let ada = store
+        .create_customer(&a.id, customer(Some("Ada"), "Byron"), &[])
+        .await
+        .unwrap();
+    let epoch = |company: String| {
+        let store = store.clone();
+        async move { store.customers_epoch(&company).await.unwrap() }
+    };
+    let reference = store.reference_epoch(&a.id).await.unwrap();
+    let mut last = epoch(a.id.clone()).await;
+    let mut moved = async |what: &str| {
+        let now = epoch(a.id.clone()).await;
+        assert!(now > last, "{what} did not move the epoch");
+        last = now;
+    };
+
+    let patch = CustomerPatch {
+        last_name: Some(Some("Lovelace".into())),
+        ..CustomerPatch::default()
+    };
+    store
+        .update_customer(&a.id, &ada.id, patch, &[])
+        .await
+        .unwrap();
+    moved("an update").await;
+    let address = AddressIn {
+        street: Some("1 Elm St".into()),
+        ..AddressIn::default()
+    };
+    store
+        .create_address(&a.id, &ada.id, address, &[])
+        .await
+        .unwrap();
+    moved("a new address").await;
+    let client = crate::positions::raw(&db).await;
+    client
+        .execute("update customers set doc = null where id = $1", &[&ada.id])
+        .await
+        .unwrap();
+    moved("a dropped JSON").await;
+    client
+        .execute(
+            "update customers set first_name = 'Ida' where id = $1",
+            &[&ada.id],
+        )
+        .await
+        .unwrap();
+    moved("a customer without JSON changed by hand").await;
+
+    let still = epoch(a.id.clone()).await;
+    let bea = store
+        .create_customer(&a.id, customer(Some("Bea"), "Byron"), &[])
+        .await
+        .unwrap();
+    let other = store
+        .create_customer(&b.id, customer(Some("Cy"), "Other"), &[])
+        .await
+        .unwrap();
+    let patch = CustomerPatch {
+        last_name: Some(Some("Changed".into())),
+        ..CustomerPatch::default()
+    };
+    store
+        .update_customer(&b.id, &other.id, patch, &[])
+        .await
+        .unwrap();
+    assert_eq!(epoch(a.id.clone()).await, still);
+    assert!(epoch(b.id.clone()).await > 0);
+
+    client
+        .execute("delete from addresses where customer_id = $1", &[&bea.id])
+        .await
+        .unwrap();
+    client
+        .execute("delete from customers where id = $1", &[&bea.id])
+        .await
+        .unwrap();
+    assert!(
+        epoch(a.id.clone()).await > still,
+        "a deleted customer did not move the epoch"
+    );
+    assert_eq!(store.reference_epoch(&a.id).await.unwrap(), reference);
+}

@@ -13,7 +13,8 @@ use tokio_postgres::NoTls;
 use crate::story::{company, customer, page};
 use crate::temp_database;
 
-async fn raw(db: &TempDatabase) -> tokio_postgres::Client {
+/// A plain client of the test database, for changes made outside the store.
+pub(crate) async fn raw(db: &TempDatabase) -> tokio_postgres::Client {
     let (client, conn) = tokio_postgres::connect(db.url(), NoTls).await.unwrap();
     tokio::spawn(conn);
     client

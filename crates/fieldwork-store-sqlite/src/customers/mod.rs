@@ -444,7 +444,7 @@ pub(super) mod tests {
         let (_dir, path, store, company) = store_with_company("Epochs").await;
         let epoch = |store: &SqliteStore, company: &str| {
             let (store, company) = (store.clone(), company.to_owned());
-            async move { store.customers_epoch(&company).await.unwrap().unwrap() }
+            async move { store.customers_epoch(&company).await.unwrap() }
         };
         let address = AddressIn {
             street: Some("1 Elm St".into()),

@@ -1,7 +1,8 @@
 //! The customers jobs, estimates and leads embed, kept per company while the company's
 //! customers epoch (`Store::customers_epoch`) stays put: a page of a week's jobs then reads
 //! one counter instead of its 50 customers' JSON (reading and recognising them by their text in
-//! [`super::embedded`] was a fifth of such a page's CPU on SQLite, BENCHMARKS.md).
+//! [`super::embedded`] was a fifth of such a page's CPU on SQLite, and the customers' query a
+//! third of PostgreSQL's work for the page, BENCHMARKS.md).
 //!
 //! The epoch is read before the customers, and a request's later reads never see an older
 //! state than its earlier ones, so customers kept under an epoch are at least as new as the
@@ -39,9 +40,7 @@ pub async fn customers(store: &dyn Store, company_id: &str, ids: Vec<String>) ->
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let Some(epoch) = store.customers_epoch(company_id).await? else {
-        return read(store, company_id, &ids).await;
-    };
+    let epoch = store.customers_epoch(company_id).await?;
     let (mut found, missing) = kept(company_id, epoch, ids);
     if !missing.is_empty() {
         let read = read(store, company_id, &missing).await?;
