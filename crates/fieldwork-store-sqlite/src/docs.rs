@@ -195,22 +195,26 @@ fn conditions(company_id: &str, kind: DocKind, query: &DocQuery) -> (String, Vec
 }
 
 /// Applies a batch of writes on the writer connection (inside its transaction); returns the
-/// stored form of every inserted or updated document, in order.
+/// stored form of every inserted or updated document, in order, and whether an event queued
+/// deliveries.
 pub(crate) fn write(
     c: &Connection,
     company_id: &str,
     writes: Vec<DocWrite>,
-) -> StoreResult<Vec<Doc>> {
+) -> StoreResult<(Vec<Doc>, bool)> {
     let mut stored = Vec::new();
+    let mut queued = false;
     for w in writes {
         match w {
             DocWrite::Insert(doc) => stored.push(insert(c, company_id, doc)?),
             DocWrite::Update(doc) => stored.push(crate::doc_update::update(c, company_id, doc)?),
             DocWrite::Delete { kind, id } => delete(c, company_id, kind, &id)?,
-            DocWrite::Emit(event) => crate::webhooks::outbox::emit(c, company_id, &event)?,
+            DocWrite::Emit(event) => {
+                queued |= crate::webhooks::outbox::emit(c, company_id, &event)?
+            }
         }
     }
-    Ok(stored)
+    Ok((stored, queued))
 }
 
 /// Takes the next number of a sequence (`Store::next_number`).

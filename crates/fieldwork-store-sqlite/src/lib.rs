@@ -49,8 +49,10 @@ use crate::db::Db;
 #[derive(Clone)]
 pub struct SqliteStore {
     db: Arc<Db>,
-    /// Bumped after every commit that queued deliveries (see `Store::outbox_signal`).
+    /// Bumped after every commit that recorded events (see `Store::outbox_signal`).
     outbox: Arc<watch::Sender<u64>>,
+    /// Bumped after every commit that may have queued deliveries (`Store::deliveries_signal`).
+    deliveries: Arc<watch::Sender<u64>>,
     auth_cache: Arc<keys::AuthCache>,
     /// Where customers read before are stored (`customers::get_json`).
     customer_seqs: Arc<customers::SeqHints>,
@@ -75,6 +77,7 @@ impl SqliteStore {
         Ok(Self {
             db: Arc::new(Db::open(&path, migrate)?),
             outbox: Arc::new(watch::channel(0).0),
+            deliveries: Arc::new(watch::channel(0).0),
             auth_cache: Arc::default(),
             customer_seqs: Arc::default(),
             reference_cache: Arc::default(),
@@ -84,6 +87,12 @@ impl SqliteStore {
 
     /// Wakes whoever waits for new deliveries or messages (called after the commit).
     fn signal_outbox(&self) {
+        self.signal_messages();
+        self.deliveries.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Wakes whoever waits for new messages only: the commit queued no delivery.
+    fn signal_messages(&self) {
         self.outbox.send_modify(|n| *n = n.wrapping_add(1));
     }
 
@@ -463,12 +472,14 @@ impl Store for SqliteStore {
     async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>> {
         let company_id = company_id.to_owned();
         let emits = writes.iter().any(|w| matches!(w, DocWrite::Emit(_)));
-        let stored = self
+        let (stored, queued) = self
             .db
             .write(move |c| docs::write(c, &company_id, writes))
             .await?;
-        if emits {
+        if queued {
             self.signal_outbox();
+        } else if emits {
+            self.signal_messages();
         }
         Ok(stored)
     }
@@ -489,6 +500,9 @@ impl Store for SqliteStore {
     }
     fn outbox_signal(&self) -> watch::Receiver<u64> {
         self.outbox.subscribe()
+    }
+    fn deliveries_signal(&self) -> watch::Receiver<u64> {
+        self.deliveries.subscribe()
     }
     async fn create_webhook_endpoint(
         &self,

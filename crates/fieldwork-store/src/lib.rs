@@ -335,6 +335,12 @@ pub trait Store: Send + Sync + 'static {
     /// A receiver whose value changes after every commit that recorded events or deliveries,
     /// so the worker and live streams wake at once (they poll as well).
     fn outbox_signal(&self) -> tokio::sync::watch::Receiver<u64>;
+    /// A receiver whose value changes after every commit that queued deliveries (the
+    /// webhook worker's wake-up; most events of a company without endpoints queue none). By
+    /// default [`Store::outbox_signal`]'s: waking for nothing costs a look, never a delivery.
+    fn deliveries_signal(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.outbox_signal()
+    }
     /// Creates an endpoint; a second primary endpoint is `Conflict { constraint: "primary" }`.
     async fn create_webhook_endpoint(
         &self,

@@ -82,7 +82,7 @@ async fn run(store: DynStore, settings: WebhookSettings, cancel: CancellationTok
         disable_after_micros: i64::try_from(settings.disable_after.as_micros()).unwrap_or(i64::MAX),
     };
     tokio::spawn(record(store.clone(), rules, results_rx, freed_tx.clone()));
-    let mut signal = store.outbox_signal();
+    let mut signal = store.deliveries_signal();
     let mut endpoints: HashMap<String, Endpoint> = HashMap::new();
     let per_endpoint = settings.endpoint_concurrency.saturating_mul(CLAIM_AHEAD);
     let min_claim = (CLAIM_BATCH.min(settings.max_in_flight) / MIN_CLAIM_SHARE).max(1);

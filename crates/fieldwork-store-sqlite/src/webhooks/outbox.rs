@@ -19,8 +19,8 @@ const NEW_DELIVERY_ID: &str =
     || lower(hex(randomblob(10)))";
 
 /// Records an event and queues its fan-out if an enabled endpoint takes it (the endpoints
-/// themselves are chosen when a worker claims it, `fanout::claim`).
-pub(crate) fn emit(c: &Connection, company_id: &str, event: &OutboxEvent) -> StoreResult<()> {
+/// themselves are chosen when a worker claims it, `fanout::claim`); whether it queued one.
+pub(crate) fn emit(c: &Connection, company_id: &str, event: &OutboxEvent) -> StoreResult<bool> {
     insert_message(c, company_id, event)?;
     c.prepare_cached(
         "insert into webhook_fanouts (message_id, company_id, event_type, due_at)
@@ -39,8 +39,8 @@ pub(crate) fn emit(c: &Connection, company_id: &str, event: &OutboxEvent) -> Sto
             event.created_at
         ])
     })
-    .map_err(map_err)?;
-    Ok(())
+    .map(|fanouts| fanouts > 0)
+    .map_err(map_err)
 }
 
 /// Records several events (in the caller's transaction).
@@ -49,7 +49,9 @@ pub(crate) fn emit_all(
     company_id: &str,
     events: &[OutboxEvent],
 ) -> StoreResult<()> {
-    events.iter().try_for_each(|e| emit(c, company_id, e))
+    events
+        .iter()
+        .try_for_each(|e| emit(c, company_id, e).map(drop))
 }
 
 /// Records an event for one endpoint only (the test ping), whatever its filter.
@@ -234,6 +236,61 @@ pub(crate) fn recover(
 
 #[cfg(test)]
 mod tests {
+    use fieldwork_store::docs::DocWrite;
+    use fieldwork_store::events::OutboxEvent;
+    use fieldwork_store::webhooks::NewEndpoint;
+    use fieldwork_store::{NewCompany, Plan, Store};
+
+    use crate::SqliteStore;
+
+    /// The worker is woken by commits that queued deliveries, live streams by every recorded
+    /// event: an event no endpoint takes wakes only the streams.
+    #[tokio::test]
+    async fn only_events_an_endpoint_takes_wake_the_worker() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("fw.db").to_str().unwrap(), true).unwrap();
+        let new = NewCompany {
+            name: "Signals".into(),
+            plan: Plan::Max,
+            time_zone: "UTC".into(),
+        };
+        let company = store.create_company(new).await.unwrap().id;
+        let (mut messages, mut deliveries) = (store.outbox_signal(), store.deliveries_signal());
+        let emit = |event_type: &str| {
+            let event = OutboxEvent::new(event_type, "{}".into());
+            let (store, company) = (store.clone(), company.clone());
+            async move {
+                store
+                    .write_docs(&company, vec![DocWrite::Emit(event)])
+                    .await
+                    .unwrap();
+            }
+        };
+        emit("job.created").await;
+        assert!(messages.has_changed().unwrap());
+        assert!(!deliveries.has_changed().unwrap());
+        messages.mark_unchanged();
+
+        let endpoint = NewEndpoint {
+            url: "https://hooks.example.com/fw".into(),
+            description: String::new(),
+            event_types: vec!["job.updated".into()],
+            is_primary: false,
+            secret: "whsec_test".into(),
+        };
+        store
+            .create_webhook_endpoint(&company, endpoint)
+            .await
+            .unwrap();
+        deliveries.mark_unchanged();
+        // The endpoint takes `job.updated` only.
+        emit("job.created").await;
+        assert!(!deliveries.has_changed().unwrap());
+        emit("job.updated").await;
+        assert!(messages.has_changed().unwrap());
+        assert!(deliveries.has_changed().unwrap());
+    }
+
     /// Delivery ids are `dlv_` + 32 lowercase hex digits, and later ones sort after earlier
     /// ones (the time comes first).
     #[test]
