@@ -1,5 +1,5 @@
 -- A counter per company that moves whenever one of its customers' stored JSON changes or the
--- customer goes, in the changing transaction, by any process (`Store::customers_epoch`):
+-- customer goes, in the changing transaction, by any process (`Store::epochs`):
 -- servers keep the customers that jobs, estimates and leads embed and trust them while it has
 -- not moved (fieldwork-server's services/jobs/kept.rs). A new customer leaves it alone:
 -- nothing kept can be stale for a customer no one has read, and creating customers never

@@ -1,6 +1,7 @@
 //! Companies: plan, application state, profile and schedule availability.
 
 use fieldwork_store::ids::new_company_id;
+use fieldwork_store::reference::Epochs;
 use fieldwork_store::rules::{default_availability, default_profile};
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{CompanyLimits, CompanyRecord, NewCompany, Plan, StoreResult};
@@ -85,27 +86,20 @@ pub(crate) async fn get(db: &Db, company_id: &str) -> StoreResult<CompanyRecord>
     found(row.as_ref().map(from_row), "company")
 }
 
-/// The company's reference epoch (see `fieldwork_store::reference`); 0 before any change.
-pub(crate) async fn reference_epoch(db: &Db, company_id: &str) -> StoreResult<i64> {
+/// The company's epochs (`fieldwork_store::reference::Epochs`; the customers' is the sum of
+/// their stripes); 0 before any change.
+pub(crate) async fn epochs(db: &Db, company_id: &str) -> StoreResult<Epochs> {
     let row = db
         .query_opt(
-            "select n from reference_epochs where company_id = $1",
+            "select coalesce((select n from reference_epochs where company_id = $1), 0),
+                    coalesce((select sum(n) from customer_epochs where company_id = $1), 0)::bigint",
             &[&company_id],
         )
         .await?;
-    Ok(row.map_or(0, |r| r.get(0)))
-}
-
-/// The company's customers epoch (`Store::customers_epoch`): the sum of its stripes; 0 before
-/// any change.
-pub(crate) async fn customers_epoch(db: &Db, company_id: &str) -> StoreResult<i64> {
-    let row = db
-        .query_opt(
-            "select coalesce(sum(n), 0)::bigint from customer_epochs where company_id = $1",
-            &[&company_id],
-        )
-        .await?;
-    Ok(row.map_or(0, |r| r.get(0)))
+    Ok(row.map_or_else(Epochs::default, |r| Epochs {
+        reference: r.get(0),
+        customers: r.get(1),
+    }))
 }
 
 pub(crate) async fn find_by_name(db: &Db, name: &str) -> StoreResult<Option<CompanyRecord>> {

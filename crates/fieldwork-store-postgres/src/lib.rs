@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use fieldwork_store::OutboxEvent;
-use fieldwork_store::reference::ReferenceCache;
+use fieldwork_store::reference::{Epochs, ReferenceCache};
 use fieldwork_store::webhooks::{
     Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, Endpoint,
     EndpointPatch, Message, MessageQuery, NewEndpoint,
@@ -204,18 +204,11 @@ impl Store for PostgresStore {
         Some(Arc::new(self.clone()))
     }
 
-    async fn reference_epoch(&self, company_id: &str) -> StoreResult<i64> {
-        self.db
-            .run(companies::reference_epoch(&self.db, company_id))
-            .await
+    async fn epochs(&self, company_id: &str) -> StoreResult<Epochs> {
+        self.db.run(companies::epochs(&self.db, company_id)).await
     }
     fn reference_cache(&self) -> &ReferenceCache {
         &self.reference_cache
-    }
-    async fn customers_epoch(&self, company_id: &str) -> StoreResult<i64> {
-        self.db
-            .run(companies::customers_epoch(&self.db, company_id))
-            .await
     }
 
     async fn create_company(&self, new: NewCompany) -> StoreResult<CompanyRecord> {

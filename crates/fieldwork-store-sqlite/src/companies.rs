@@ -1,6 +1,7 @@
 //! Companies: plan, application state, profile and schedule availability.
 
 use fieldwork_store::ids::new_company_id;
+use fieldwork_store::reference::Epochs;
 use fieldwork_store::rules::{default_availability, default_profile};
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{CompanyLimits, CompanyRecord, NewCompany, Plan, StoreError, StoreResult};
@@ -81,18 +82,18 @@ pub(crate) fn get(c: &Connection, company_id: &str) -> StoreResult<CompanyRecord
         .map_err(not_found("company"))
 }
 
-/// The company's reference epoch (see `fieldwork_store::reference`); 0 before any change.
-pub(crate) fn reference_epoch(c: &Connection, company_id: &str) -> StoreResult<i64> {
-    c.prepare_cached("select n from reference_epochs where company_id = ?1")
-        .and_then(|mut s| s.query_row([company_id], |r| r.get(0)).optional())
-        .map(Option::unwrap_or_default)
-        .map_err(map_err)
-}
-
-/// The company's customers epoch (`Store::customers_epoch`); 0 before any change.
-pub(crate) fn customers_epoch(c: &Connection, company_id: &str) -> StoreResult<i64> {
-    c.prepare_cached("select customers from reference_epochs where company_id = ?1")
-        .and_then(|mut s| s.query_row([company_id], |r| r.get(0)).optional())
+/// The company's epochs (`fieldwork_store::reference::Epochs`); 0 before any change.
+pub(crate) fn epochs(c: &Connection, company_id: &str) -> StoreResult<Epochs> {
+    c.prepare_cached("select n, customers from reference_epochs where company_id = ?1")
+        .and_then(|mut s| {
+            s.query_row([company_id], |r| {
+                Ok(Epochs {
+                    reference: r.get(0)?,
+                    customers: r.get(1)?,
+                })
+            })
+            .optional()
+        })
         .map(Option::unwrap_or_default)
         .map_err(map_err)
 }

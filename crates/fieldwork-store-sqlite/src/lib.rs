@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use fieldwork_store::OutboxEvent;
-use fieldwork_store::reference::ReferenceCache;
+use fieldwork_store::reference::{Epochs, ReferenceCache};
 use fieldwork_store::webhooks::{
     Attempt, AttemptResult, ClaimRequest, ClaimedDelivery, CompletionRules, Endpoint,
     EndpointPatch, Message, MessageQuery, NewEndpoint,
@@ -137,14 +137,11 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
-    async fn reference_epoch(&self, company_id: &str) -> StoreResult<i64> {
-        self.db.read(|c| companies::reference_epoch(c, company_id))
+    async fn epochs(&self, company_id: &str) -> StoreResult<Epochs> {
+        self.db.read(|c| companies::epochs(c, company_id))
     }
     fn reference_cache(&self) -> &ReferenceCache {
         &self.reference_cache
-    }
-    async fn customers_epoch(&self, company_id: &str) -> StoreResult<i64> {
-        self.db.read(|c| companies::customers_epoch(c, company_id))
     }
 
     async fn create_company(&self, new: NewCompany) -> StoreResult<CompanyRecord> {

@@ -49,15 +49,10 @@ pub trait Store: Send + Sync + 'static {
     }
 
     // Reference data (see `reference`) --------------------------------------------------------
-    /// The company's reference epoch: it moves whenever the company, one of its employees or
-    /// one of its job types changes, in any process. 0 before any change.
-    async fn reference_epoch(&self, company_id: &str) -> StoreResult<i64>;
+    /// The company's epochs (see [`reference::Epochs`]), read in one go. 0 before any change.
+    async fn epochs(&self, company_id: &str) -> StoreResult<reference::Epochs>;
     /// This store's cache of reference data, used by [`reference::load`].
     fn reference_cache(&self) -> &reference::ReferenceCache;
-    /// The company's customers epoch: it moves whenever the stored JSON of one of its
-    /// customers changes or the customer goes, in any process (a new customer need not move
-    /// it). Renderers keep the customers they embed while it stays put.
-    async fn customers_epoch(&self, company_id: &str) -> StoreResult<i64>;
 
     // Companies -----------------------------------------------------------------------------
     /// Creates a company with default settings and schedule availability.

@@ -41,16 +41,37 @@ pub struct ReferenceCache {
     entries: Mutex<HashMap<String, (i64, Arc<CompanyReference>)>>,
 }
 
+/// A company's change counters, each moved by triggers in the changing transaction, by any
+/// process.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Epochs {
+    /// Moves whenever the company, one of its employees or one of its job types changes.
+    pub reference: i64,
+    /// Moves whenever the stored JSON of one of the company's customers changes or the
+    /// customer goes (a new customer need not move it): renderers keep the customers they
+    /// embed while it stays put.
+    pub customers: i64,
+}
+
 /// The company's reference data, from the cache when its epoch has not moved.
 pub async fn load(store: &dyn Store, company_id: &str) -> StoreResult<Arc<CompanyReference>> {
+    Ok(load_with_epochs(store, company_id).await?.0)
+}
+
+/// [`load`], and the company's epochs as read for it (one read for both).
+pub async fn load_with_epochs(
+    store: &dyn Store,
+    company_id: &str,
+) -> StoreResult<(Arc<CompanyReference>, Epochs)> {
     // The epoch is read before the data: a change committed in between leaves newer data
     // under an older epoch, which the next use replaces; never the reverse.
-    let epoch = store.reference_epoch(company_id).await?;
+    let epochs = store.epochs(company_id).await?;
+    let epoch = epochs.reference;
     let cache = store.reference_cache();
     if let Some((at, found)) = cache.lock().get(company_id)
         && *at == epoch
     {
-        return Ok(found.clone());
+        return Ok((found.clone(), epochs));
     }
     let fresh = Arc::new(read(store, company_id).await?);
     let mut entries = cache.lock();
@@ -58,7 +79,7 @@ pub async fn load(store: &dyn Store, company_id: &str) -> StoreResult<Arc<Compan
         entries.clear();
     }
     entries.insert(company_id.to_owned(), (epoch, fresh.clone()));
-    Ok(fresh)
+    Ok((fresh, epochs))
 }
 
 impl ReferenceCache {

@@ -444,7 +444,7 @@ pub(super) mod tests {
         let (_dir, path, store, company) = store_with_company("Epochs").await;
         let epoch = |store: &SqliteStore, company: &str| {
             let (store, company) = (store.clone(), company.to_owned());
-            async move { store.customers_epoch(&company).await.unwrap() }
+            async move { store.epochs(&company).await.unwrap().customers }
         };
         let address = AddressIn {
             street: Some("1 Elm St".into()),
@@ -460,7 +460,7 @@ pub(super) mod tests {
             .await
             .unwrap();
         let start = epoch(&store, &company).await;
-        let reference = store.reference_epoch(&company).await.unwrap();
+        let reference = store.epochs(&company).await.unwrap().reference;
         assert!(reference > 0);
 
         let mut seen = vec![start];
@@ -517,7 +517,7 @@ pub(super) mod tests {
             .unwrap();
         assert_eq!(epoch(&store, &company).await, last);
         assert!(epoch(&store, &other_company).await > 0);
-        assert_eq!(store.reference_epoch(&company).await.unwrap(), reference);
+        assert_eq!(store.epochs(&company).await.unwrap().reference, reference);
     }
 
     /// Within one request (one `fieldwork_store::request` scope, which lets store calls share

@@ -45,7 +45,7 @@ async fn list_jobs(
     // `location_ids[]` is accepted and ignored: Fieldwork has no multi-location companies.
     query.array("location_ids")?;
     let store = state.store.as_ref();
-    let reference = reference::load(store, &auth.company_id).await?;
+    let (reference, epochs) = reference::load_with_epochs(store, &auth.company_id).await?;
     let tz = times::zone(&reference.company.profile.time_zone);
     let range = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
         Ok((
@@ -61,7 +61,14 @@ async fn list_jobs(
         work_status: query.array("work_status")?,
     };
     doc_query.filter = filter.to_doc_filter()?;
-    let page = jobs::list::list(store, &auth.company_id, reference, &doc_query, expand).await?;
+    let page = jobs::list::list(
+        store,
+        &auth.company_id,
+        (reference, epochs),
+        &doc_query,
+        expand,
+    )
+    .await?;
     Ok(Json(doc_list_out("jobs", &doc_query, page)))
 }
 

@@ -1,5 +1,5 @@
 //! The customers jobs, estimates and leads embed, kept per company while the company's
-//! customers epoch (`Store::customers_epoch`) stays put: a page of a week's jobs then reads
+//! customers epoch (`fieldwork_store::reference::Epochs`) stays put: a page of a week's jobs then reads
 //! one counter instead of its 50 customers' JSON (reading and recognising them by their text in
 //! [`super::embedded`] was a fifth of such a page's CPU on SQLite, and the customers' query a
 //! third of PostgreSQL's work for the page, BENCHMARKS.md).
@@ -35,12 +35,17 @@ struct Kept {
 static KEPT: LazyLock<Mutex<Kept>> = LazyLock::new(Mutex::default);
 
 /// The company's customers with these ids (sorted, without repeats), by id; unknown ids are
-/// left out.
-pub async fn customers(store: &dyn Store, company_id: &str, ids: Vec<String>) -> ApiResult<ById> {
+/// left out. `epoch` is the company's customers epoch, read before anything of this request
+/// that the customers must be as new as.
+pub async fn customers(
+    store: &dyn Store,
+    company_id: &str,
+    epoch: i64,
+    ids: Vec<String>,
+) -> ApiResult<ById> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let epoch = store.customers_epoch(company_id).await?;
     let (mut found, missing) = kept(company_id, epoch, ids);
     if !missing.is_empty() {
         let read = read(store, company_id, &missing).await?;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocSort, Range, RangeField};
-use fieldwork_store::reference::CompanyReference;
+use fieldwork_store::reference::{CompanyReference, Epochs};
 use fieldwork_store::{Page, Store};
 
 use super::doc::{StoredJob, status};
@@ -80,7 +80,7 @@ impl JobFilter {
 pub async fn list(
     store: &dyn Store,
     company_id: &str,
-    reference: Arc<CompanyReference>,
+    loaded: (Arc<CompanyReference>, Epochs),
     query: &DocQuery,
     expand: Expand,
 ) -> ApiResult<Page<Job>> {
@@ -91,7 +91,7 @@ pub async fn list(
     let page = store.list_docs(company_id, DocKind::Job, &query).await?;
     let jobs: Vec<StoredJob<Unread>> = page.items.into_iter().map(StoredJob::for_list).collect();
     let customer_ids: Vec<&str> = jobs.iter().map(|j| j.doc.customer_id.as_str()).collect();
-    let ctx = Context::load_with(store, company_id, reference, &customer_ids).await?;
+    let ctx = Context::load_with(store, company_id, loaded, &customer_ids).await?;
     Ok(Page {
         items: jobs.iter().map(|j| render::job(&ctx, j, expand)).collect(),
         total: page.total,

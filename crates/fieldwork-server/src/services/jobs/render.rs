@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use fieldwork_store::Store;
-use fieldwork_store::reference::{self, CompanyReference, EmployeeJson};
+use fieldwork_store::reference::{self, CompanyReference, EmployeeJson, Epochs};
 use fieldwork_store::time::format_ts;
 use fieldwork_types::{Appointment, Customer, Employee, JobFields, Schedule, Tag};
 
@@ -34,22 +34,23 @@ impl Context {
         company_id: &str,
         customer_ids: &[&str],
     ) -> ApiResult<Self> {
-        let reference = reference::load(store, company_id).await?;
-        Self::load_with(store, company_id, reference, customer_ids).await
+        let loaded = reference::load_with_epochs(store, company_id).await?;
+        Self::load_with(store, company_id, loaded, customer_ids).await
     }
 
-    /// [`Context::load`] with reference data the caller already holds.
+    /// [`Context::load`] with reference data and epochs the caller already read
+    /// ([`reference::load_with_epochs`]).
     pub async fn load_with(
         store: &dyn Store,
         company_id: &str,
-        reference: Arc<CompanyReference>,
+        (reference, epochs): (Arc<CompanyReference>, Epochs),
         customer_ids: &[&str],
     ) -> ApiResult<Self> {
         let mut ids: Vec<String> = customer_ids.iter().map(|s| (*s).to_owned()).collect();
         ids.sort_unstable();
         ids.dedup();
         // A customer cannot be deleted, so a job's customer is always found.
-        let customers = kept::customers(store, company_id, ids).await?;
+        let customers = kept::customers(store, company_id, epochs.customers, ids).await?;
         Ok(Self {
             company_id: company_id.to_owned(),
             reference,
