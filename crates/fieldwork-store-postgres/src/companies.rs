@@ -92,7 +92,8 @@ pub(crate) async fn epochs(db: &Db, company_id: &str) -> StoreResult<Epochs> {
     let row = db
         .query_opt(
             "select coalesce((select n from reference_epochs where company_id = $1), 0),
-                    coalesce((select sum(n) from customer_epochs where company_id = $1), 0)::bigint",
+                    coalesce((select sum(n) from customer_epochs where company_id = $1), 0)
+                        ::bigint",
             &[&company_id],
         )
         .await?;

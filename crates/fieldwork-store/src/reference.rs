@@ -1,5 +1,5 @@
 //! A company's reference data (the company, its employees and job types), cached per process
-//! and checked against the company's `reference_epoch` on every use.
+//! and checked against the company's reference epoch ([`Epochs::reference`]) on every use.
 //!
 //! Rendering a job, estimate or lead needs all three; reading them on every request was most
 //! of a job request's store work. Each backend keeps a per-company counter that triggers bump

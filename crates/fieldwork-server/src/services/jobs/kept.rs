@@ -1,8 +1,8 @@
 //! The customers jobs, estimates and leads embed, kept per company while the company's
-//! customers epoch (`fieldwork_store::reference::Epochs`) stays put: a page of a week's jobs then reads
-//! one counter instead of its 50 customers' JSON (reading and recognising them by their text in
-//! [`super::embedded`] was a fifth of such a page's CPU on SQLite, and the customers' query a
-//! third of PostgreSQL's work for the page, BENCHMARKS.md).
+//! customers epoch (`fieldwork_store::reference::Epochs`) stays put: a page of a week's jobs
+//! then reads its 50 customers' JSON only after one of them changed (reading and recognising
+//! them by their text in [`super::embedded`] was a fifth of such a page's CPU on SQLite, and
+//! the customers' query a third of PostgreSQL's work for the page, BENCHMARKS.md).
 //!
 //! The epoch is read before the customers, and a request's later reads never see an older
 //! state than its earlier ones, so customers kept under an epoch are at least as new as the
