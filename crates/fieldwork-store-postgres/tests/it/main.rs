@@ -5,6 +5,7 @@ mod connection;
 mod customer_events;
 mod customers;
 mod differential;
+mod doc_events;
 mod positions;
 mod rate_windows;
 mod story;

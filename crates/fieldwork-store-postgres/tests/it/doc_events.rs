@@ -1,0 +1,164 @@
+//! A document's update and the events it raises, written by one statement: the events are
+//! recorded (in order, fan-outs queued for the endpoints that take them) exactly when the
+//! update is, and not at all when it loses a version race or finds no document.
+
+use std::collections::{BTreeSet, HashMap};
+
+use fieldwork_store::docs::{Doc, DocIndex, DocKind, DocWrite};
+use fieldwork_store::events::OutboxEvent;
+use fieldwork_store::time::now_micros;
+use fieldwork_store::webhooks::{ClaimRequest, MessageQuery, NewEndpoint};
+use fieldwork_store::{Store, StoreError};
+
+use crate::story::company;
+use crate::{kind, temp_database};
+
+fn job(id: &str, body: &str) -> Doc {
+    let now = now_micros();
+    Doc {
+        kind: DocKind::Job,
+        id: id.into(),
+        version: 1,
+        index: DocIndex {
+            number: Some(1),
+            keys: vec!["tag:a".into()],
+            created_at: now,
+            updated_at: now,
+            ..DocIndex::default()
+        },
+        body: body.into(),
+        detail: None,
+    }
+}
+
+/// The company's recorded messages, oldest first, as (type, payload).
+async fn recorded(store: &dyn Store, company_id: &str) -> Vec<(String, String)> {
+    let query = MessageQuery {
+        page: 1,
+        page_size: 100,
+        ..MessageQuery::default()
+    };
+    let mut log: Vec<_> = store
+        .list_webhook_messages(company_id, &query)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|m| (m.event_type, m.payload))
+        .collect();
+    log.reverse();
+    log
+}
+
+#[tokio::test]
+async fn an_update_records_its_events_only_when_it_is_written() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let store = db.store().await.unwrap();
+    let co = store.create_company(company("Doc events")).await.unwrap();
+    let mut endpoint_for = HashMap::new();
+    for types in [vec![], vec!["job.updated"], vec!["job.created"]] {
+        let id = store
+            .create_webhook_endpoint(
+                &co.id,
+                NewEndpoint {
+                    url: "https://example.test/hook".into(),
+                    description: String::new(),
+                    event_types: types.iter().map(|&t| t.into()).collect(),
+                    is_primary: false,
+                    secret: "whsec_test".into(),
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        endpoint_for.insert(types.join(","), id);
+    }
+    let stored = store
+        .write_docs(&co.id, vec![DocWrite::Insert(job("job_1", r#"{"v":1}"#))])
+        .await
+        .unwrap();
+    assert_eq!(stored[0].version, 1);
+
+    // Written: the document changes, and both events are recorded in the order given.
+    let mut changed = job("job_1", r#"{"v":2}"#);
+    changed.index.keys = vec!["tag:b".into()];
+    let events = [
+        OutboxEvent::new("job.updated", r#"{"event":"job.updated","n":1}"#.into()),
+        OutboxEvent::new("job.scheduled", r#"{"event":"job.scheduled","n":2}"#.into()),
+    ];
+    let mut writes = vec![DocWrite::Update(changed.clone())];
+    writes.extend(events.iter().cloned().map(DocWrite::Emit));
+    let stored = store.write_docs(&co.id, writes).await.unwrap();
+    assert_eq!((stored[0].version, stored[0].index.number), (2, Some(1)));
+    let doc = store.get_doc(&co.id, DocKind::Job, "job_1").await.unwrap();
+    assert_eq!((doc.version, doc.body.as_str()), (2, r#"{"v":2}"#));
+    let want: Vec<_> = events
+        .iter()
+        .map(|e| (e.event_type.clone(), e.payload.clone()))
+        .collect();
+    assert_eq!(recorded(&store, &co.id).await, want);
+
+    // Each message fans out to the enabled endpoints whose filter takes it.
+    let claimed = store
+        .claim_deliveries(&ClaimRequest {
+            now: now_micros() + 1_000_000,
+            lease_micros: 60_000_000,
+            limit: 100,
+            per_endpoint: 10,
+            available: HashMap::new(),
+        })
+        .await
+        .unwrap();
+    let got: BTreeSet<_> = claimed
+        .iter()
+        .filter(|d| d.company_id == co.id)
+        .map(|d| (d.message_id.clone(), d.endpoint_id.clone()))
+        .collect();
+    let want: BTreeSet<_> = [
+        (events[0].id.clone(), endpoint_for[""].clone()),
+        (events[0].id.clone(), endpoint_for["job.updated"].clone()),
+        (events[1].id.clone(), endpoint_for[""].clone()),
+    ]
+    .into();
+    assert_eq!(got, want);
+
+    // A stale version: nothing written, no event recorded.
+    let stale = [
+        DocWrite::Update(job("job_1", r#"{"v":3}"#)),
+        emit("job.updated"),
+    ];
+    assert_eq!(
+        kind(store.write_docs(&co.id, stale.to_vec()).await),
+        "Conflict"
+    );
+    let doc = store.get_doc(&co.id, DocKind::Job, "job_1").await.unwrap();
+    assert_eq!((doc.version, doc.body.as_str()), (2, r#"{"v":2}"#));
+    assert_eq!(recorded(&store, &co.id).await.len(), 2);
+
+    // A missing document: not found, no event recorded.
+    let missing = vec![DocWrite::Update(job("job_2", "{}")), emit("job.updated")];
+    match store.write_docs(&co.id, missing).await {
+        Err(StoreError::NotFound(_)) => {}
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    assert_eq!(recorded(&store, &co.id).await.len(), 2);
+
+    // No events: the update alone.
+    changed.version = 2;
+    changed.body = r#"{"v":4}"#.into();
+    let stored = store
+        .write_docs(&co.id, vec![DocWrite::Update(changed)])
+        .await
+        .unwrap();
+    assert_eq!(stored[0].version, 3);
+    assert_eq!(recorded(&store, &co.id).await.len(), 2);
+}
+
+fn emit(event_type: &str) -> DocWrite {
+    DocWrite::Emit(OutboxEvent::new(
+        event_type,
+        format!(r#"{{"event":"{event_type}"}}"#),
+    ))
+}
