@@ -229,31 +229,34 @@ fn conditions(company_id: &str, kind: DocKind, q: &DocQuery) -> (String, Vec<Arg
 
 /// Applies a batch of writes in one transaction; returns the stored form of every inserted
 /// or updated document, in order.
+/// Writes a batch atomically; says, with the stored documents, whether its events queued any
+/// fan-out (whether the webhook workers have work).
 pub(crate) async fn write(
     db: &Db,
     company_id: &str,
     writes: Vec<DocWrite>,
-) -> StoreResult<Vec<Doc>> {
+) -> StoreResult<(Vec<Doc>, bool)> {
     if let Some((doc, events)) = update_with_events(&writes) {
         return retry(|| async {
             let c = db.client().await?;
-            Ok(vec![update(&c, company_id, doc.clone(), &events).await?])
+            let (doc, queued) = update(&c, company_id, doc.clone(), &events).await?;
+            Ok((vec![doc], queued))
         })
         .await;
     }
     transaction!(db, |tx| async {
-        let mut stored = Vec::new();
+        let (mut stored, mut queued) = (Vec::new(), false);
         for w in writes.iter().cloned() {
             match w {
                 DocWrite::Insert(doc) => stored.push(insert(&tx, company_id, doc).await?),
-                DocWrite::Update(doc) => stored.push(update(&tx, company_id, doc, &[]).await?),
+                DocWrite::Update(doc) => stored.push(update(&tx, company_id, doc, &[]).await?.0),
                 DocWrite::Delete { kind, id } => delete(&tx, company_id, kind, &id).await?,
                 DocWrite::Emit(event) => {
-                    crate::webhooks::outbox::emit(&tx, company_id, &event).await?;
+                    queued |= crate::webhooks::outbox::emit(&tx, company_id, &event).await?;
                 }
             }
         }
-        Ok(stored)
+        Ok((stored, queued))
     }
     .await)
 }
@@ -370,13 +373,14 @@ async fn insert(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
 
 /// Updates a document that still has the version it was read at, and its filter keys (those
 /// it no longer has removed, new ones added), in one statement; the keys change, and `events`
-/// are recorded (with their fan-outs queued), only if the document did.
+/// are recorded (with their fan-outs queued), only if the document did. Says whether a fan-out
+/// was queued.
 async fn update(
     c: &impl GenericClient,
     company_id: &str,
     mut doc: Doc,
     events: &[&OutboxEvent],
-) -> StoreResult<Doc> {
+) -> StoreResult<(Doc, bool)> {
     let i = &doc.index;
     let event_ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
     let event_types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
@@ -434,9 +438,9 @@ async fn update(
                 order by e.n
                 returning id, event_type, created_at
              ), fanned as (
-                {}
+                {} returning 1
              )
-             select number from updated",
+             select number, exists (select from fanned) from updated",
             doc.kind.table(),
             queue_fanouts("m", "$2"),
         ),
@@ -452,7 +456,7 @@ async fn update(
     };
     doc.version += 1;
     doc.index.number = row.get(0);
-    Ok(doc)
+    Ok((doc, row.get(1)))
 }
 
 async fn delete(

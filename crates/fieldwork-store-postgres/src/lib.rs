@@ -64,12 +64,12 @@ pub struct PostgresStore {
     /// What this store's recent fan-out claims found (endpoints per message, whether any), to
     /// size its next claims and skip them on an empty queue.
     fanout_hints: Arc<webhooks::fanout::ClaimHints>,
-    /// Bumped after every commit of this process that recorded events (see
-    /// `Store::outbox_signal`), and by `NOTIFY`s from other processes.
-    outbox: Arc<watch::Sender<u64>>,
-    /// Bumped with `outbox` by this process's own commits: asks the notify task to tell the
+    /// Bumped after every commit of this process that recorded events, and by `NOTIFY`s from
     /// other processes (see `notify`).
-    notify_others: Arc<watch::Sender<u64>>,
+    wakeups: Arc<notify::Wakeups>,
+    /// Set by this process's own commits that recorded events (to `true` when they may have
+    /// queued deliveries): asks the notify task to tell the other processes (see `notify`).
+    notify_others: Arc<watch::Sender<bool>>,
     reference_cache: Arc<ReferenceCache>,
     /// Bumped after each customer created: wakes the task that numbers new customers'
     /// positions (see `customers::positions`).
@@ -105,24 +105,24 @@ impl PostgresStore {
         }
         migrate::check_current(&db).await?;
         tracing::debug!(database = %db.target, "connected to PostgreSQL");
-        let outbox = Arc::new(watch::channel(0).0);
+        let wakeups = Arc::new(notify::Wakeups::default());
         if let Ok(config) = url.parse::<tokio_postgres::Config>() {
             let mut config = config;
             config
                 .connect_timeout(settings.connect_timeout)
                 .application_name("fieldwork-outbox-listener");
-            notify::spawn_listener(config, Arc::downgrade(&outbox));
+            notify::spawn_listener(config, Arc::downgrade(&wakeups));
         }
         let db = Arc::new(db);
-        let notify_others = Arc::new(watch::channel(0).0);
-        notify::spawn_sender(db.clone(), notify_others.subscribe());
+        let notify_others = Arc::new(watch::channel(false).0);
+        notify::spawn_sender(db.clone(), &notify_others);
         let customers_created = Arc::new(watch::channel(0).0);
         customers::spawn_positioner(db.clone(), customers_created.subscribe());
         Ok(Self {
             db,
             worker_db,
             fanout_hints: Arc::default(),
-            outbox,
+            wakeups,
             notify_others,
             reference_cache: Arc::default(),
             customers_created,
@@ -153,11 +153,12 @@ impl PostgresStore {
         customers::position_all(&self.db, customers::Busy::Wait).await
     }
 
-    /// Wakes whoever waits for new deliveries or messages, in this process at once and in the
-    /// others through a `NOTIFY` (called after the commit).
-    fn signal_outbox(&self) {
-        self.outbox.send_modify(|n| *n = n.wrapping_add(1));
-        self.notify_others.send_modify(|n| *n = n.wrapping_add(1));
+    /// Wakes whoever waits for new messages, and (when `deliveries` may have been queued) the
+    /// webhook workers, in this process at once and in the others through a `NOTIFY` (called
+    /// after the commit).
+    fn signal_outbox(&self, deliveries: bool) {
+        self.wakeups.bump(deliveries);
+        self.notify_others.send_modify(|d| *d |= deliveries);
     }
 
     /// Runs a write that records the events `emit` names in its transaction (within the call
@@ -169,7 +170,7 @@ impl PostgresStore {
     ) -> StoreResult<T> {
         let out = self.db.run(write).await?;
         if !emit.is_empty() {
-            self.signal_outbox();
+            self.signal_outbox(true);
         }
         Ok(out)
     }
@@ -575,12 +576,12 @@ impl Store for PostgresStore {
     }
     async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>> {
         let emits = writes.iter().any(|w| matches!(w, DocWrite::Emit(_)));
-        let stored = self
+        let (stored, queued) = self
             .db
             .run(docs::write(&self.db, company_id, writes))
             .await?;
         if emits {
-            self.signal_outbox();
+            self.signal_outbox(queued);
         }
         Ok(stored)
     }
@@ -594,11 +595,14 @@ impl Store for PostgresStore {
         self.db
             .run(webhooks::outbox::emit_all(&self.db, company_id, &events))
             .await?;
-        self.signal_outbox();
+        self.signal_outbox(true);
         Ok(())
     }
     fn outbox_signal(&self) -> watch::Receiver<u64> {
-        self.outbox.subscribe()
+        self.wakeups.outbox.subscribe()
+    }
+    fn deliveries_signal(&self) -> watch::Receiver<u64> {
+        self.wakeups.deliveries.subscribe()
     }
     async fn create_webhook_endpoint(
         &self,
@@ -626,7 +630,7 @@ impl Store for PostgresStore {
             .run(webhooks::update(&self.db, company_id, id, patch))
             .await?;
         // Re-enabling makes paused deliveries due.
-        self.signal_outbox();
+        self.signal_outbox(true);
         Ok(updated)
     }
     async fn delete_webhook_endpoint(&self, company_id: &str, id: &str) -> StoreResult<()> {
@@ -672,7 +676,7 @@ impl Store for PostgresStore {
             .db
             .run(webhooks::outbox::resend(&self.db, company_id, message_id))
             .await?;
-        self.signal_outbox();
+        self.signal_outbox(true);
         Ok(n)
     }
     async fn recover_webhook_endpoint(
@@ -683,7 +687,7 @@ impl Store for PostgresStore {
     ) -> StoreResult<u64> {
         let recover = webhooks::outbox::recover(&self.db, company_id, endpoint_id, since);
         let n = self.db.run(recover).await?;
-        self.signal_outbox();
+        self.signal_outbox(true);
         Ok(n)
     }
     async fn emit_to_endpoint(
@@ -694,7 +698,7 @@ impl Store for PostgresStore {
     ) -> StoreResult<()> {
         let emit = webhooks::outbox::emit_to(&self.db, company_id, endpoint_id, &event);
         self.db.run(emit).await?;
-        self.signal_outbox();
+        self.signal_outbox(true);
         Ok(())
     }
     async fn list_webhook_attempts(

@@ -5,6 +5,11 @@
 //! of at its next poll. Polling remains the fallback: a lost notification or listener
 //! connection only delays deliveries until then.
 //!
+//! The payload says whether the commits it stands for may have queued deliveries: [`EVENTS_ONLY`]
+//! wakes live event streams but not the webhook worker (most events of a company without
+//! endpoints queue none); any other payload, the empty one of older versions included, wakes
+//! both.
+//!
 //! The notification is not sent inside the writing transaction: PostgreSQL serializes the
 //! commits of transactions that notified (a global lock held through the WAL flush), which
 //! capped event-recording writes at one commit per flush (~300/s here).
@@ -21,26 +26,60 @@ use crate::db::Db;
 /// The channel of outbox wake-ups.
 const CHANNEL: &str = "fieldwork_outbox";
 
+/// The payload of a notification for events that queued no delivery.
+const EVENTS_ONLY: &str = "events";
+
+/// What wakes this process's waiters: `outbox` after every commit that recorded events (live
+/// streams, `Store::outbox_signal`), `deliveries` after those that may have queued deliveries
+/// (the webhook worker, `Store::deliveries_signal`).
+#[derive(Default)]
+pub(crate) struct Wakeups {
+    pub outbox: watch::Sender<u64>,
+    pub deliveries: watch::Sender<u64>,
+}
+
+impl Wakeups {
+    pub fn bump(&self, deliveries: bool) {
+        self.outbox.send_modify(|n| *n = n.wrapping_add(1));
+        if deliveries {
+            self.deliveries.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+}
+
 /// Sends one notification for every change of `requests` (changes made while one is being
-/// sent fold into one more), until the store, which holds the sender, is dropped. A failed
-/// send is not retried: the others' polling finds the deliveries.
-pub(crate) fn spawn_sender(db: Arc<Db>, mut requests: watch::Receiver<u64>) {
+/// sent fold into one more), until the store, which holds the sender, is dropped. The value of
+/// `requests` says whether any commit since the last notification may have queued deliveries;
+/// the task takes it back to `false` as it sends. A failed send is not retried: the others'
+/// polling finds the deliveries.
+pub(crate) fn spawn_sender(db: Arc<Db>, requests: &Arc<watch::Sender<bool>>) {
+    let mut changed = requests.subscribe();
+    let requests = Arc::downgrade(requests);
     tokio::spawn(async move {
-        while requests.changed().await.is_ok() {
-            requests.mark_unchanged();
+        while changed.changed().await.is_ok() {
+            changed.mark_unchanged();
+            let Some(requests) = requests.upgrade() else {
+                return;
+            };
+            let mut deliveries = false;
+            requests.send_if_modified(|d| {
+                deliveries = std::mem::take(d);
+                false
+            });
+            let payload = if deliveries { "" } else { EVENTS_ONLY };
             let _ = db
-                .execute("select pg_notify('fieldwork_outbox', '')", &[])
+                .execute("select pg_notify('fieldwork_outbox', $1)", &[&payload])
                 .await;
         }
     });
 }
 
 /// Listens on its own connection (outside the pool) until the store is dropped, reconnecting
-/// with a backoff; every notification bumps `signal`.
-pub(crate) fn spawn_listener(config: tokio_postgres::Config, signal: Weak<watch::Sender<u64>>) {
+/// with a backoff; every notification bumps `wakeups`.
+pub(crate) fn spawn_listener(config: tokio_postgres::Config, wakeups: Weak<Wakeups>) {
     tokio::spawn(async move {
         let mut backoff = Duration::from_millis(500);
-        while signal.strong_count() > 0 {
+        while wakeups.strong_count() > 0 {
             match config.connect(NoTls).await {
                 Ok((client, mut connection)) => {
                     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -48,8 +87,8 @@ pub(crate) fn spawn_listener(config: tokio_postgres::Config, signal: Weak<watch:
                         let mut messages =
                             futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
                         while let Some(Ok(message)) = messages.next().await {
-                            if matches!(message, AsyncMessage::Notification(_))
-                                && tx.send(()).is_err()
+                            if let AsyncMessage::Notification(n) = message
+                                && tx.send(n.payload() != EVENTS_ONLY).is_err()
                             {
                                 return;
                             }
@@ -62,15 +101,15 @@ pub(crate) fn spawn_listener(config: tokio_postgres::Config, signal: Weak<watch:
                     {
                         backoff = Duration::from_millis(500);
                         // Anything committed while not listening is found by this wake-up.
-                        bump(&signal);
+                        bump(&wakeups, true);
                         loop {
                             tokio::select! {
                                 got = rx.recv() => match got {
-                                    Some(()) => bump(&signal),
+                                    Some(deliveries) => bump(&wakeups, deliveries),
                                     None => break,
                                 },
                                 () = tokio::time::sleep(Duration::from_secs(5)) => {
-                                    if signal.strong_count() == 0 {
+                                    if wakeups.strong_count() == 0 {
                                         break;
                                     }
                                 }
@@ -87,8 +126,8 @@ pub(crate) fn spawn_listener(config: tokio_postgres::Config, signal: Weak<watch:
     });
 }
 
-fn bump(signal: &Weak<watch::Sender<u64>>) {
-    if let Some(s) = signal.upgrade() {
-        s.send_modify(|n| *n = n.wrapping_add(1));
+fn bump(wakeups: &Weak<Wakeups>, deliveries: bool) {
+    if let Some(w) = wakeups.upgrade() {
+        w.bump(deliveries);
     }
 }

@@ -32,13 +32,14 @@ pub(crate) fn queue_fanouts(messages: &str, company: &str) -> String {
     )
 }
 
-/// Records an event and queues its fan-out if an endpoint takes it, in one statement.
+/// Records an event and queues its fan-out if an endpoint takes it, in one statement; says
+/// whether it queued one.
 pub(crate) async fn emit(
     c: &impl GenericClient,
     company_id: &str,
     event: &OutboxEvent,
-) -> StoreResult<()> {
-    execute(
+) -> StoreResult<bool> {
+    let queued = execute(
         c,
         &format!(
             "with m as (
@@ -58,7 +59,7 @@ pub(crate) async fn emit(
         ],
     )
     .await?;
-    Ok(())
+    Ok(queued > 0)
 }
 
 /// Records several events in one transaction.

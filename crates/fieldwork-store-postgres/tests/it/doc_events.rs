@@ -3,6 +3,7 @@
 //! update is, and not at all when it loses a version race or finds no document.
 
 use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
 
 use fieldwork_store::docs::{Doc, DocIndex, DocKind, DocWrite};
 use fieldwork_store::events::OutboxEvent;
@@ -20,7 +21,6 @@ fn job(id: &str, body: &str) -> Doc {
         id: id.into(),
         version: 1,
         index: DocIndex {
-            number: Some(1),
             keys: vec!["tag:a".into()],
             created_at: now,
             updated_at: now,
@@ -161,4 +161,78 @@ fn emit(event_type: &str) -> DocWrite {
         event_type,
         format!(r#"{{"event":"{event_type}"}}"#),
     ))
+}
+
+/// Waits (up to 5 s) for `signal` to change, then marks it seen.
+async fn changes(signal: &mut tokio::sync::watch::Receiver<u64>) -> bool {
+    let changed = tokio::time::timeout(Duration::from_secs(5), signal.changed()).await;
+    signal.mark_unchanged();
+    matches!(changed, Ok(Ok(())))
+}
+
+/// Commits whose events queued no delivery wake live streams but not the webhook workers, in
+/// this process and (through the notification's payload) in the others.
+#[tokio::test]
+async fn only_commits_that_queue_deliveries_wake_the_workers() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let here = db.store().await.unwrap();
+    let there = db.store().await.unwrap();
+    let co = here.create_company(company("Signals")).await.unwrap();
+    let (mut messages, mut deliveries) = (here.outbox_signal(), here.deliveries_signal());
+    let (mut their_messages, mut their_deliveries) =
+        (there.outbox_signal(), there.deliveries_signal());
+    // The other store's listener wakes both once when it starts listening.
+    assert!(changes(&mut their_deliveries).await);
+    their_messages.mark_unchanged();
+    here.write_docs(&co.id, vec![DocWrite::Insert(job("job_1", "{}"))])
+        .await
+        .unwrap();
+    let mut version = 1;
+
+    // An update and an insert, each with an event: the update writes in one statement, the
+    // insert in a transaction.
+    let mut writes = |event_type: &str| {
+        let mut doc = job("job_1", "{}");
+        doc.version = version;
+        version += 1;
+        let id = format!("job_{version}");
+        vec![
+            vec![DocWrite::Update(doc), emit(event_type)],
+            vec![DocWrite::Insert(job(&id, "{}")), emit(event_type)],
+        ]
+    };
+    for batch in writes("job.updated") {
+        here.write_docs(&co.id, batch).await.unwrap();
+        assert!(messages.has_changed().unwrap());
+        assert!(!deliveries.has_changed().unwrap());
+        messages.mark_unchanged();
+        assert!(changes(&mut their_messages).await);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!their_deliveries.has_changed().unwrap());
+    }
+
+    let endpoint = NewEndpoint {
+        url: "https://example.test/hook".into(),
+        description: String::new(),
+        event_types: vec!["job.updated".into()],
+        is_primary: false,
+        secret: "whsec_test".into(),
+    };
+    here.create_webhook_endpoint(&co.id, endpoint)
+        .await
+        .unwrap();
+    // The endpoint takes `job.updated` only.
+    for batch in writes("job.created") {
+        here.write_docs(&co.id, batch).await.unwrap();
+        assert!(!deliveries.has_changed().unwrap());
+    }
+    for batch in writes("job.updated") {
+        here.write_docs(&co.id, batch).await.unwrap();
+        assert!(messages.has_changed().unwrap());
+        assert!(deliveries.has_changed().unwrap());
+        deliveries.mark_unchanged();
+        assert!(changes(&mut their_deliveries).await);
+    }
 }
