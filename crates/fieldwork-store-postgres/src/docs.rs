@@ -227,19 +227,22 @@ fn conditions(company_id: &str, kind: DocKind, q: &DocQuery) -> (String, Vec<Arg
     (conds.join(" and "), args)
 }
 
-/// Applies a batch of writes in one transaction; returns the stored form of every inserted
-/// or updated document, in order.
-/// Writes a batch atomically; says, with the stored documents, whether its events queued any
-/// fan-out (whether the webhook workers have work).
+/// Applies a batch of writes atomically; returns the stored form of every inserted or updated
+/// document, in order, and whether its events queued any fan-out (whether the webhook
+/// workers have work).
 pub(crate) async fn write(
     db: &Db,
     company_id: &str,
     writes: Vec<DocWrite>,
 ) -> StoreResult<(Vec<Doc>, bool)> {
-    if let Some((doc, events)) = update_with_events(&writes) {
+    if let Some((write, events)) = one_with_events(&writes) {
         return retry(|| async {
             let c = db.client().await?;
-            let (doc, queued) = update(&c, company_id, doc.clone(), &events).await?;
+            let (doc, queued) = match write {
+                DocWrite::Insert(doc) => insert(&c, company_id, doc.clone(), &events).await?,
+                DocWrite::Update(doc) => update(&c, company_id, doc.clone(), &events).await?,
+                _ => unreachable!("one_with_events gives inserts and updates only"),
+            };
             Ok((vec![doc], queued))
         })
         .await;
@@ -248,7 +251,7 @@ pub(crate) async fn write(
         let (mut stored, mut queued) = (Vec::new(), false);
         for w in writes.iter().cloned() {
             match w {
-                DocWrite::Insert(doc) => stored.push(insert(&tx, company_id, doc).await?),
+                DocWrite::Insert(doc) => stored.push(insert(&tx, company_id, doc, &[]).await?.0),
                 DocWrite::Update(doc) => stored.push(update(&tx, company_id, doc, &[]).await?.0),
                 DocWrite::Delete { kind, id } => delete(&tx, company_id, kind, &id).await?,
                 DocWrite::Emit(event) => {
@@ -261,13 +264,17 @@ pub(crate) async fn write(
     .await)
 }
 
-/// The usual change of a document: one update and the events it raises. It is written by one
-/// statement outside an explicit transaction (a statement is atomic by itself), which spares
-/// the `begin`, the events' own statements and the `commit`: four round trips become one.
-fn update_with_events(writes: &[DocWrite]) -> Option<(&Doc, Vec<&OutboxEvent>)> {
-    let (DocWrite::Update(doc), rest) = writes.split_first()? else {
-        return None;
-    };
+/// The usual change: one document inserted (numbered already) or updated, and the events it
+/// raises. It is written by one statement outside an explicit transaction (a statement is
+/// atomic by itself), which spares the `begin`, the events' own statements and the `commit`:
+/// four round trips become one.
+fn one_with_events(writes: &[DocWrite]) -> Option<(&DocWrite, Vec<&OutboxEvent>)> {
+    let (write, rest) = writes.split_first()?;
+    match write {
+        DocWrite::Update(_) => {}
+        DocWrite::Insert(doc) if doc.index.number.is_some() => {}
+        _ => return None,
+    }
     let events = rest
         .iter()
         .map(|w| match w {
@@ -275,7 +282,49 @@ fn update_with_events(writes: &[DocWrite]) -> Option<(&Doc, Vec<&OutboxEvent>)> 
             _ => None,
         })
         .collect::<Option<Vec<_>>>()?;
-    Some((doc, events))
+    Some((write, events))
+}
+
+/// Events as the four arrays [`record_events`] takes.
+struct EventArrays<'a> {
+    ids: Vec<&'a str>,
+    types: Vec<&'a str>,
+    payloads: Vec<&'a str>,
+    created: Vec<i64>,
+}
+
+impl<'a> EventArrays<'a> {
+    fn of(events: &[&'a OutboxEvent]) -> Self {
+        Self {
+            ids: events.iter().map(|e| e.id.as_str()).collect(),
+            types: events.iter().map(|e| e.event_type.as_str()).collect(),
+            payloads: events.iter().map(|e| e.payload.as_str()).collect(),
+            created: events.iter().map(|e| e.created_at).collect(),
+        }
+    }
+}
+
+/// The CTEs `m` and `fanned` that record the events given as arrays in parameters `$n`..`$n+3`
+/// ([`EventArrays`]; `$2` is the company) and queue their fan-outs, when `condition` holds;
+/// `exists (select from fanned)` then says whether a fan-out was queued.
+fn record_events(n: usize, condition: &str) -> String {
+    format!(
+        "m as (
+            insert into webhook_messages (id, company_id, event_type, payload, created_at)
+            select e.id, $2, e.event_type, e.payload, e.created_at
+            from unnest(${n}::text[], ${}::text[], ${}::text[], ${}::int8[])
+                with ordinality e (id, event_type, payload, created_at, n)
+            where {condition}
+            order by e.n
+            returning id, event_type, created_at
+         ), fanned as (
+            {} returning 1
+         )",
+        n + 1,
+        n + 2,
+        n + 3,
+        queue_fanouts("m", "$2"),
+    )
 }
 
 /// Takes the next number of a sequence (`Store::next_number`).
@@ -304,7 +353,14 @@ pub(crate) async fn next_number(db: &Db, company_id: &str, counter: &str) -> Sto
 /// it. A number taken from the counter (the usual case: `next_number`) is already below it,
 /// and the counter's row is then neither written nor locked (an upsert would hold the lock to
 /// the end of this transaction, making every insert of the company wait for the one before).
-async fn insert(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> StoreResult<Doc> {
+/// `events` are recorded (with their fan-outs queued) by the same statement; says whether a
+/// fan-out was queued.
+async fn insert(
+    c: &impl GenericClient,
+    company_id: &str,
+    mut doc: Doc,
+    events: &[&OutboxEvent],
+) -> StoreResult<(Doc, bool)> {
     let counter = doc.kind.counter();
     let number: i64 = match doc.index.number {
         Some(n) => n,
@@ -323,7 +379,8 @@ async fn insert(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
     doc.index.number = Some(number);
     doc.version = 1;
     let i = &doc.index;
-    execute(
+    let e = EventArrays::of(events);
+    let row = query_opt(
         c,
         &format!(
             "with counted as (
@@ -337,13 +394,16 @@ async fn insert(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
                 insert into doc_keys (company_id, kind, key, doc_id)
                 select $2, $18, k, $1 from unnest($17::text[]) k
                 on conflict do nothing
-             )
-             insert into {} (id, company_id, version, customer_id, status, starts_at, ends_at,
-                due_at, paid_at, amount, parent_id, number, sort_text, created_at, updated_at, body,
-                detail)
-             values ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                ($15::text)::json, $19)",
-            doc.kind.table()
+             ), inserted as (
+                insert into {} (id, company_id, version, customer_id, status, starts_at,
+                    ends_at, due_at, paid_at, amount, parent_id, number, sort_text, created_at,
+                    updated_at, body, detail)
+                values ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                    ($15::text)::json, $19)
+             ), {}
+             select exists (select from fanned)",
+            doc.kind.table(),
+            record_events(20, "true"),
         ),
         &[
             &doc.id,
@@ -365,10 +425,14 @@ async fn insert(c: &impl GenericClient, company_id: &str, mut doc: Doc) -> Store
             &i.keys,
             &doc.kind.table(),
             &doc.detail,
+            &e.ids,
+            &e.types,
+            &e.payloads,
+            &e.created,
         ],
     )
     .await?;
-    Ok(doc)
+    Ok((doc, row.is_some_and(|r| r.get(0))))
 }
 
 /// Updates a document that still has the version it was read at, and its filter keys (those
@@ -382,10 +446,7 @@ async fn update(
     events: &[&OutboxEvent],
 ) -> StoreResult<(Doc, bool)> {
     let i = &doc.index;
-    let event_ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
-    let event_types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
-    let payloads: Vec<&str> = events.iter().map(|e| e.payload.as_str()).collect();
-    let created: Vec<i64> = events.iter().map(|e| e.created_at).collect();
+    let e = EventArrays::of(events);
     let params: &Params = &[
         &doc.id,
         &company_id,
@@ -405,10 +466,10 @@ async fn update(
         &doc.kind.table(),
         &i.keys,
         &doc.detail,
-        &event_ids,
-        &event_types,
-        &payloads,
-        &created,
+        &e.ids,
+        &e.types,
+        &e.payloads,
+        &e.created,
     ];
     let row = query_opt(
         c,
@@ -429,20 +490,10 @@ async fn update(
                 select $2, $16, k, $1 from unnest($17::text[]) k
                 where exists (select from updated)
                 on conflict do nothing
-             ), m as (
-                insert into webhook_messages (id, company_id, event_type, payload, created_at)
-                select e.id, $2, e.event_type, e.payload, e.created_at
-                from unnest($19::text[], $20::text[], $21::text[], $22::int8[])
-                    with ordinality e (id, event_type, payload, created_at, n)
-                where exists (select from updated)
-                order by e.n
-                returning id, event_type, created_at
-             ), fanned as (
-                {} returning 1
-             )
+             ), {}
              select number, exists (select from fanned) from updated",
             doc.kind.table(),
-            queue_fanouts("m", "$2"),
+            record_events(19, "exists (select from updated)"),
         ),
         params,
     )

@@ -146,6 +146,22 @@ impl PostgresStore {
         Ok((api[0].get(0), worker[0].get(0)))
     }
 
+    /// Waits (up to 5 s) until this store's listener listens; says whether it does.
+    #[cfg(feature = "testing")]
+    pub async fn wait_listening(&self) -> bool {
+        for _ in 0..500 {
+            if self
+                .wakeups
+                .listening
+                .load(std::sync::atomic::Ordering::SeqCst)
+            {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        false
+    }
+
     /// Numbers the customers queued for a position now (what the background task does after
     /// creates), after a run in progress elsewhere; returns how many positions were written.
     #[cfg(feature = "testing")]

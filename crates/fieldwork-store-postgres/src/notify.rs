@@ -36,6 +36,8 @@ const EVENTS_ONLY: &str = "events";
 pub(crate) struct Wakeups {
     pub outbox: watch::Sender<u64>,
     pub deliveries: watch::Sender<u64>,
+    /// Whether the listener listens (for tests that need notifications to arrive).
+    pub listening: std::sync::atomic::AtomicBool,
 }
 
 impl Wakeups {
@@ -100,6 +102,7 @@ pub(crate) fn spawn_listener(config: tokio_postgres::Config, wakeups: Weak<Wakeu
                         .is_ok()
                     {
                         backoff = Duration::from_millis(500);
+                        set_listening(&wakeups, true);
                         // Anything committed while not listening is found by this wake-up.
                         bump(&wakeups, true);
                         loop {
@@ -116,6 +119,7 @@ pub(crate) fn spawn_listener(config: tokio_postgres::Config, wakeups: Weak<Wakeu
                             }
                         }
                     }
+                    set_listening(&wakeups, false);
                     driver.abort();
                 }
                 Err(e) => tracing::debug!(error = %e, "outbox listener cannot connect"),
@@ -124,6 +128,13 @@ pub(crate) fn spawn_listener(config: tokio_postgres::Config, wakeups: Weak<Wakeu
             backoff = (backoff * 2).min(Duration::from_secs(30));
         }
     });
+}
+
+fn set_listening(wakeups: &Weak<Wakeups>, listening: bool) {
+    if let Some(w) = wakeups.upgrade() {
+        w.listening
+            .store(listening, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 fn bump(wakeups: &Weak<Wakeups>, deliveries: bool) {

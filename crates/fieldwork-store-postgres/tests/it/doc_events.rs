@@ -1,6 +1,7 @@
-//! A document's update and the events it raises, written by one statement: the events are
-//! recorded (in order, fan-outs queued for the endpoints that take them) exactly when the
-//! update is, and not at all when it loses a version race or finds no document.
+//! A document's update or insert and the events it raises, written by one statement: the
+//! events are recorded (in order, fan-outs queued for the endpoints that take them) exactly
+//! when the document is, and not at all when it loses a version race, finds no document or
+//! breaks a constraint.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -145,6 +146,20 @@ async fn an_update_records_its_events_only_when_it_is_written() {
     }
     assert_eq!(recorded(&store, &co.id).await.len(), 2);
 
+    // An insert with its number and events is written by one statement too; a failing one
+    // (the number taken) records nothing.
+    let mut numbered = job("job_3", "{}");
+    numbered.index.number = Some(7);
+    let inserted = vec![DocWrite::Insert(numbered.clone()), emit("job.created")];
+    store.write_docs(&co.id, inserted).await.unwrap();
+    let log = recorded(&store, &co.id).await;
+    assert_eq!((log.len(), log[2].0.as_str()), (3, "job.created"));
+    numbered.id = "job_4".into();
+    let taken = vec![DocWrite::Insert(numbered), emit("job.created")];
+    assert_eq!(kind(store.write_docs(&co.id, taken).await), "Conflict");
+    assert_eq!(recorded(&store, &co.id).await.len(), 3);
+    assert!(store.get_doc(&co.id, DocKind::Job, "job_4").await.is_err());
+
     // No events: the update alone.
     changed.version = 2;
     changed.body = r#"{"v":4}"#.into();
@@ -153,7 +168,7 @@ async fn an_update_records_its_events_only_when_it_is_written() {
         .await
         .unwrap();
     assert_eq!(stored[0].version, 3);
-    assert_eq!(recorded(&store, &co.id).await.len(), 2);
+    assert_eq!(recorded(&store, &co.id).await.len(), 3);
 }
 
 fn emit(event_type: &str) -> DocWrite {
@@ -180,12 +195,11 @@ async fn only_commits_that_queue_deliveries_wake_the_workers() {
     let here = db.store().await.unwrap();
     let there = db.store().await.unwrap();
     let co = here.create_company(company("Signals")).await.unwrap();
+    // A listener wakes both signals when it starts listening: subscribed after that.
+    assert!(here.wait_listening().await && there.wait_listening().await);
     let (mut messages, mut deliveries) = (here.outbox_signal(), here.deliveries_signal());
     let (mut their_messages, mut their_deliveries) =
         (there.outbox_signal(), there.deliveries_signal());
-    // The other store's listener wakes both once when it starts listening.
-    assert!(changes(&mut their_deliveries).await);
-    their_messages.mark_unchanged();
     here.write_docs(&co.id, vec![DocWrite::Insert(job("job_1", "{}"))])
         .await
         .unwrap();
