@@ -88,14 +88,14 @@ pub(crate) async fn get(db: &Db, company_id: &str) -> StoreResult<CompanyRecord>
 
 /// The company's epochs (`fieldwork_store::reference::Epochs`; the customers' is the sum of
 /// their stripes); 0 before any change.
+/// The company's epochs as two columns, for `$1` the company.
+pub(crate) const EPOCHS: &str =
+    "coalesce((select n from reference_epochs where company_id = $1), 0),
+    coalesce((select sum(n) from customer_epochs where company_id = $1), 0)::bigint";
+
 pub(crate) async fn epochs(db: &Db, company_id: &str) -> StoreResult<Epochs> {
     let row = db
-        .query_opt(
-            "select coalesce((select n from reference_epochs where company_id = $1), 0),
-                    coalesce((select sum(n) from customer_epochs where company_id = $1), 0)
-                        ::bigint",
-            &[&company_id],
-        )
+        .query_opt(&format!("select {EPOCHS}"), &[&company_id])
         .await?;
     Ok(row.map_or_else(Epochs::default, |r| Epochs {
         reference: r.get(0),

@@ -5,6 +5,7 @@ use fieldwork_store::docs::{
     Doc, DocIndex, DocKind, DocQuery, DocSort, DocWrite, VERSION_CONFLICT,
 };
 use fieldwork_store::events::OutboxEvent;
+use fieldwork_store::reference::Epochs;
 use fieldwork_store::{Page, StoreError, StoreResult};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
@@ -105,6 +106,28 @@ pub(crate) async fn list(
     kind: DocKind,
     q: &DocQuery,
 ) -> StoreResult<Page<Doc>> {
+    Ok(list_reading(db, company_id, kind, q, false).await?.0)
+}
+
+/// [`list`] and the company's epochs, read by the count's statement (sent before the page's,
+/// on the same connection, so read before it).
+pub(crate) async fn list_with_epochs(
+    db: &Db,
+    company_id: &str,
+    kind: DocKind,
+    q: &DocQuery,
+) -> StoreResult<(Page<Doc>, Epochs)> {
+    let (page, epochs) = list_reading(db, company_id, kind, q, true).await?;
+    Ok((page, epochs.unwrap_or_default()))
+}
+
+async fn list_reading(
+    db: &Db,
+    company_id: &str,
+    kind: DocKind,
+    q: &DocQuery,
+    with_epochs: bool,
+) -> StoreResult<(Page<Doc>, Option<Epochs>)> {
     let (cond, mut args) = conditions(company_id, kind, q);
     let table = kind.table();
     let n = args.len();
@@ -116,6 +139,12 @@ pub(crate) async fn list(
             (sql, Some(args))
         }
         None => (format!("select count(*) from {table} where {cond}"), None),
+    };
+    // `$1` is the company in both counts.
+    let count_sql = if with_epochs {
+        format!("select ({count_sql}), {}", crate::companies::EPOCHS)
+    } else {
+        count_sql
     };
     args.push(Box::new(i64::from(q.page_size)));
     args.push(Box::new(q.offset()));
@@ -156,10 +185,18 @@ pub(crate) async fn list(
         query_opt(&client, &count_sql, &count_params),
         query(&client, &list_sql, &params),
     )?;
-    Ok(Page {
+    let epochs = match (&count, with_epochs) {
+        (Some(r), true) => Some(Epochs {
+            reference: r.get(1),
+            customers: r.get(2),
+        }),
+        _ => None,
+    };
+    let page = Page {
         items: rows.iter().map(|r| from_row(kind, r)).collect(),
         total: count.map_or(0, |r| to_total(r.get(0))),
-    })
+    };
+    Ok((page, epochs))
 }
 
 /// Same order as SQLite: text byte-wise, nulls first ascending and last descending; ties in

@@ -590,6 +590,15 @@ impl Store for PostgresStore {
             .run(docs::list(&self.db, company_id, kind, query))
             .await
     }
+    async fn list_docs_with_epochs(
+        &self,
+        company_id: &str,
+        kind: DocKind,
+        query: &DocQuery,
+    ) -> StoreResult<(Page<Doc>, Epochs)> {
+        let list = docs::list_with_epochs(&self.db, company_id, kind, query);
+        self.db.run(list).await
+    }
     async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>> {
         let emits = writes.iter().any(|w| matches!(w, DocWrite::Emit(_)));
         let (stored, queued) = self

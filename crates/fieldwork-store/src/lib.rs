@@ -316,6 +316,18 @@ pub trait Store: Send + Sync + 'static {
         kind: DocKind,
         query: &DocQuery,
     ) -> StoreResult<Page<Doc>>;
+    /// [`Store::list_docs`] and the company's epochs, read before the page (PostgreSQL reads
+    /// them in the page's round trip): a list can then take the reference data it cached,
+    /// confirmed by these epochs, instead of reading the epochs first.
+    async fn list_docs_with_epochs(
+        &self,
+        company_id: &str,
+        kind: DocKind,
+        query: &DocQuery,
+    ) -> StoreResult<(Page<Doc>, reference::Epochs)> {
+        let epochs = self.epochs(company_id).await?;
+        Ok((self.list_docs(company_id, kind, query).await?, epochs))
+    }
     /// Applies the writes atomically: all or none. Returns the stored form (version, number)
     /// of every inserted or updated document, in order.
     async fn write_docs(&self, company_id: &str, writes: Vec<DocWrite>) -> StoreResult<Vec<Doc>>;

@@ -63,15 +63,32 @@ pub async fn load_with_epochs(
     store: &dyn Store,
     company_id: &str,
 ) -> StoreResult<(Arc<CompanyReference>, Epochs)> {
+    let epochs = store.epochs(company_id).await?;
+    Ok((at_epochs(store, company_id, epochs).await?, epochs))
+}
+
+/// The company's reference data as last cached, whatever its epoch: what a request may start
+/// from, to be confirmed by [`at_epochs`] once it has read the epochs.
+pub fn cached(store: &dyn Store, company_id: &str) -> Option<Arc<CompanyReference>> {
+    let entries = store.reference_cache().lock();
+    entries.get(company_id).map(|(_, found)| found.clone())
+}
+
+/// The company's reference data under `epochs`, which the caller has just read: the cached
+/// data if it was cached under the same reference epoch, else read now.
+pub async fn at_epochs(
+    store: &dyn Store,
+    company_id: &str,
+    epochs: Epochs,
+) -> StoreResult<Arc<CompanyReference>> {
     // The epoch is read before the data: a change committed in between leaves newer data
     // under an older epoch, which the next use replaces; never the reverse.
-    let epochs = store.epochs(company_id).await?;
     let epoch = epochs.reference;
     let cache = store.reference_cache();
     if let Some((at, found)) = cache.lock().get(company_id)
         && *at == epoch
     {
-        return Ok((found.clone(), epochs));
+        return Ok(found.clone());
     }
     let fresh = Arc::new(read(store, company_id).await?);
     let mut entries = cache.lock();
@@ -79,7 +96,7 @@ pub async fn load_with_epochs(
         entries.clear();
     }
     entries.insert(company_id.to_owned(), (epoch, fresh.clone()));
-    Ok((fresh, epochs))
+    Ok(fresh)
 }
 
 impl ReferenceCache {

@@ -10,7 +10,8 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use fieldwork_store::reference;
+use fieldwork_store::docs::DocQuery;
+use fieldwork_store::reference::CompanyReference;
 use fieldwork_types::{JobIn, ListOut};
 
 use crate::services::jobs::Job;
@@ -40,35 +41,32 @@ async fn list_jobs(
     auth: MaxPlanCompany,
     query: HcpQuery,
 ) -> ApiResult<Json<ListOut<Job>>> {
-    let mut doc_query = query.doc_query(jobs::list::SORTABLE)?;
+    let doc_query = query.doc_query(jobs::list::SORTABLE)?;
     let expand = Expand::from_list(&query.expand(EXPANDABLE)?);
     // `location_ids[]` is accepted and ignored: Fieldwork has no multi-location companies.
     query.array("location_ids")?;
+    let query_for = |reference: &CompanyReference| -> ApiResult<DocQuery> {
+        let tz = times::zone(&reference.company.profile.time_zone);
+        let range = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
+            Ok((
+                times::parse_query(min, query.text(min), tz)?,
+                times::parse_query(max, query.text(max), tz)?,
+            ))
+        };
+        let filter = JobFilter {
+            scheduled_start: range("scheduled_start_min", "scheduled_start_max")?,
+            scheduled_end: range("scheduled_end_min", "scheduled_end_max")?,
+            employee_ids: query.array("employee_ids")?,
+            customer_id: query.text("customer_id").map(str::to_owned),
+            work_status: query.array("work_status")?,
+        };
+        Ok(DocQuery {
+            filter: filter.to_doc_filter()?,
+            ..doc_query.clone()
+        })
+    };
     let store = state.store.as_ref();
-    let (reference, epochs) = reference::load_with_epochs(store, &auth.company_id).await?;
-    let tz = times::zone(&reference.company.profile.time_zone);
-    let range = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
-        Ok((
-            times::parse_query(min, query.text(min), tz)?,
-            times::parse_query(max, query.text(max), tz)?,
-        ))
-    };
-    let filter = JobFilter {
-        scheduled_start: range("scheduled_start_min", "scheduled_start_max")?,
-        scheduled_end: range("scheduled_end_min", "scheduled_end_max")?,
-        employee_ids: query.array("employee_ids")?,
-        customer_id: query.text("customer_id").map(str::to_owned),
-        work_status: query.array("work_status")?,
-    };
-    doc_query.filter = filter.to_doc_filter()?;
-    let page = jobs::list::list(
-        store,
-        &auth.company_id,
-        (reference, epochs),
-        &doc_query,
-        expand,
-    )
-    .await?;
+    let page = jobs::list::list(store, &auth.company_id, query_for, expand).await?;
     Ok(Json(doc_list_out("jobs", &doc_query, page)))
 }
 

@@ -23,8 +23,8 @@ pub async fn list(
     query: &DocQuery,
     attachments: bool,
 ) -> ApiResult<Page<Estimate>> {
-    let page = store
-        .list_docs(company_id, DocKind::Estimate, query)
+    let (page, epochs) = store
+        .list_docs_with_epochs(company_id, DocKind::Estimate, query)
         .await?;
     let estimates: Vec<StoredEstimate> = page
         .items
@@ -35,7 +35,7 @@ pub async fn list(
         .iter()
         .map(|e| e.doc.customer_id.as_str())
         .collect();
-    let ctx = Context::load(store, company_id, &customer_ids).await?;
+    let ctx = Context::load_at(store, company_id, epochs, &customer_ids).await?;
     Ok(Page {
         items: estimates
             .iter()

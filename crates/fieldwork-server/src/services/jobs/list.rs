@@ -1,9 +1,7 @@
 //! `GET /jobs`: the filters of HCP's spec over the indexed columns.
 
-use std::sync::Arc;
-
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocSort, Range, RangeField};
-use fieldwork_store::reference::{CompanyReference, Epochs};
+use fieldwork_store::reference::{self, CompanyReference};
 use fieldwork_store::{Page, Store};
 
 use super::doc::{StoredJob, status};
@@ -76,24 +74,43 @@ impl JobFilter {
     }
 }
 
-/// One page of jobs, rendered with the company's `reference` data.
+/// One page of jobs. `query_for` makes the store query from the company's reference data,
+/// whose time zone reads the filters' local times. The page is read with the company's epochs
+/// (in its own round trip on PostgreSQL) under the reference data cached before, which those
+/// epochs then confirm; had the time zone changed meanwhile, the page is read again with the
+/// new one.
 pub async fn list(
     store: &dyn Store,
     company_id: &str,
-    loaded: (Arc<CompanyReference>, Epochs),
-    query: &DocQuery,
+    query_for: impl Fn(&CompanyReference) -> ApiResult<DocQuery>,
     expand: Expand,
 ) -> ApiResult<Page<Job>> {
-    let query = DocQuery {
-        without_detail: true,
-        ..query.clone()
+    let mut assumed = match reference::cached(store, company_id) {
+        Some(cached) => cached,
+        None => reference::load(store, company_id).await?,
     };
-    let page = store.list_docs(company_id, DocKind::Job, &query).await?;
-    let jobs: Vec<StoredJob<Unread>> = page.items.into_iter().map(StoredJob::for_list).collect();
-    let customer_ids: Vec<&str> = jobs.iter().map(|j| j.doc.customer_id.as_str()).collect();
-    let ctx = Context::load_with(store, company_id, loaded, &customer_ids).await?;
-    Ok(Page {
-        items: jobs.iter().map(|j| render::job(&ctx, j, expand)).collect(),
-        total: page.total,
-    })
+    for _ in 0..3 {
+        let query = DocQuery {
+            without_detail: true,
+            ..query_for(&assumed)?
+        };
+        let (page, epochs) = store
+            .list_docs_with_epochs(company_id, DocKind::Job, &query)
+            .await?;
+        let reference = reference::at_epochs(store, company_id, epochs).await?;
+        if reference.company.profile.time_zone != assumed.company.profile.time_zone {
+            assumed = reference;
+            continue;
+        }
+        let jobs: Vec<StoredJob<Unread>> =
+            page.items.into_iter().map(StoredJob::for_list).collect();
+        let customer_ids: Vec<&str> = jobs.iter().map(|j| j.doc.customer_id.as_str()).collect();
+        let ctx = Context::load_with(store, company_id, (reference, epochs), &customer_ids).await?;
+        return Ok(Page {
+            items: jobs.iter().map(|j| render::job(&ctx, j, expand)).collect(),
+            total: page.total,
+        });
+    }
+    // The time zone changed between every read: try again later.
+    Err(ApiError::Unavailable)
 }

@@ -38,6 +38,18 @@ impl Context {
         Self::load_with(store, company_id, loaded, customer_ids).await
     }
 
+    /// [`Context::load`] under epochs the caller has just read (with a page of documents,
+    /// `Store::list_docs_with_epochs`).
+    pub async fn load_at(
+        store: &dyn Store,
+        company_id: &str,
+        epochs: Epochs,
+        customer_ids: &[&str],
+    ) -> ApiResult<Self> {
+        let reference = reference::at_epochs(store, company_id, epochs).await?;
+        Self::load_with(store, company_id, (reference, epochs), customer_ids).await
+    }
+
     /// [`Context::load`] with reference data and epochs the caller already read
     /// ([`reference::load_with_epochs`]).
     pub async fn load_with(

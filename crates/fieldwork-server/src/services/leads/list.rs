@@ -62,10 +62,12 @@ impl LeadFilter {
 
 /// One page of leads, rendered.
 pub async fn list(store: &dyn Store, company_id: &str, query: &DocQuery) -> ApiResult<Page<Lead>> {
-    let page = store.list_docs(company_id, DocKind::Lead, query).await?;
+    let (page, epochs) = store
+        .list_docs_with_epochs(company_id, DocKind::Lead, query)
+        .await?;
     let leads: Vec<StoredLead> = page.items.into_iter().map(StoredLead::from_doc).collect();
     let customer_ids: Vec<&str> = leads.iter().map(|l| l.doc.customer_id.as_str()).collect();
-    let ctx = Context::load(store, company_id, &customer_ids).await?;
+    let ctx = Context::load_at(store, company_id, epochs, &customer_ids).await?;
     Ok(Page {
         items: leads.iter().map(|l| render::lead(&ctx, l)).collect(),
         total: page.total,
