@@ -62,6 +62,31 @@ pub(crate) async fn get(db: &Db, company_id: &str, kind: DocKind, id: &str) -> S
     get_on(&db.client().await?, company_id, kind, id).await
 }
 
+/// [`get`] and the company's epochs, read by the same statement.
+pub(crate) async fn get_with_epochs(
+    db: &Db,
+    company_id: &str,
+    kind: DocKind,
+    id: &str,
+) -> StoreResult<(Doc, Epochs)> {
+    let row = db
+        .query_opt(
+            &format!(
+                "select {COLS}, {} from {} where company_id = $1 and id = $2",
+                crate::companies::EPOCHS,
+                kind.table()
+            ),
+            &[&company_id, &id],
+        )
+        .await?;
+    let found = found(row, kind.label())?;
+    let epochs = Epochs {
+        reference: found.get(16),
+        customers: found.get(17),
+    };
+    Ok((from_row(kind, &found), epochs))
+}
+
 async fn get_on(
     c: &impl GenericClient,
     company_id: &str,

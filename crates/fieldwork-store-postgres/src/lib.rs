@@ -570,6 +570,15 @@ impl Store for PostgresStore {
     async fn get_doc(&self, company_id: &str, kind: DocKind, id: &str) -> StoreResult<Doc> {
         self.db.run(docs::get(&self.db, company_id, kind, id)).await
     }
+    async fn get_doc_with_epochs(
+        &self,
+        company_id: &str,
+        kind: DocKind,
+        id: &str,
+    ) -> StoreResult<(Doc, Epochs)> {
+        let get = docs::get_with_epochs(&self.db, company_id, kind, id);
+        self.db.run(get).await
+    }
     async fn get_docs(
         &self,
         company_id: &str,

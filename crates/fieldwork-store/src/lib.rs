@@ -302,6 +302,17 @@ pub trait Store: Send + Sync + 'static {
     // Work documents (jobs, estimates, leads, invoices, events) -----------------------------
     /// One document, or `NotFound(kind.label())`.
     async fn get_doc(&self, company_id: &str, kind: DocKind, id: &str) -> StoreResult<Doc>;
+    /// [`Store::get_doc`] and the company's epochs, read with it (one round trip on
+    /// PostgreSQL): rendering the document then needs no read of its own for them.
+    async fn get_doc_with_epochs(
+        &self,
+        company_id: &str,
+        kind: DocKind,
+        id: &str,
+    ) -> StoreResult<(Doc, reference::Epochs)> {
+        let epochs = self.epochs(company_id).await?;
+        Ok((self.get_doc(company_id, kind, id).await?, epochs))
+    }
     /// The documents with these ids that exist, in no particular order.
     async fn get_docs(
         &self,

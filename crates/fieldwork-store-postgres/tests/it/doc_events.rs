@@ -250,3 +250,61 @@ async fn only_commits_that_queue_deliveries_wake_the_workers() {
         assert!(changes(&mut their_deliveries).await);
     }
 }
+
+/// A document, or a page of them, read with the company's epochs in one statement: the same
+/// epochs `Store::epochs` reads, moving when the company changes.
+#[tokio::test]
+async fn documents_come_with_the_companys_epochs() {
+    let Some(db) = temp_database().await else {
+        return;
+    };
+    let store = db.store().await.unwrap();
+    let co = store.create_company(company("Epochs")).await.unwrap();
+    store
+        .write_docs(&co.id, vec![DocWrite::Insert(job("job_1", r#"{"v":1}"#))])
+        .await
+        .unwrap();
+    let query = fieldwork_store::docs::DocQuery {
+        page: 1,
+        page_size: 10,
+        ..Default::default()
+    };
+    let before = store.epochs(&co.id).await.unwrap();
+    let (doc, epochs) = store
+        .get_doc_with_epochs(&co.id, DocKind::Job, "job_1")
+        .await
+        .unwrap();
+    assert_eq!(
+        doc,
+        store.get_doc(&co.id, DocKind::Job, "job_1").await.unwrap()
+    );
+    assert_eq!(epochs, before);
+    let (page, epochs) = store
+        .list_docs_with_epochs(&co.id, DocKind::Job, &query)
+        .await
+        .unwrap();
+    assert_eq!((page.total, epochs), (1, before));
+
+    let mut profile = co.profile.clone();
+    profile.time_zone = "UTC".into();
+    store.set_company_profile(&co.id, profile).await.unwrap();
+    let after = store.epochs(&co.id).await.unwrap();
+    assert_ne!(after.reference, before.reference);
+    let (_, epochs) = store
+        .get_doc_with_epochs(&co.id, DocKind::Job, "job_1")
+        .await
+        .unwrap();
+    assert_eq!(epochs, after);
+    let (_, epochs) = store
+        .list_docs_with_epochs(&co.id, DocKind::Job, &query)
+        .await
+        .unwrap();
+    assert_eq!(epochs, after);
+    match store
+        .get_doc_with_epochs(&co.id, DocKind::Job, "job_2")
+        .await
+    {
+        Err(StoreError::NotFound(what)) => assert_eq!(what, "job"),
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+}

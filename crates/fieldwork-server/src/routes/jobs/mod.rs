@@ -88,8 +88,7 @@ async fn get_job(
 ) -> ApiResult<Json<Job>> {
     let expand = Expand::from_list(&query.expand(EXPANDABLE)?);
     let store = state.store.as_ref();
-    let job = jobs::load(store, &auth.company_id, &job_id).await?;
-    Ok(Json(
-        jobs::present(store, &auth.company_id, &job, expand).await?,
-    ))
+    let (job, epochs) = jobs::load_with_epochs(store, &auth.company_id, &job_id).await?;
+    let job = jobs::present_at(store, &auth.company_id, &job, expand, epochs).await?;
+    Ok(Json(job))
 }

@@ -39,7 +39,8 @@ pub async fn finish_job(
             updated_at: now,
             ..job.clone()
         };
-        let (emits, _) = events::job_changed_writes(store, company_id, &before, &after).await?;
+        let (emits, _) =
+            events::job_changed_writes(store, company_id, &before, &after, None).await?;
         writes.extend(emits);
         writes.extend(events::invoice_changed_writes(
             company_id, None, &invoice, tz,

@@ -128,7 +128,8 @@ pub async fn pay(
             &invoice,
             tz,
         ));
-        let (emits, _) = events::job_changed_writes(store, company_id, &before, &after).await?;
+        let (emits, _) =
+            events::job_changed_writes(store, company_id, &before, &after, None).await?;
         writes.extend(emits);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {

@@ -12,6 +12,7 @@ pub mod render;
 pub mod schedule;
 
 use fieldwork_store::docs::{DocKind, DocWrite, VERSION_CONFLICT};
+use fieldwork_store::reference::Epochs;
 use fieldwork_store::time::now_micros;
 use fieldwork_store::{Store, StoreError};
 use fieldwork_types::LineItem;
@@ -34,6 +35,31 @@ pub async fn load(store: &dyn Store, company_id: &str, job_id: &str) -> ApiResul
     Ok(StoredJob::<LineItem>::from_doc(
         store.get_doc(company_id, DocKind::Job, job_id).await?,
     ))
+}
+
+/// [`load`] and the company's epochs, read with the job (for [`present_at`]).
+pub async fn load_with_epochs(
+    store: &dyn Store,
+    company_id: &str,
+    job_id: &str,
+) -> ApiResult<(StoredJob, Epochs)> {
+    let (doc, epochs) = store
+        .get_doc_with_epochs(company_id, DocKind::Job, job_id)
+        .await?;
+    Ok((StoredJob::<LineItem>::from_doc(doc), epochs))
+}
+
+/// [`present`] under epochs read with the job ([`load_with_epochs`]).
+pub async fn present_at(
+    store: &dyn Store,
+    company_id: &str,
+    job: &StoredJob,
+    expand: Expand,
+    epochs: Epochs,
+) -> ApiResult<Job> {
+    let customer = [job.doc.customer_id.as_str()];
+    let ctx = Context::load_at(store, company_id, epochs, &customer).await?;
+    Ok(render::job(&ctx, job, expand))
 }
 
 /// Renders one stored job for the API.
@@ -99,7 +125,7 @@ async fn modify_job<T>(
     mut change: impl FnMut(&mut JobDoc) -> ApiResult<T>,
 ) -> ApiResult<(StoredJob, T, Option<Job>)> {
     for _ in 0..MAX_ATTEMPTS {
-        let mut job = load(store, company_id, job_id).await?;
+        let (mut job, epochs) = load_with_epochs(store, company_id, job_id).await?;
         if check_lock {
             refuse_locked(&job.doc)?;
         }
@@ -113,7 +139,7 @@ async fn modify_job<T>(
         after.version += 1;
         after.updated_at = now;
         let (emits, rendered) =
-            events::job_changed_writes(store, company_id, &before, &after).await?;
+            events::job_changed_writes(store, company_id, &before, &after, Some(epochs)).await?;
         writes.extend(emits);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {

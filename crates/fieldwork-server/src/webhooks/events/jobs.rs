@@ -2,6 +2,7 @@
 
 use crate::services::jobs::Job;
 use fieldwork_store::docs::DocWrite;
+use fieldwork_store::reference::Epochs;
 use fieldwork_store::{OutboxEvent, Store};
 use fieldwork_types::Appointment;
 use serde::Serialize;
@@ -30,11 +31,15 @@ pub async fn job_changed_writes(
     company_id: &str,
     before: &JobDoc,
     after: &StoredJob,
+    epochs: Option<Epochs>,
 ) -> ApiResult<(Vec<DocWrite>, Option<Job>)> {
     if *before == after.doc {
         return Ok((Vec::new(), None));
     }
-    let rendered = jobs::present(store, company_id, after, JOB_EXPAND).await?;
+    let rendered = match epochs {
+        Some(epochs) => jobs::present_at(store, company_id, after, JOB_EXPAND, epochs).await?,
+        None => jobs::present(store, company_id, after, JOB_EXPAND).await?,
+    };
     let writes = job_changed(company_id, before, &after.doc, &rendered)
         .into_iter()
         .map(DocWrite::Emit)
