@@ -13,8 +13,6 @@ use crate::error::ApiResult;
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
 use crate::routes::Json;
 use crate::services::estimates::{self, approval};
-use crate::services::jobs::list::JobFilter;
-use crate::services::times;
 use crate::state::AppState;
 
 const EXPANDABLE: &[&str] = &["attachments"];
@@ -38,21 +36,8 @@ async fn list_estimates(
     // `location_ids[]` is accepted and ignored: Fieldwork has no multi-location companies.
     query.array("location_ids")?;
     let company = state.store.get_company(&auth.company_id).await?;
-    let tz = times::zone(&company.profile.time_zone);
-    let range = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
-        Ok((
-            times::parse_query(min, query.text(min), tz)?,
-            times::parse_query(max, query.text(max), tz)?,
-        ))
-    };
     // Estimates filter like jobs (same work_status words, same schedule ranges).
-    let filter = JobFilter {
-        scheduled_start: range("scheduled_start_min", "scheduled_start_max")?,
-        scheduled_end: range("scheduled_end_min", "scheduled_end_max")?,
-        employee_ids: query.array("employee_ids")?,
-        customer_id: query.text("customer_id").map(str::to_owned),
-        work_status: query.array("work_status")?,
-    };
+    let filter = super::jobs::job_filter(&query, &company.profile.time_zone)?;
     doc_query.filter = filter.to_doc_filter()?;
     let store = state.store.as_ref();
     let page = estimates::list::list(store, &auth.company_id, &doc_query, attachments).await?;

@@ -46,20 +46,7 @@ async fn list_jobs(
     // `location_ids[]` is accepted and ignored: Fieldwork has no multi-location companies.
     query.array("location_ids")?;
     let query_for = |reference: &CompanyReference| -> ApiResult<DocQuery> {
-        let tz = times::zone(&reference.company.profile.time_zone);
-        let range = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
-            Ok((
-                times::parse_query(min, query.text(min), tz)?,
-                times::parse_query(max, query.text(max), tz)?,
-            ))
-        };
-        let filter = JobFilter {
-            scheduled_start: range("scheduled_start_min", "scheduled_start_max")?,
-            scheduled_end: range("scheduled_end_min", "scheduled_end_max")?,
-            employee_ids: query.array("employee_ids")?,
-            customer_id: query.text("customer_id").map(str::to_owned),
-            work_status: query.array("work_status")?,
-        };
+        let filter = job_filter(&query, &reference.company.profile.time_zone)?;
         Ok(DocQuery {
             filter: filter.to_doc_filter()?,
             ..doc_query.clone()
@@ -68,6 +55,25 @@ async fn list_jobs(
     let store = state.store.as_ref();
     let page = jobs::list::list(store, &auth.company_id, query_for, expand).await?;
     Ok(Json(doc_list_out("jobs", &doc_query, page)))
+}
+
+/// The filters of `GET /jobs` (and of `GET /estimates`, which filters alike), local times read
+/// in the company's time zone `tz`.
+pub(super) fn job_filter(query: &HcpQuery, tz: &str) -> ApiResult<JobFilter> {
+    let tz = times::zone(tz);
+    let range = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
+        Ok((
+            times::parse_query(min, query.text(min), tz)?,
+            times::parse_query(max, query.text(max), tz)?,
+        ))
+    };
+    Ok(JobFilter {
+        scheduled_start: range("scheduled_start_min", "scheduled_start_max")?,
+        scheduled_end: range("scheduled_end_min", "scheduled_end_max")?,
+        employee_ids: query.array("employee_ids")?,
+        customer_id: query.text("customer_id").map(str::to_owned),
+        work_status: query.array("work_status")?,
+    })
 }
 
 async fn create_job(
