@@ -86,13 +86,13 @@ pub(crate) async fn get(db: &Db, company_id: &str) -> StoreResult<CompanyRecord>
     found(row.as_ref().map(from_row), "company")
 }
 
-/// The company's epochs (`fieldwork_store::reference::Epochs`; the customers' is the sum of
-/// their stripes); 0 before any change.
-/// The company's epochs as two columns, for `$1` the company.
+/// The company's epochs as two columns, for `$1` the company (the customers' is the sum of
+/// their stripes).
 pub(crate) const EPOCHS: &str =
     "coalesce((select n from reference_epochs where company_id = $1), 0),
     coalesce((select sum(n) from customer_epochs where company_id = $1), 0)::bigint";
 
+/// The company's epochs (`fieldwork_store::reference::Epochs`); 0 before any change.
 pub(crate) async fn epochs(db: &Db, company_id: &str) -> StoreResult<Epochs> {
     let row = db
         .query_opt(&format!("select {EPOCHS}"), &[&company_id])

@@ -55,16 +55,8 @@ pub struct Epochs {
 
 /// The company's reference data, from the cache when its epoch has not moved.
 pub async fn load(store: &dyn Store, company_id: &str) -> StoreResult<Arc<CompanyReference>> {
-    Ok(load_with_epochs(store, company_id).await?.0)
-}
-
-/// [`load`], and the company's epochs as read for it (one read for both).
-pub async fn load_with_epochs(
-    store: &dyn Store,
-    company_id: &str,
-) -> StoreResult<(Arc<CompanyReference>, Epochs)> {
     let epochs = store.epochs(company_id).await?;
-    Ok((at_epochs(store, company_id, epochs).await?, epochs))
+    at_epochs(store, company_id, epochs).await
 }
 
 /// The company's reference data as last cached, whatever its epoch: what a request may start

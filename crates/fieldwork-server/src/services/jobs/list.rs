@@ -105,7 +105,7 @@ pub async fn list(
         let jobs: Vec<StoredJob<Unread>> =
             page.items.into_iter().map(StoredJob::for_list).collect();
         let customer_ids: Vec<&str> = jobs.iter().map(|j| j.doc.customer_id.as_str()).collect();
-        let ctx = Context::load_with(store, company_id, (reference, epochs), &customer_ids).await?;
+        let ctx = Context::load_with(store, company_id, reference, epochs, &customer_ids).await?;
         return Ok(Page {
             items: jobs.iter().map(|j| render::job(&ctx, j, expand)).collect(),
             total: page.total,

@@ -34,8 +34,8 @@ impl Context {
         company_id: &str,
         customer_ids: &[&str],
     ) -> ApiResult<Self> {
-        let loaded = reference::load_with_epochs(store, company_id).await?;
-        Self::load_with(store, company_id, loaded, customer_ids).await
+        let epochs = store.epochs(company_id).await?;
+        Self::load_at(store, company_id, epochs, customer_ids).await
     }
 
     /// [`Context::load`] under epochs the caller has just read (with a page of documents,
@@ -47,15 +47,16 @@ impl Context {
         customer_ids: &[&str],
     ) -> ApiResult<Self> {
         let reference = reference::at_epochs(store, company_id, epochs).await?;
-        Self::load_with(store, company_id, (reference, epochs), customer_ids).await
+        Self::load_with(store, company_id, reference, epochs, customer_ids).await
     }
 
-    /// [`Context::load`] with reference data and epochs the caller already read
-    /// ([`reference::load_with_epochs`]).
+    /// [`Context::load`] with reference data the caller already read under `epochs`
+    /// ([`reference::at_epochs`]).
     pub async fn load_with(
         store: &dyn Store,
         company_id: &str,
-        (reference, epochs): (Arc<CompanyReference>, Epochs),
+        reference: Arc<CompanyReference>,
+        epochs: Epochs,
         customer_ids: &[&str],
     ) -> ApiResult<Self> {
         let mut ids: Vec<String> = customer_ids.iter().map(|s| (*s).to_owned()).collect();
