@@ -13,7 +13,8 @@ use fieldwork_types::{AddressIn, CustomerIn};
 use crate::story::company;
 use crate::temp_database;
 
-async fn endpoint(store: &dyn Store, company_id: &str, event_types: &[&str]) -> String {
+/// A new enabled endpoint taking `event_types` (all events when empty); its id.
+pub async fn endpoint(store: &dyn Store, company_id: &str, event_types: &[&str]) -> String {
     store
         .create_webhook_endpoint(
             company_id,

@@ -9,9 +9,10 @@ use std::time::Duration;
 use fieldwork_store::docs::{Doc, DocIndex, DocKind, DocWrite};
 use fieldwork_store::events::OutboxEvent;
 use fieldwork_store::time::now_micros;
-use fieldwork_store::webhooks::{ClaimRequest, MessageQuery, NewEndpoint};
+use fieldwork_store::webhooks::{ClaimRequest, MessageQuery};
 use fieldwork_store::{Store, StoreError};
 
+use crate::customer_events::endpoint;
 use crate::story::company;
 use crate::{kind, temp_database};
 
@@ -60,20 +61,7 @@ async fn an_update_records_its_events_only_when_it_is_written() {
     let co = store.create_company(company("Doc events")).await.unwrap();
     let mut endpoint_for = HashMap::new();
     for types in [vec![], vec!["job.updated"], vec!["job.created"]] {
-        let id = store
-            .create_webhook_endpoint(
-                &co.id,
-                NewEndpoint {
-                    url: "https://example.test/hook".into(),
-                    description: String::new(),
-                    event_types: types.iter().map(|&t| t.into()).collect(),
-                    is_primary: false,
-                    secret: "whsec_test".into(),
-                },
-            )
-            .await
-            .unwrap()
-            .id;
+        let id = endpoint(&store, &co.id, &types).await;
         endpoint_for.insert(types.join(","), id);
     }
     let stored = store
@@ -227,16 +215,7 @@ async fn only_commits_that_queue_deliveries_wake_the_workers() {
         assert!(!their_deliveries.has_changed().unwrap());
     }
 
-    let endpoint = NewEndpoint {
-        url: "https://example.test/hook".into(),
-        description: String::new(),
-        event_types: vec!["job.updated".into()],
-        is_primary: false,
-        secret: "whsec_test".into(),
-    };
-    here.create_webhook_endpoint(&co.id, endpoint)
-        .await
-        .unwrap();
+    endpoint(&here, &co.id, &["job.updated"]).await;
     // The endpoint takes `job.updated` only.
     for batch in writes("job.created") {
         here.write_docs(&co.id, batch).await.unwrap();
