@@ -158,9 +158,9 @@ backend_tests! {
         assert_eq!(listed.body["jobs"][0]["assigned_employees"][0]["first_name"], "Kim");
     }
 
-    /// A job list reads its filters' local times in the company's time zone as it is now: a
-    /// list builds its query from the reference data it cached, and reads it again when the
-    /// page's epochs show the zone changed.
+    /// Job and estimate lists read their filters' local times in the company's time zone as
+    /// it is now: a list builds its query from the reference data it cached, and reads it
+    /// again when the page's epochs show the zone changed.
     async fn a_time_zone_change_applies_to_the_next_job_list() {
         let app = spawn_app().await;
         let (customer, address) = app.customer_with_address("Ana").await;
@@ -168,11 +168,16 @@ backend_tests! {
             .post("/jobs", json!({"customer_id": customer, "address_id": address}))
             .await;
         let id = created.body["id"].as_str().unwrap().to_owned();
+        let (start, end) = ("2026-12-01T15:00:00Z", "2026-12-01T16:00:00Z");
         let scheduled = app
-            .put(&format!("/jobs/{id}/schedule"), json!({
-                "start_time": "2026-12-01T15:00:00Z", "end_time": "2026-12-01T16:00:00Z"}))
+            .put(&format!("/jobs/{id}/schedule"), json!({"start_time": start, "end_time": end}))
             .await;
         assert_eq!(scheduled.status, StatusCode::OK, "{:?}", scheduled.body);
+        let estimate = app
+            .post("/estimates", json!({"customer_id": customer,
+                                       "schedule": {"start_time": start, "end_time": end}}))
+            .await;
+        assert_eq!(estimate.status, StatusCode::OK, "{:?}", estimate.body);
         let zone = |tz: &str| {
             let (store, company_id, tz) = (app.store.clone(), app.company_id.clone(), tz.to_owned());
             async move {
@@ -181,18 +186,23 @@ backend_tests! {
                 store.set_company_profile(&company_id, profile).await.unwrap();
             }
         };
+        // How many jobs and estimates start in [from, to].
         let found = |from: &str, to: &str| {
-            let path = format!("/jobs?scheduled_start_min={from}&scheduled_start_max={to}");
+            let filter = format!("scheduled_start_min={from}&scheduled_start_max={to}");
             let app = &app;
-            async move { app.get(&path).await.body["total_items"].clone() }
+            async move {
+                let jobs = app.get(&format!("/jobs?{filter}")).await;
+                let estimates = app.get(&format!("/estimates?{filter}")).await;
+                (jobs.body["total_items"].clone(), estimates.body["total_items"].clone())
+            }
         };
         zone("UTC").await;
-        assert_eq!(found("2026-12-01T14:30:00", "2026-12-01T15:30:00").await, 1);
+        assert_eq!(found("2026-12-01T14:30:00", "2026-12-01T15:30:00").await, (json!(1), json!(1)));
         zone("America/New_York").await;
-        assert_eq!(found("2026-12-01T14:30:00", "2026-12-01T15:30:00").await, 0);
-        assert_eq!(found("2026-12-01T09:30:00", "2026-12-01T10:30:00").await, 1);
+        assert_eq!(found("2026-12-01T14:30:00", "2026-12-01T15:30:00").await, (json!(0), json!(0)));
+        assert_eq!(found("2026-12-01T09:30:00", "2026-12-01T10:30:00").await, (json!(1), json!(1)));
         // Times with an offset do not depend on the zone.
-        assert_eq!(found("2026-12-01T14:30:00Z", "2026-12-01T15:30:00Z").await, 1);
+        assert_eq!(found("2026-12-01T14:30:00Z", "2026-12-01T15:30:00Z").await, (json!(1), json!(1)));
     }
 
     /// Servers keep the customers they embed while the company's customers epoch stays put; a

@@ -6,6 +6,7 @@ use crate::services::estimates::Estimate;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
+use fieldwork_store::reference::CompanyReference;
 use fieldwork_types::{ApproveOut, DeclineOut, EstimateIn, ListOut, OptionIdsIn};
 
 use super::doc_list_out;
@@ -31,16 +32,15 @@ async fn list_estimates(
     auth: MaxPlanCompany,
     query: HcpQuery,
 ) -> ApiResult<Json<ListOut<Estimate>>> {
-    let mut doc_query = query.doc_query(estimates::list::SORTABLE)?;
+    let doc_query = query.doc_query(estimates::list::SORTABLE)?;
     let attachments = !query.expand(EXPANDABLE)?.is_empty();
     // `location_ids[]` is accepted and ignored: Fieldwork has no multi-location companies.
     query.array("location_ids")?;
-    let company = state.store.get_company(&auth.company_id).await?;
     // Estimates filter like jobs (same work_status words, same schedule ranges).
-    let filter = super::jobs::job_filter(&query, &company.profile.time_zone)?;
-    doc_query.filter = filter.to_doc_filter()?;
+    let query_for =
+        |reference: &CompanyReference| super::jobs::job_query(&query, &doc_query, reference);
     let store = state.store.as_ref();
-    let page = estimates::list::list(store, &auth.company_id, &doc_query, attachments).await?;
+    let page = estimates::list::list(store, &auth.company_id, query_for, attachments).await?;
     Ok(Json(doc_list_out("estimates", &doc_query, page)))
 }
 

@@ -45,21 +45,27 @@ async fn list_jobs(
     let expand = Expand::from_list(&query.expand(EXPANDABLE)?);
     // `location_ids[]` is accepted and ignored: Fieldwork has no multi-location companies.
     query.array("location_ids")?;
-    let query_for = |reference: &CompanyReference| -> ApiResult<DocQuery> {
-        let filter = job_filter(&query, &reference.company.profile.time_zone)?;
-        Ok(DocQuery {
-            filter: filter.to_doc_filter()?,
-            ..doc_query.clone()
-        })
-    };
+    let query_for = |reference: &CompanyReference| job_query(&query, &doc_query, reference);
     let store = state.store.as_ref();
     let page = jobs::list::list(store, &auth.company_id, query_for, expand).await?;
     Ok(Json(doc_list_out("jobs", &doc_query, page)))
 }
 
-/// The filters of `GET /jobs` (and of `GET /estimates`, which filters alike), local times read
-/// in the company's time zone `tz`.
-pub(super) fn job_filter(query: &HcpQuery, tz: &str) -> ApiResult<JobFilter> {
+/// `base` (the page and sort) with the filters of `GET /jobs` (and of `GET /estimates`, which
+/// filters alike), local times read in the company's time zone as `reference` has it.
+pub(super) fn job_query(
+    query: &HcpQuery,
+    base: &DocQuery,
+    reference: &CompanyReference,
+) -> ApiResult<DocQuery> {
+    let filter = job_filter(query, &reference.company.profile.time_zone)?;
+    Ok(DocQuery {
+        filter: filter.to_doc_filter()?,
+        ..base.clone()
+    })
+}
+
+fn job_filter(query: &HcpQuery, tz: &str) -> ApiResult<JobFilter> {
     let tz = times::zone(tz);
     let range = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
         Ok((

@@ -2,12 +2,13 @@
 
 use super::render::Estimate;
 use fieldwork_store::docs::{DocKind, DocQuery, DocSort};
+use fieldwork_store::reference::CompanyReference;
 use fieldwork_store::{Page, Store};
 
 use super::doc::StoredEstimate;
 use super::render;
 use crate::error::ApiResult;
-use crate::services::jobs::Context;
+use crate::services::jobs::{self, Context};
 
 /// The `sort_by` values of `GET /estimates` (the spec's list).
 pub const SORTABLE: &[(&str, DocSort)] = &[
@@ -16,16 +17,17 @@ pub const SORTABLE: &[(&str, DocSort)] = &[
     ("id", DocSort::Id),
 ];
 
-/// One page of estimates, rendered.
+/// One page of estimates, rendered. `query_for` makes the store query from the company's
+/// reference data, whose time zone reads the schedule filters' local times
+/// ([`jobs::list::zoned_page`]).
 pub async fn list(
     store: &dyn Store,
     company_id: &str,
-    query: &DocQuery,
+    query_for: impl Fn(&CompanyReference) -> ApiResult<DocQuery>,
     attachments: bool,
 ) -> ApiResult<Page<Estimate>> {
-    let (page, epochs) = store
-        .list_docs_with_epochs(company_id, DocKind::Estimate, query)
-        .await?;
+    let (page, reference, epochs) =
+        jobs::list::zoned_page(store, company_id, DocKind::Estimate, query_for).await?;
     let estimates: Vec<StoredEstimate> = page
         .items
         .into_iter()
@@ -35,7 +37,7 @@ pub async fn list(
         .iter()
         .map(|e| e.doc.customer_id.as_str())
         .collect();
-    let ctx = Context::load_at(store, company_id, epochs, &customer_ids).await?;
+    let ctx = Context::load_with(store, company_id, reference, epochs, &customer_ids).await?;
     Ok(Page {
         items: estimates
             .iter()

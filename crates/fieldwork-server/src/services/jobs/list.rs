@@ -1,8 +1,10 @@
 //! `GET /jobs`: the filters of HCP's spec over the indexed columns.
 
+use std::sync::Arc;
+
 use fieldwork_store::docs::{DocFilter, DocKind, DocQuery, DocSort, Range, RangeField};
-use fieldwork_store::reference::{self, CompanyReference};
-use fieldwork_store::{Page, Store};
+use fieldwork_store::reference::{self, CompanyReference, Epochs};
+use fieldwork_store::{Doc, Page, Store};
 
 use super::doc::{StoredJob, status};
 use super::render::{self, Context, Expand, Job};
@@ -75,41 +77,55 @@ impl JobFilter {
 }
 
 /// One page of jobs. `query_for` makes the store query from the company's reference data,
-/// whose time zone reads the filters' local times. The page is read with the company's epochs
-/// (in its own round trip on PostgreSQL) under the reference data cached before, which those
-/// epochs then confirm; had the time zone changed meanwhile, the page is read again with the
-/// new one.
+/// whose time zone reads the filters' local times ([`zoned_page`]).
 pub async fn list(
     store: &dyn Store,
     company_id: &str,
     query_for: impl Fn(&CompanyReference) -> ApiResult<DocQuery>,
     expand: Expand,
 ) -> ApiResult<Page<Job>> {
+    let without_detail = |reference: &CompanyReference| {
+        Ok(DocQuery {
+            without_detail: true,
+            ..query_for(reference)?
+        })
+    };
+    let (page, reference, epochs) =
+        zoned_page(store, company_id, DocKind::Job, without_detail).await?;
+    let jobs: Vec<StoredJob<Unread>> = page.items.into_iter().map(StoredJob::for_list).collect();
+    let customer_ids: Vec<&str> = jobs.iter().map(|j| j.doc.customer_id.as_str()).collect();
+    let ctx = Context::load_with(store, company_id, reference, epochs, &customer_ids).await?;
+    Ok(Page {
+        items: jobs.iter().map(|j| render::job(&ctx, j, expand)).collect(),
+        total: page.total,
+    })
+}
+
+/// A page of documents whose query depends on the company's time zone (local times in its
+/// filters), with the reference data and epochs it was read under. The page is read with the
+/// company's epochs (in the page's own round trip on PostgreSQL) under the reference data
+/// cached before, which those epochs then confirm; had the time zone changed meanwhile, the
+/// page is read again with the new one.
+pub async fn zoned_page(
+    store: &dyn Store,
+    company_id: &str,
+    kind: DocKind,
+    query_for: impl Fn(&CompanyReference) -> ApiResult<DocQuery>,
+) -> ApiResult<(Page<Doc>, Arc<CompanyReference>, Epochs)> {
     let mut assumed = match reference::cached(store, company_id) {
         Some(cached) => cached,
         None => reference::load(store, company_id).await?,
     };
     for _ in 0..3 {
-        let query = DocQuery {
-            without_detail: true,
-            ..query_for(&assumed)?
-        };
+        let query = query_for(&assumed)?;
         let (page, epochs) = store
-            .list_docs_with_epochs(company_id, DocKind::Job, &query)
+            .list_docs_with_epochs(company_id, kind, &query)
             .await?;
         let reference = reference::at_epochs(store, company_id, epochs).await?;
-        if reference.company.profile.time_zone != assumed.company.profile.time_zone {
-            assumed = reference;
-            continue;
+        if reference.company.profile.time_zone == assumed.company.profile.time_zone {
+            return Ok((page, reference, epochs));
         }
-        let jobs: Vec<StoredJob<Unread>> =
-            page.items.into_iter().map(StoredJob::for_list).collect();
-        let customer_ids: Vec<&str> = jobs.iter().map(|j| j.doc.customer_id.as_str()).collect();
-        let ctx = Context::load_with(store, company_id, reference, epochs, &customer_ids).await?;
-        return Ok(Page {
-            items: jobs.iter().map(|j| render::job(&ctx, j, expand)).collect(),
-            total: page.total,
-        });
+        assumed = reference;
     }
     // The time zone changed between every read: try again later.
     Err(ApiError::Unavailable)
