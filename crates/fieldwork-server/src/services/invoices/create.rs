@@ -23,7 +23,7 @@ pub async fn finish_job(
 ) -> ApiResult<(StoredJob, StoredInvoice)> {
     let tz = company_zone(store, company_id).await?;
     for _ in 0..MAX_ATTEMPTS {
-        let mut job = jobs::load(store, company_id, job_id).await?;
+        let (mut job, epochs) = jobs::load_with_epochs(store, company_id, job_id).await?;
         jobs::refuse_locked(&job.doc)?;
         let before = job.doc.clone();
         lifecycle::finish(&mut job.doc)?;
@@ -40,7 +40,7 @@ pub async fn finish_job(
             ..job.clone()
         };
         let (emits, _) =
-            events::job_changed_writes(store, company_id, &before, &after, None).await?;
+            events::job_changed_writes(store, company_id, &before, &after, epochs).await?;
         writes.extend(emits);
         writes.extend(events::invoice_changed_writes(
             company_id, None, &invoice, tz,

@@ -74,7 +74,8 @@ pub async fn pay(
     let tz = company_zone(store, company_id).await?;
     for _ in 0..MAX_ATTEMPTS {
         let mut invoice = load(store, company_id, invoice_id).await?;
-        let mut job = jobs::load(store, company_id, &invoice.doc.job_id).await?;
+        let (mut job, epochs) =
+            jobs::load_with_epochs(store, company_id, &invoice.doc.job_id).await?;
         if !status::is_payable(&invoice.doc.status) {
             return Err(ApiError::invalid(
                 "invoice",
@@ -129,7 +130,7 @@ pub async fn pay(
             tz,
         ));
         let (emits, _) =
-            events::job_changed_writes(store, company_id, &before, &after, None).await?;
+            events::job_changed_writes(store, company_id, &before, &after, epochs).await?;
         writes.extend(emits);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {

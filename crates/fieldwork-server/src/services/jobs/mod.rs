@@ -139,7 +139,7 @@ async fn modify_job<T>(
         after.version += 1;
         after.updated_at = now;
         let (emits, rendered) =
-            events::job_changed_writes(store, company_id, &before, &after, Some(epochs)).await?;
+            events::job_changed_writes(store, company_id, &before, &after, epochs).await?;
         writes.extend(emits);
         match store.write_docs(company_id, writes).await {
             Ok(stored) => {

@@ -23,23 +23,20 @@ pub const JOB_EXPAND: Expand = Expand {
 };
 
 /// The `Emit` writes of a job change: `before` is the document as read, `after` the job as it
-/// will be stored (new version and time), so the events carry the object the change commits.
-/// Also returns `after` as rendered for them ([`JOB_EXPAND`]) when anything changed, for the
+/// will be stored (new version and time), so the events carry the object the change commits;
+/// `epochs` are the company's, read with the job (`jobs::load_with_epochs`). Also returns `after` as rendered for them ([`JOB_EXPAND`]) when anything changed, for the
 /// caller to answer with instead of rendering it again.
 pub async fn job_changed_writes(
     store: &dyn Store,
     company_id: &str,
     before: &JobDoc,
     after: &StoredJob,
-    epochs: Option<Epochs>,
+    epochs: Epochs,
 ) -> ApiResult<(Vec<DocWrite>, Option<Job>)> {
     if *before == after.doc {
         return Ok((Vec::new(), None));
     }
-    let rendered = match epochs {
-        Some(epochs) => jobs::present_at(store, company_id, after, JOB_EXPAND, epochs).await?,
-        None => jobs::present(store, company_id, after, JOB_EXPAND).await?,
-    };
+    let rendered = jobs::present_at(store, company_id, after, JOB_EXPAND, epochs).await?;
     let writes = job_changed(company_id, before, &after.doc, &rendered)
         .into_iter()
         .map(DocWrite::Emit)
