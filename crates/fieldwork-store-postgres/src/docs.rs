@@ -16,12 +16,12 @@ use crate::sql::to_total;
 use crate::webhooks::outbox::queue_fanouts;
 
 /// The columns [`from_row`] reads, the last one `$detail`: the detail column, or a null to
-/// leave it unread.
+/// leave it unread. Each is named as in the table ([`NAMES`]).
 macro_rules! cols {
     ($detail:literal) => {
         concat!(
             "id, version, customer_id, status, starts_at, ends_at, due_at, paid_at, amount,
-             parent_id, number, sort_text, created_at, updated_at, body::text, ",
+             parent_id, number, sort_text, created_at, updated_at, body::text as body, ",
             $detail
         )
     };
@@ -30,7 +30,11 @@ macro_rules! cols {
 const COLS: &str = cols!("detail");
 
 /// [`COLS`] with the detail left unread.
-const COLS_WITHOUT_DETAIL: &str = cols!("null::text");
+const COLS_WITHOUT_DETAIL: &str = cols!("null::text as detail");
+
+/// The names of [`COLS`]' columns, to select them again from a subquery.
+const NAMES: &str = "id, version, customer_id, status, starts_at, ends_at, due_at, paid_at, amount,
+     parent_id, number, sort_text, created_at, updated_at, body, detail";
 
 fn from_row(kind: DocKind, r: &Row) -> Doc {
     Doc {
@@ -173,27 +177,32 @@ async fn list_reading(
     };
     args.push(Box::new(i64::from(q.page_size)));
     args.push(Box::new(q.offset()));
-    // The page's ids are found first (a deferred join): skipping and sorting never read the
-    // JSON bodies of rows that are not returned.
-    let page_ids = match span {
-        Some(span) => crate::start_days::page_ids(q, span),
-        None => format!(
-            "select id from {table} where {cond} order by {order} limit ${} offset ${}",
-            n + 1,
-            n + 2,
-            order = order_by(q)
-        ),
+    let cols = if q.without_detail {
+        COLS_WITHOUT_DETAIL
+    } else {
+        COLS
     };
-    let list_sql = format!(
-        "select {cols} from {table} where company_id = $1 and id in ({page_ids})
-         order by {order}",
-        cols = if q.without_detail {
-            COLS_WITHOUT_DETAIL
-        } else {
-            COLS
-        },
-        order = order_by(q)
-    );
+    let list_sql = match span {
+        Some(span) if q.offset() == 0 => crate::start_days::first_page(q, span, cols, NAMES),
+        _ => {
+            // The page's ids are found first (a deferred join): skipping and sorting never
+            // read the JSON bodies of rows that are not returned.
+            let page_ids = match span {
+                Some(span) => crate::start_days::page_ids(q, span),
+                None => format!(
+                    "select id from {table} where {cond} order by {order} limit ${} offset ${}",
+                    n + 1,
+                    n + 2,
+                    order = order_by(q)
+                ),
+            };
+            format!(
+                "select {cols} from {table} where company_id = $1 and id in ({page_ids})
+                 order by {order}",
+                order = order_by(q)
+            )
+        }
+    };
     let params: Vec<&(dyn ToSql + Sync)> = args
         .iter()
         .map(|a| a.as_ref() as &(dyn ToSql + Sync))

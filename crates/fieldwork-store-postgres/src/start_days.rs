@@ -37,15 +37,30 @@ pub(crate) fn count(company_id: &str, min: i64, max: i64) -> (String, Vec<Arg>) 
 }
 
 /// The page's ids for a list `DocQuery::start_span` accepted (`(min, max)`), in the shape of
-/// the general plan's subquery: `$1` is the company, `$2`/`$3` the span (the only filter), `$4`
-/// the page size and `$5` the offset. One arm per day on `jobs_start_day`, each already in page
-/// order, which PostgreSQL merges as it reads them (a Merge Append of index-only scans) until
-/// the page is full: about a page of entries read, where reading each day up to the page's end
-/// and sorting them read up to a page per day. The span's bounds filter the merged entries
-/// rather than the edge days' arms (`offset 0` keeps them out): in a generic plan a bound's
-/// unknown selectivity made those arms read their day's rows from the table and sort them. The
-/// text depends only on the number of days and the order, so each shape is prepared once.
-pub(crate) fn page_ids(q: &DocQuery, (min, max): (i64, i64)) -> String {
+/// the general plan's subquery ([`merged_days`]).
+pub(crate) fn page_ids(q: &DocQuery, span: (i64, i64)) -> String {
+    merged_days(q, span, "id, created_at, seq, starts_at", "u.id")
+}
+
+/// A first page (no offset) of such a list, its rows read straight from the table with the
+/// columns `cols` (named `names` outside): the merge reads about a page of entries and a row
+/// for each, where finding the ids first then looks each one up again by its key (five pages
+/// a row) and sorts the rows. Later pages find their ids first ([`page_ids`]): entries a page
+/// skips are read from the index alone, without their rows.
+pub(crate) fn first_page(q: &DocQuery, span: (i64, i64), cols: &str, names: &str) -> String {
+    merged_days(q, span, &format!("{cols}, seq"), names)
+}
+
+/// `$1` is the company, `$2`/`$3` the span (the only filter), `$4` the page size and `$5` the
+/// offset. One arm per day on `jobs_start_day` selecting `arm_cols` (which must name
+/// `created_at`, `seq` and `starts_at`), each already in page order, which PostgreSQL merges
+/// as it reads them (a Merge Append of index scans) until the page is full: about a page of
+/// entries read, where reading each day up to the page's end and sorting them read up to a
+/// page per day. The span's bounds filter the merged entries rather than the edge days' arms
+/// (`offset 0` keeps them out): in a generic plan a bound's unknown selectivity made those
+/// arms read their day's rows from the table and sort them. The text depends only on the
+/// number of days, the order and the columns, so each shape is prepared once.
+fn merged_days(q: &DocQuery, (min, max): (i64, i64), arm_cols: &str, select: &str) -> String {
     let dir = if q.descending { "desc" } else { "asc" };
     let order = format!("order by created_at {dir}, seq {dir}");
     let days = max / START_DAY - min / START_DAY + 1;
@@ -54,14 +69,14 @@ pub(crate) fn page_ids(q: &DocQuery, (min, max): (i64, i64)) -> String {
     let arms: Vec<String> = (0..days)
         .map(|k| {
             format!(
-                "(select id, created_at, seq, starts_at from jobs
+                "(select {arm_cols} from jobs
                   where company_id = $1 and starts_at / {START_DAY} = $2::bigint / {START_DAY} + {k}
                   {arm_order})"
             )
         })
         .collect();
     format!(
-        "select u.id from ({} {order} offset 0) as u
+        "select {select} from ({} {order} offset 0) as u
          where u.starts_at >= $2 and u.starts_at <= $3
          {order} limit $4 offset $5",
         arms.join(" union all ")
