@@ -2,7 +2,7 @@
 
 use deadpool_postgres::GenericClient;
 use fieldwork_store::docs::{
-    Doc, DocIndex, DocKind, DocQuery, DocSort, DocWrite, VERSION_CONFLICT,
+    Doc, DocFilter, DocIndex, DocKind, DocQuery, DocSort, DocWrite, VERSION_CONFLICT,
 };
 use fieldwork_store::events::OutboxEvent;
 use fieldwork_store::reference::Epochs;
@@ -184,6 +184,12 @@ async fn list_reading(
     };
     let list_sql = match span {
         Some(span) if q.offset() == 0 => crate::start_days::first_page(q, span, cols, NAMES),
+        None if reads_in_index_order(q) => format!(
+            "select {cols} from {table} where {cond} order by {order} limit ${} offset ${}",
+            n + 1,
+            n + 2,
+            order = order_by(q)
+        ),
         _ => {
             // The page's ids are found first (a deferred join): skipping and sorting never
             // read the JSON bodies of rows that are not returned.
@@ -231,6 +237,18 @@ async fn list_reading(
         total: count.map_or(0, |r| to_total(r.get(0))),
     };
     Ok((page, epochs))
+}
+
+/// Whether a list's page is the first rows of an index in page order: a first page of a
+/// whole table by creation or change (`{table}_created`, `{table}_updated`). Its rows are read
+/// straight from that index's scan, about a page of them, where finding the ids first then
+/// looks each one up again by its key and sorts the rows. Filtered lists and later pages find
+/// their ids first: entries they pass over are read from an index alone, and a sort of the
+/// matches (when no index has their order) sorts ids, not whole rows.
+fn reads_in_index_order(q: &DocQuery) -> bool {
+    q.offset() == 0
+        && q.filter == DocFilter::default()
+        && matches!(q.sort, DocSort::CreatedAt | DocSort::UpdatedAt)
 }
 
 /// Same order as SQLite: text byte-wise, nulls first ascending and last descending; ties in

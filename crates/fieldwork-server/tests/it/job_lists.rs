@@ -129,6 +129,43 @@ backend_tests! {
         assert_eq!(week.body["total_items"], 17);
     }
 
+    /// First pages of a whole table by creation or change (read straight from the index on
+    /// PostgreSQL) list what the general plan lists.
+    async fn first_pages_match_the_general_plan() {
+        let app = spawn_app().await;
+        let (customer, address) = app.customer_with_address("Ana").await;
+        let mut ids = Vec::new();
+        for i in 0..7 {
+            let body = json!({"customer_id": customer, "address_id": address,
+                              "description": format!("job {i}")});
+            let r = app.post("/jobs", body).await;
+            assert_eq!(r.status, StatusCode::CREATED);
+            ids.push(r.body["id"].as_str().unwrap().to_owned());
+        }
+        // Changed out of creation order.
+        for i in [4, 1, 5] {
+            let r = app.post(&format!("/jobs/{}/notes", ids[i]), json!({"content": "called"})).await;
+            assert!(r.status.is_success(), "{:?}", r.body);
+        }
+        let names = |body: &Value| -> Vec<String> {
+            body["jobs"].as_array().unwrap().iter()
+                .map(|j| j["description"].as_str().unwrap().to_owned()).collect()
+        };
+        for sort in ["created_at", "updated_at"] {
+            for dir in ["asc", "desc"] {
+                let q = format!("sort_by={sort}&sort_direction={dir}&page_size=3");
+                let first = app.get(&format!("/jobs?{q}")).await;
+                assert_eq!(first.status, StatusCode::OK, "{q}: {:?}", first.body);
+                // Every job is Ana's: this filter changes nothing but the plan.
+                let general = app.get(&format!("/jobs?{q}&customer_id={customer}")).await;
+                assert_eq!(names(&first.body), names(&general.body), "{q}");
+                assert_eq!(first.body["total_items"], 7, "{q}");
+            }
+        }
+        let changed = app.get("/jobs?sort_by=updated_at&sort_direction=desc&page_size=3").await;
+        assert_eq!(names(&changed.body), ["job 5", "job 1", "job 4"]);
+    }
+
     async fn reference_changes_show_on_the_next_job_request() {
         let app = spawn_app().await;
         let (customer, address) = app.customer_with_address("Ana").await;
