@@ -183,7 +183,9 @@ async fn list_reading(
         COLS
     };
     let list_sql = match span {
-        Some(span) if q.offset() == 0 => crate::start_days::first_page(q, span, cols, NAMES),
+        Some(span) if q.offset() == 0 && crate::start_days::covers_its_days(span) => {
+            crate::start_days::first_page(q, span, cols, NAMES)
+        }
         None if reads_in_index_order(q) => format!(
             "select {cols} from {table} where {cond} order by {order} limit ${} offset ${}",
             n + 1,

@@ -24,8 +24,9 @@ pub const JOB_EXPAND: Expand = Expand {
 
 /// The `Emit` writes of a job change: `before` is the document as read, `after` the job as it
 /// will be stored (new version and time), so the events carry the object the change commits;
-/// `epochs` are the company's, read with the job (`jobs::load_with_epochs`). Also returns `after` as rendered for them ([`JOB_EXPAND`]) when anything changed, for the
-/// caller to answer with instead of rendering it again.
+/// `epochs` are the company's, read with the job (`jobs::load_with_epochs`). Also returns
+/// `after` as rendered for them ([`JOB_EXPAND`]) when anything changed, for the caller to
+/// answer with instead of rendering it again.
 pub async fn job_changed_writes(
     store: &dyn Store,
     company_id: &str,
