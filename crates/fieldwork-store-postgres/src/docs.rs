@@ -183,7 +183,7 @@ async fn list_reading(
         COLS
     };
     let list_sql = match span {
-        Some(span) if q.offset() == 0 && crate::start_days::covers_its_days(span) => {
+        Some(span) if q.offset() == 0 && crate::start_days::whole_days(span) => {
             crate::start_days::first_page(q, span, cols, NAMES)
         }
         None if reads_in_index_order(q) => format!(

@@ -45,20 +45,21 @@ pub(crate) fn page_ids(q: &DocQuery, span: (i64, i64)) -> String {
 /// A first page (no offset) of such a list, its rows read straight from the table with the
 /// columns `cols` (named `names` outside): the merge reads about a page of entries and a row
 /// for each, where finding the ids first then looks each one up again by its key (five pages
-/// a row) and sorts the rows. Only for a span that [covers its days](covers_its_days); later
-/// pages and shorter spans find their ids first ([`page_ids`]): entries a page skips, or that
-/// the span's bounds drop, are read from the index alone, without their rows.
+/// a row) and sorts the rows. Only for a span of [whole days](whole_days); later pages and
+/// other spans find their ids first ([`page_ids`]): entries a page skips, or that the span's
+/// bounds drop, are read from the index alone, without their rows.
 pub(crate) fn first_page(q: &DocQuery, span: (i64, i64), cols: &str, names: &str) -> String {
     merged_days(q, span, &format!("{cols}, seq"), names)
 }
 
-/// Whether the span `[min, max]` covers at least three quarters of the (UTC) days its arms
-/// read, as a week in any time zone does: then the entries read and dropped by its bounds are a
-/// small part of those the merge reads. An hour of a busy day would read the whole day's rows
-/// to find its page.
-pub(crate) fn covers_its_days((min, max): (i64, i64)) -> bool {
-    let days = max / START_DAY - min / START_DAY + 1;
-    (max - min + 1).saturating_mul(4) >= days.saturating_mul(START_DAY * 3)
+/// Whether the span `[min, max]` is whole (UTC) days, to within a second at either end (a
+/// client's `…T23:59:59Z`): then its bounds drop no entry the merge reads. A span with part of
+/// an edge day, such as a week in another time zone, would read that day's other entries and
+/// drop them, each a row read; when they were made after the span's (jobs booked in order),
+/// the merge meets all of them first.
+pub(crate) fn whole_days((min, max): (i64, i64)) -> bool {
+    const SECOND: i64 = 1_000_000;
+    min.rem_euclid(START_DAY) < SECOND && max.rem_euclid(START_DAY) >= START_DAY - SECOND - 1
 }
 
 /// `$1` is the company, `$2`/`$3` the span (the only filter), `$4` the page size and `$5` the
@@ -100,15 +101,17 @@ mod tests {
     const HOUR: i64 = START_DAY / 24;
 
     #[test]
-    fn weeks_cover_their_days_and_hours_do_not() {
+    fn only_spans_of_whole_days_read_their_rows_directly() {
         let day = 20_000 * START_DAY;
-        let span = |from: i64, to: i64| covers_its_days((from, to - 1));
-        // A week of UTC days, and a week in New York (eight UTC days, seven of them covered).
+        let span = |from: i64, to: i64| whole_days((from, to - 1));
         assert!(span(day, day + 7 * START_DAY));
-        assert!(span(day + 5 * HOUR, day + 7 * START_DAY + 5 * HOUR));
         assert!(span(day, day + START_DAY));
-        // A day in New York spans two UTC days, half of each; an hour, a 24th of one.
+        // To 23:59:59 (a second's worth dropped at most).
+        assert!(span(day, day + 7 * START_DAY - 999_999));
+        // A week and a day in New York; an hour.
+        assert!(!span(day + 5 * HOUR, day + 7 * START_DAY + 5 * HOUR));
         assert!(!span(day + 5 * HOUR, day + START_DAY + 5 * HOUR));
         assert!(!span(day + 14 * HOUR, day + 15 * HOUR));
+        assert!(!span(day, day + 7 * START_DAY - 2_000_000));
     }
 }
