@@ -182,32 +182,30 @@ async fn list_reading(
     } else {
         COLS
     };
+    let order = order_by(q);
+    // A page of the table's matches, with the columns `select`.
+    let page_of = |select: &str| {
+        format!(
+            "select {select} from {table} where {cond} order by {order} limit ${} offset ${}",
+            n + 1,
+            n + 2
+        )
+    };
     let list_sql = match span {
         Some(span) if q.offset() == 0 && crate::start_days::whole_days(span) => {
             crate::start_days::first_page(q, span, cols, NAMES)
         }
-        None if reads_in_index_order(q) => format!(
-            "select {cols} from {table} where {cond} order by {order} limit ${} offset ${}",
-            n + 1,
-            n + 2,
-            order = order_by(q)
-        ),
+        None if reads_in_index_order(q) => page_of(cols),
         _ => {
             // The page's ids are found first (a deferred join): skipping and sorting never
             // read the JSON bodies of rows that are not returned.
             let page_ids = match span {
                 Some(span) => crate::start_days::page_ids(q, span),
-                None => format!(
-                    "select id from {table} where {cond} order by {order} limit ${} offset ${}",
-                    n + 1,
-                    n + 2,
-                    order = order_by(q)
-                ),
+                None => page_of("id"),
             };
             format!(
                 "select {cols} from {table} where company_id = $1 and id in ({page_ids})
-                 order by {order}",
-                order = order_by(q)
+                 order by {order}"
             )
         }
     };

@@ -7,7 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 use fieldwork_store::Store;
 use fieldwork_store::events::customer_events;
 use fieldwork_store::time::now_micros;
-use fieldwork_store::webhooks::{ClaimRequest, EndpointPatch, MessageQuery, NewEndpoint};
+use fieldwork_store::webhooks::{
+    ClaimRequest, ClaimedDelivery, EndpointPatch, MessageQuery, NewEndpoint,
+};
 use fieldwork_types::{AddressIn, CustomerIn};
 
 use crate::story::company;
@@ -29,6 +31,20 @@ pub async fn endpoint(store: &dyn Store, company_id: &str, event_types: &[&str])
         .await
         .unwrap()
         .id
+}
+
+/// Claims every delivery due within the next second (up to 100, 10 per endpoint).
+pub async fn claim_due(store: &dyn Store) -> Vec<ClaimedDelivery> {
+    store
+        .claim_deliveries(&ClaimRequest {
+            now: now_micros() + 1_000_000,
+            lease_micros: 60_000_000,
+            limit: 100,
+            per_endpoint: 10,
+            available: HashMap::new(),
+        })
+        .await
+        .unwrap()
 }
 
 fn messages(page_size: u32) -> MessageQuery {
@@ -109,16 +125,8 @@ async fn a_new_customer_records_its_events_with_the_company_name() {
             "{name:?}: the payload byte for byte"
         );
 
-        let claimed: Vec<_> = store
-            .claim_deliveries(&ClaimRequest {
-                now: now_micros() + 1_000_000,
-                lease_micros: 60_000_000,
-                limit: 100,
-                per_endpoint: 10,
-                available: HashMap::new(),
-            })
+        let claimed: Vec<_> = claim_due(&store)
             .await
-            .unwrap()
             .into_iter()
             .filter(|d| d.company_id == co.id)
             .collect();

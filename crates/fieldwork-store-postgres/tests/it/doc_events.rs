@@ -9,10 +9,10 @@ use std::time::Duration;
 use fieldwork_store::docs::{Doc, DocIndex, DocKind, DocWrite};
 use fieldwork_store::events::OutboxEvent;
 use fieldwork_store::time::now_micros;
-use fieldwork_store::webhooks::{ClaimRequest, MessageQuery};
+use fieldwork_store::webhooks::MessageQuery;
 use fieldwork_store::{Store, StoreError};
 
-use crate::customer_events::endpoint;
+use crate::customer_events::{claim_due, endpoint};
 use crate::story::company;
 use crate::{kind, temp_database};
 
@@ -90,16 +90,7 @@ async fn an_update_records_its_events_only_when_it_is_written() {
     assert_eq!(recorded(&store, &co.id).await, want);
 
     // Each message fans out to the enabled endpoints whose filter takes it.
-    let claimed = store
-        .claim_deliveries(&ClaimRequest {
-            now: now_micros() + 1_000_000,
-            lease_micros: 60_000_000,
-            limit: 100,
-            per_endpoint: 10,
-            available: HashMap::new(),
-        })
-        .await
-        .unwrap();
+    let claimed = claim_due(&store).await;
     let got: BTreeSet<_> = claimed
         .iter()
         .filter(|d| d.company_id == co.id)

@@ -69,8 +69,8 @@ pub async fn present(
     job: &StoredJob,
     expand: Expand,
 ) -> ApiResult<Job> {
-    let ctx = Context::load(store, company_id, &[job.doc.customer_id.as_str()]).await?;
-    Ok(render::job(&ctx, job, expand))
+    let epochs = store.epochs(company_id).await?;
+    present_at(store, company_id, job, expand, epochs).await
 }
 
 /// Reads a job, applies `change` and writes it back, all or nothing; runs again (with the

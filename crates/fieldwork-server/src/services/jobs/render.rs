@@ -38,8 +38,8 @@ impl Context {
         Self::load_at(store, company_id, epochs, customer_ids).await
     }
 
-    /// [`Context::load`] under epochs the caller has just read (with a page of documents,
-    /// `Store::list_docs_with_epochs`).
+    /// [`Context::load`] under epochs the caller has just read (with a document or a page of
+    /// them: `Store::get_doc_with_epochs`, `Store::list_docs_with_epochs`).
     pub async fn load_at(
         store: &dyn Store,
         company_id: &str,
