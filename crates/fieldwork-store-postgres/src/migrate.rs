@@ -85,6 +85,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261206130000_customer_epochs",
         include_str!("../migrations/20261206130000_customer_epochs.sql"),
     ),
+    (
+        "20261206140000_json_lz4",
+        include_str!("../migrations/20261206140000_json_lz4.sql"),
+    ),
 ];
 
 /// The name of the newest migration, i.e. the schema this binary writes.

@@ -70,7 +70,7 @@ pub(crate) fn spawn_sender(db: Arc<Db>, requests: &Arc<watch::Sender<bool>>) {
             });
             let payload = if deliveries { "" } else { EVENTS_ONLY };
             let _ = db
-                .execute("select pg_notify('fieldwork_outbox', $1)", &[&payload])
+                .execute("select pg_notify($1, $2)", &[&CHANNEL, &payload])
                 .await;
         }
     });

@@ -305,13 +305,20 @@ backend_tests! {
     }
 }
 
-/// A large detail (50 lines) is compressed with LZ4 where PostgreSQL has it, and reads back whole.
+/// A large detail (50 lines) and its change's message are compressed with LZ4 where PostgreSQL
+/// has it, and read back whole.
 #[tokio::test]
-async fn large_details_are_lz4_on_postgres() {
+async fn large_details_and_messages_are_lz4_on_postgres() {
     fieldwork_test_support::Backend::Postgres
         .run(async {
             let app = spawn_app().await;
             let job = new_job(&app).await;
+            // A long note makes the job's event payload big enough to be compressed.
+            let note = "Gate code 4412, dog in the yard. ".repeat(100);
+            let r = app
+                .post(&format!("/jobs/{job}/notes"), json!({"content": note}))
+                .await;
+            assert!(r.status.is_success(), "{:?}", r.body);
             let lines: Vec<Value> = (0..50)
                 .map(|i| json!({"name": format!("Part {i}"), "unit_price": 100 + i, "quantity": 2}))
                 .collect();
@@ -343,10 +350,19 @@ async fn large_details_are_lz4_on_postgres() {
                 .await
                 .unwrap()
                 .get(0);
-            assert_eq!(
-                method.as_deref(),
-                Some(if has_lz4 { "lz4" } else { "pglz" })
-            );
+            let expected = Some(if has_lz4 { "lz4" } else { "pglz" });
+            assert_eq!(method.as_deref(), expected);
+            let message: Option<String> = client
+                .query_one(
+                    "select pg_column_compression(payload) from webhook_messages
+                     where event_type = 'job.updated' and payload like '%' || $1 || '%'
+                     order by seq desc limit 1",
+                    &[&job],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            assert_eq!(message.as_deref(), expected, "the job.updated message");
             let read = app.get(&format!("/jobs/{job}/line_items")).await;
             assert_eq!(
                 read.body["data"].as_array().unwrap().len(),
