@@ -30,6 +30,10 @@ pub enum Cmd {
         /// bulk updates), post (POST /jobs). `--phases` is the customers benchmark's.
         #[arg(long, default_value = "week,bulk,post", value_delimiter = ',')]
         job_phases: Vec<String>,
+        /// Hours added to both bounds of every week (8: a week of a company in Los Angeles,
+        /// from Monday 00:00 PST; 0: whole UTC days).
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        week_offset_hours: i64,
         #[command(flatten)]
         run: RunArgs,
     },

@@ -124,8 +124,9 @@ fn main() -> anyhow::Result<()> {
             Some(Cmd::Jobs {
                 jobs,
                 job_phases,
+                week_offset_hours,
                 run,
-            }) => jobs::run(run, jobs, &job_phases).await,
+            }) => jobs::run(run, jobs, &job_phases, week_offset_hours).await,
             _ => run::run(cli.run).await,
         }
     })

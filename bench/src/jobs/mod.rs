@@ -29,7 +29,12 @@ struct Verdict {
 /// The phases `--job-phases` may name.
 const PHASES: [&str; 3] = ["week", "bulk", "post"];
 
-pub async fn run(args: RunArgs, jobs: u64, phases: &[String]) -> anyhow::Result<()> {
+pub async fn run(
+    args: RunArgs,
+    jobs: u64,
+    phases: &[String],
+    week_offset_hours: i64,
+) -> anyhow::Result<()> {
     if let Some(unknown) = phases.iter().find(|p| !PHASES.contains(&p.as_str())) {
         anyhow::bail!(
             "unknown phase {unknown:?}: --job-phases takes {}",
@@ -123,7 +128,14 @@ pub async fn run(args: RunArgs, jobs: u64, phases: &[String]) -> anyhow::Result<
                 seed::BATCH
             )
         });
-        measure(&mut ctx, &manifest, phases, &mut verdicts).await?;
+        measure(
+            &mut ctx,
+            &manifest,
+            phases,
+            week_offset_hours,
+            &mut verdicts,
+        )
+        .await?;
         done.push(ctx);
     }
     crate::pg::drop_created().await;
@@ -172,6 +184,7 @@ async fn measure(
     ctx: &mut Ctx,
     m: &seed::JobsManifest,
     phases: &[String],
+    week_offset_hours: i64,
     verdicts: &mut Vec<Verdict>,
 ) -> anyhow::Result<()> {
     let want = |p: &str| phases.iter().any(|x| x == p);
@@ -187,7 +200,7 @@ async fn measure(
         all["total_items"],
         m.jobs
     );
-    let week = ListWeek::new(m, auth.clone());
+    let week = ListWeek::new(m, auth.clone(), week_offset_hours);
     let probe = get_json(
         addr,
         &crate::load::Workload::next(&week, &mut rand::SeedableRng::seed_from_u64(1))
@@ -197,11 +210,12 @@ async fn measure(
     )
     .await?;
     ctx.notes.push(format!(
-        "{}: one week holds about {} jobs (of {} over {} days)",
+        "{}: one week holds about {} jobs (of {} over {} days); weeks start at {:02}:00 UTC",
         ctx.backend.label(),
         probe["total_items"],
         m.jobs,
-        m.days
+        m.days,
+        week_offset_hours.rem_euclid(24)
     ));
     let conns = ctx.args.conns;
     let label = ctx.backend.label();

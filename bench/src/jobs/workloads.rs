@@ -18,15 +18,17 @@ const DAY: i64 = 24 * 3_600_000_000;
 /// `GET /jobs` filtered to a random week of `scheduled_start`, 50 per page.
 pub struct ListWeek {
     pub auth: HeaderValue,
-    pub first_day: i64,
+    /// The first week's start: a UTC midnight, plus the offset in hours asked for (a week in a
+    /// company's own zone has part of a UTC day at either end).
+    pub first_start: i64,
     pub days: i64,
 }
 
 impl ListWeek {
-    pub fn new(m: &JobsManifest, auth: HeaderValue) -> Self {
+    pub fn new(m: &JobsManifest, auth: HeaderValue, offset_hours: i64) -> Self {
         Self {
             auth,
-            first_day: m.first_day,
+            first_start: m.first_day + offset_hours * 3_600_000_000,
             days: m.days,
         }
     }
@@ -34,7 +36,7 @@ impl ListWeek {
 
 impl Workload for ListWeek {
     fn next(&self, rng: &mut SmallRng) -> Option<Job> {
-        let start = self.first_day + rng.random_range(0..self.days - 7) * DAY;
+        let start = self.first_start + rng.random_range(0..self.days - 8) * DAY;
         Some(Job {
             method: Method::GET,
             path: format!(

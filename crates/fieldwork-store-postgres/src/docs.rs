@@ -192,9 +192,7 @@ async fn list_reading(
         )
     };
     let list_sql = match span {
-        Some(span) if q.offset() == 0 && crate::start_days::whole_days(span) => {
-            crate::start_days::first_page(q, span, cols, NAMES)
-        }
+        Some(span) if q.offset() == 0 => crate::start_days::first_page(q, span, cols, NAMES),
         None if reads_in_index_order(q) => page_of(cols),
         _ => {
             // The page's ids are found first (a deferred join): skipping and sorting never

@@ -89,6 +89,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261206140000_json_lz4",
         include_str!("../migrations/20261206140000_json_lz4.sql"),
     ),
+    (
+        "20261206150000_job_start_day_bounds",
+        include_str!("../migrations/20261206150000_job_start_day_bounds.sql"),
+    ),
 ];
 
 /// The name of the newest migration, i.e. the schema this binary writes.

@@ -37,7 +37,8 @@ pub(crate) fn count(company_id: &str, min: i64, max: i64) -> (String, Vec<Arg>) 
 }
 
 /// The page's ids for a list `DocQuery::start_span` accepted (`(min, max)`), in the shape of
-/// the general plan's subquery ([`merged_days`]).
+/// the general plan's subquery ([`merged_days`]): for later pages, whose skipped entries are
+/// read from the index alone.
 pub(crate) fn page_ids(q: &DocQuery, span: (i64, i64)) -> String {
     merged_days(q, span, "id, created_at, seq, starts_at", "u.id")
 }
@@ -45,32 +46,21 @@ pub(crate) fn page_ids(q: &DocQuery, span: (i64, i64)) -> String {
 /// A first page (no offset) of such a list, its rows read straight from the table with the
 /// columns `cols` (named `names` outside): the merge reads about a page of entries and a row
 /// for each, where finding the ids first then looks each one up again by its key (five pages
-/// a row) and sorts the rows. Only for a span of [whole days](whole_days); later pages and
-/// other spans find their ids first ([`page_ids`]): entries a page skips, or that the span's
-/// bounds drop, are read from the index alone, without their rows.
+/// a row) and sorts the rows.
 pub(crate) fn first_page(q: &DocQuery, span: (i64, i64), cols: &str, names: &str) -> String {
     merged_days(q, span, &format!("{cols}, seq"), names)
 }
 
-/// Whether the span `[min, max]` is whole (UTC) days, to within a second at either end (a
-/// client's `…T23:59:59Z`): then its bounds drop no entry the merge reads. A span with part of
-/// an edge day, such as a week in another time zone, would read that day's other entries and
-/// drop them, each a row read; when they were made after the span's (jobs booked in order),
-/// the merge meets all of them first.
-pub(crate) fn whole_days((min, max): (i64, i64)) -> bool {
-    const SECOND: i64 = 1_000_000;
-    min.rem_euclid(START_DAY) < SECOND && max.rem_euclid(START_DAY) >= START_DAY - SECOND - 1
-}
-
 /// `$1` is the company, `$2`/`$3` the span (the only filter), `$4` the page size and `$5` the
 /// offset. One arm per day on `jobs_start_day` selecting `arm_cols` (which must name
-/// `created_at`, `seq` and `starts_at`), each already in page order, which PostgreSQL merges
-/// as it reads them (a Merge Append of index scans) until the page is full: about a page of
-/// entries read, where reading each day up to the page's end and sorting them read up to a
-/// page per day. The span's bounds filter the merged entries rather than the edge days' arms
-/// (`offset 0` keeps them out): in a generic plan a bound's unknown selectivity made those
-/// arms read their day's rows from the table and sort them. The text depends only on the
-/// number of days, the order and the columns, so each shape is prepared once.
+/// `created_at` and `seq`), each already in page order, which PostgreSQL merges as it reads
+/// them (a Merge Append of index scans) until the page is full: about a page of entries read,
+/// where reading each day up to the page's end and sorting them read up to a page per day.
+/// The first and last days' arms are bounded by the span: `starts_at` is the index's last key
+/// column, so the bound is checked on the entry and an entry it drops (an edge day's other
+/// hours, in a week of a company's own zone) costs no row read. The text depends only on the
+/// number of days, the order and the columns, so each shape is prepared once (its generic plan
+/// keeps these index scans: the bound is an index condition of the index that has the order).
 fn merged_days(q: &DocQuery, (min, max): (i64, i64), arm_cols: &str, select: &str) -> String {
     let dir = if q.descending { "desc" } else { "asc" };
     let order = format!("order by created_at {dir}, seq {dir}");
@@ -79,17 +69,21 @@ fn merged_days(q: &DocQuery, (min, max): (i64, i64), arm_cols: &str, select: &st
     let arm_order = if days > 1 { order.as_str() } else { "" };
     let arms: Vec<String> = (0..days)
         .map(|k| {
+            let from = if k == 0 { " and starts_at >= $2" } else { "" };
+            let to = if k == days - 1 {
+                " and starts_at <= $3"
+            } else {
+                ""
+            };
             format!(
                 "(select {arm_cols} from jobs
                   where company_id = $1 and starts_at / {START_DAY} = $2::bigint / {START_DAY} + {k}
-                  {arm_order})"
+                  {from}{to} {arm_order})"
             )
         })
         .collect();
     format!(
-        "select {select} from ({} {order} offset 0) as u
-         where u.starts_at >= $2 and u.starts_at <= $3
-         {order} limit $4 offset $5",
+        "select {select} from ({} {order} offset 0) as u {order} limit $4 offset $5",
         arms.join(" union all ")
     )
 }
@@ -98,20 +92,28 @@ fn merged_days(q: &DocQuery, (min, max): (i64, i64), arm_cols: &str, select: &st
 mod tests {
     use super::*;
 
-    const HOUR: i64 = START_DAY / 24;
-
     #[test]
-    fn only_spans_of_whole_days_read_their_rows_directly() {
+    fn only_the_edge_days_are_bounded() {
+        let q = DocQuery::default();
         let day = 20_000 * START_DAY;
-        let span = |from: i64, to: i64| whole_days((from, to - 1));
-        assert!(span(day, day + 7 * START_DAY));
-        assert!(span(day, day + START_DAY));
-        // To 23:59:59 (a second's worth dropped at most).
-        assert!(span(day, day + 7 * START_DAY - 999_999));
-        // A week and a day in New York; an hour.
-        assert!(!span(day + 5 * HOUR, day + 7 * START_DAY + 5 * HOUR));
-        assert!(!span(day + 5 * HOUR, day + START_DAY + 5 * HOUR));
-        assert!(!span(day + 14 * HOUR, day + 15 * HOUR));
-        assert!(!span(day, day + 7 * START_DAY - 2_000_000));
+        let week = merged_days(
+            &q,
+            (day + 8 * 3_600_000_000, day + 7 * START_DAY),
+            "id",
+            "u.id",
+        );
+        assert_eq!(week.matches("union all").count(), 7, "eight days: {week}");
+        assert_eq!(week.matches("starts_at >= $2").count(), 1, "{week}");
+        assert_eq!(week.matches("starts_at <= $3").count(), 1, "{week}");
+        let first = week.find("starts_at >= $2").unwrap();
+        let last = week.find("starts_at <= $3").unwrap();
+        assert!(first < week.find("union all").unwrap(), "{week}");
+        assert!(last > week.rfind("union all").unwrap(), "{week}");
+        let hour = merged_days(&q, (day, day + 3_600_000_000), "id", "u.id");
+        assert!(!hour.contains("union all"), "{hour}");
+        assert!(
+            hour.contains("starts_at >= $2 and starts_at <= $3"),
+            "{hour}"
+        );
     }
 }
