@@ -40,7 +40,7 @@ pub(crate) fn count(company_id: &str, min: i64, max: i64) -> (String, Vec<Arg>) 
 /// the general plan's subquery ([`merged_days`]): for later pages, whose skipped entries are
 /// read from the index alone.
 pub(crate) fn page_ids(q: &DocQuery, span: (i64, i64)) -> String {
-    merged_days(q, span, "id, created_at, seq, starts_at", "u.id")
+    merged_days(q, span, "id, created_at, seq", "u.id")
 }
 
 /// A first page (no offset) of such a list, its rows read straight from the table with the
