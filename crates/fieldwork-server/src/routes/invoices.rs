@@ -13,7 +13,7 @@ use super::doc_list_out;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{HcpJson, HcpQuery, MaxPlanCompany};
 use crate::routes::Json;
-use crate::services::invoices::list::{self, InvoiceFilter, company_zone};
+use crate::services::invoices::list::{self, InvoiceFilter};
 use crate::services::invoices::pay::{self, NewPayment};
 use crate::services::invoices::{self, preview, render};
 use crate::services::times;
@@ -52,7 +52,7 @@ async fn list_invoices(
     let mut doc_query = query.doc_query(list::SORTABLE)?;
     // `location_ids[]` is accepted and ignored: Fieldwork has no multi-location companies.
     array(&query, "location_ids")?;
-    let tz = company_zone(store, &auth.company_id).await?;
+    let tz = times::company_zone(store, &auth.company_id).await?;
     let time = |min: &str, max: &str| -> ApiResult<(Option<i64>, Option<i64>)> {
         Ok((
             times::parse_query(min, query.text(min), tz)?,
@@ -80,7 +80,7 @@ async fn present(state: &AppState, company_id: &str, id: &str) -> ApiResult<Invo
     let invoice = invoices::load(store, company_id, id).await?;
     Ok(render::invoice(
         &invoice,
-        company_zone(store, company_id).await?,
+        times::company_zone(store, company_id).await?,
     ))
 }
 
@@ -110,7 +110,7 @@ async fn create_payment(
     HcpJson(input): HcpJson<PaymentIn>,
 ) -> ApiResult<(StatusCode, Json<Invoice>)> {
     let store = state.store.as_ref();
-    let tz = company_zone(store, &auth.company_id).await?;
+    let tz = times::company_zone(store, &auth.company_id).await?;
     // An unknown invoice is a 404 even when the body is also wrong.
     invoices::load(store, &auth.company_id, &id).await?;
     let payment = NewPayment::parse(input, tz)?;
@@ -127,7 +127,7 @@ async fn void_invoice(
     let invoice = pay::void(store, &auth.company_id, &id).await?;
     Ok(Json(render::invoice(
         &invoice,
-        company_zone(store, &auth.company_id).await?,
+        times::company_zone(store, &auth.company_id).await?,
     )))
 }
 

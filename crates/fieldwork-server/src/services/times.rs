@@ -3,6 +3,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use fieldwork_store::Store;
+
 use crate::error::{ApiError, ApiResult};
 
 /// Earliest and latest accepted times (years 1970–9999), so every time fits the store.
@@ -12,6 +14,13 @@ const MAX_MICROS: i64 = 253_402_300_799_000_000;
 /// The company's zone, UTC when its name is unknown.
 pub fn zone(name: &str) -> Tz {
     name.parse().unwrap_or(Tz::UTC)
+}
+
+/// The company's time zone as stored now: for times given without an offset, and the dates
+/// of invoices.
+pub async fn company_zone(store: &dyn Store, company_id: &str) -> ApiResult<Tz> {
+    let company = store.get_company(company_id).await?;
+    Ok(zone(&company.profile.time_zone))
 }
 
 /// Parses `2026-03-23T15:30:00Z`, `…+02:00`, a naive `2026-03-23T15:30:00` (local to `tz`, as

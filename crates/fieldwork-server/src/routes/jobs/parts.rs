@@ -11,7 +11,6 @@ use fieldwork_types::{
 };
 use serde_json::{Value, json};
 
-use super::schedule::company_zone;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{FileUpload, HcpJson, HcpQuery, MaxPlanCompany};
 use crate::routes::Json;
@@ -192,7 +191,7 @@ async fn lock_range(
     HcpJson(input): HcpJson<LockRangeIn>,
 ) -> ApiResult<Json<Value>> {
     let store = state.store.as_ref();
-    let tz = company_zone(&state, &auth.company_id).await?;
+    let tz = times::company_zone(state.store.as_ref(), &auth.company_id).await?;
     let bound = |field: &str, v: Option<String>| -> ApiResult<i64> {
         let v = v.ok_or_else(|| ApiError::invalid(field, "is missing"))?;
         times::parse(field, &v, tz)

@@ -4,7 +4,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
-use chrono_tz::Tz;
 use fieldwork_store::time::format_ts;
 use fieldwork_types::{Appointment, AppointmentIn, DispatchIn, ScheduleIn, ScheduleOut};
 use serde_json::{Value, json};
@@ -35,12 +34,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The company's time zone, for times given without an offset.
-pub async fn company_zone(state: &AppState, company_id: &str) -> ApiResult<Tz> {
-    let company = state.store.get_company(company_id).await?;
-    Ok(times::zone(&company.profile.time_zone))
-}
-
 async fn update_schedule(
     State(state): State<AppState>,
     auth: MaxPlanCompany,
@@ -48,7 +41,7 @@ async fn update_schedule(
     HcpJson(input): HcpJson<ScheduleIn>,
 ) -> ApiResult<Json<ScheduleOut>> {
     let store = state.store.as_ref();
-    let tz = company_zone(&state, &auth.company_id).await?;
+    let tz = times::company_zone(state.store.as_ref(), &auth.company_id).await?;
     let new = schedule::parse_schedule(input, tz)?;
     if let Some(ids) = &new.employee_ids {
         check_employees(store, &auth.company_id, "dispatched_employees", ids).await?;
@@ -128,7 +121,7 @@ async fn create_appointment(
     HcpJson(input): HcpJson<AppointmentIn>,
 ) -> ApiResult<(StatusCode, Json<Appointment>)> {
     let store = state.store.as_ref();
-    let tz = company_zone(&state, &auth.company_id).await?;
+    let tz = times::company_zone(state.store.as_ref(), &auth.company_id).await?;
     let new = schedule::parse_appointment(input, tz, None)?;
     check_employees(
         store,
@@ -151,7 +144,7 @@ async fn update_appointment(
     HcpJson(input): HcpJson<AppointmentIn>,
 ) -> ApiResult<Json<Appointment>> {
     let store = state.store.as_ref();
-    let tz = company_zone(&state, &auth.company_id).await?;
+    let tz = times::company_zone(state.store.as_ref(), &auth.company_id).await?;
     if let Some(ids) = &input.dispatched_employees_ids {
         check_employees(store, &auth.company_id, "dispatched_employees_ids", ids).await?;
     }

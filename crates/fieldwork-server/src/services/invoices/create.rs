@@ -8,9 +8,9 @@ use fieldwork_store::{Store, StoreError};
 use super::MAX_ATTEMPTS;
 use super::build::{self, Terms};
 use super::doc::{MAX_PER_JOB, StoredInvoice};
-use super::list::company_zone;
 use crate::error::{ApiError, ApiResult};
 use crate::services::jobs::{self, StoredJob, lifecycle, status};
+use crate::services::times;
 use crate::webhooks::events;
 
 /// Finishes a job and makes its invoice, in one atomic write: either the job is complete and
@@ -21,7 +21,7 @@ pub async fn finish_job(
     job_id: &str,
     terms: Terms,
 ) -> ApiResult<(StoredJob, StoredInvoice)> {
-    let tz = company_zone(store, company_id).await?;
+    let tz = times::company_zone(store, company_id).await?;
     for _ in 0..MAX_ATTEMPTS {
         let (mut job, epochs) = jobs::load_with_epochs(store, company_id, job_id).await?;
         jobs::refuse_locked(&job.doc)?;
@@ -67,7 +67,7 @@ pub async fn create_for_job(
     terms: Terms,
     at: i64,
 ) -> ApiResult<StoredInvoice> {
-    let tz = company_zone(store, company_id).await?;
+    let tz = times::company_zone(store, company_id).await?;
     for _ in 0..MAX_ATTEMPTS {
         let job = jobs::load(store, company_id, job_id).await?;
         if matches!(

@@ -88,7 +88,7 @@ pub async fn list(
     company_id: &str,
     query: &DocQuery,
 ) -> ApiResult<Page<Invoice>> {
-    let tz = company_zone(store, company_id).await?;
+    let tz = times::company_zone(store, company_id).await?;
     let page = store.list_docs(company_id, DocKind::Invoice, query).await?;
     Ok(page.map(|doc| render::invoice(&StoredInvoice::from_doc(doc), tz)))
 }
@@ -96,7 +96,7 @@ pub async fn list(
 /// Every invoice of a job, oldest first; an unknown job is a 404.
 pub async fn of_job(store: &dyn Store, company_id: &str, job_id: &str) -> ApiResult<Vec<Invoice>> {
     jobs::load(store, company_id, job_id).await?;
-    let tz = company_zone(store, company_id).await?;
+    let tz = times::company_zone(store, company_id).await?;
     let query = DocQuery {
         filter: DocFilter {
             parent_id: Some(job_id.to_owned()),
@@ -116,10 +116,4 @@ pub async fn of_job(store: &dyn Store, company_id: &str, job_id: &str) -> ApiRes
         .into_iter()
         .map(|doc| render::invoice(&StoredInvoice::from_doc(doc), tz))
         .collect())
-}
-
-/// The company's time zone, which invoice dates are given in.
-pub async fn company_zone(store: &dyn Store, company_id: &str) -> ApiResult<chrono_tz::Tz> {
-    let company = store.get_company(company_id).await?;
-    Ok(times::zone(&company.profile.time_zone))
 }

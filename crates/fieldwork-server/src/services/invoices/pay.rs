@@ -9,7 +9,6 @@ use fieldwork_store::{Store, StoreError};
 use fieldwork_types::PaymentIn;
 
 use super::doc::{PAYMENT_METHODS, StoredInvoice, StoredPayment, status};
-use super::list::company_zone;
 use super::{MAX_ATTEMPTS, load};
 use crate::error::{ApiError, ApiResult};
 use crate::services::line_items::cents;
@@ -71,7 +70,7 @@ pub async fn pay(
     invoice_id: &str,
     payment: NewPayment,
 ) -> ApiResult<StoredInvoice> {
-    let tz = company_zone(store, company_id).await?;
+    let tz = times::company_zone(store, company_id).await?;
     for _ in 0..MAX_ATTEMPTS {
         let mut invoice = load(store, company_id, invoice_id).await?;
         let (mut job, epochs) =
@@ -152,7 +151,7 @@ pub async fn void(
     company_id: &str,
     invoice_id: &str,
 ) -> ApiResult<StoredInvoice> {
-    let tz = company_zone(store, company_id).await?;
+    let tz = times::company_zone(store, company_id).await?;
     for _ in 0..MAX_ATTEMPTS {
         let mut invoice = load(store, company_id, invoice_id).await?;
         if !status::is_payable(&invoice.doc.status) {
